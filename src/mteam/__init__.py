@@ -1,0 +1,33 @@
+"""mteam: model how a marketing team is staffed, reviewed, rewarded and trained.
+
+The most-used names are re-exported here; every module documents its own.
+
+>>> import mteam
+>>> from decimal import Decimal
+>>> mteam.apportion(Decimal(10), {"a": 1, "b": 2})
+{'a': Decimal('3'), 'b': Decimal('7')}
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from mteam.errors import InvalidInputError, MteamError
+from mteam.money import Currency, apportion, currency, quantize
+from mteam.scales import FEEDBACK_SCALE, PROFICIENCY_SCALE, RatingScale
+
+try:
+    __version__ = version("mteam")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0+unknown"
+
+__all__ = [
+    "FEEDBACK_SCALE",
+    "PROFICIENCY_SCALE",
+    "Currency",
+    "InvalidInputError",
+    "MteamError",
+    "RatingScale",
+    "__version__",
+    "apportion",
+    "currency",
+    "quantize",
+]

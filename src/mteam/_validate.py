@@ -1,0 +1,206 @@
+"""Validators shared by the value classes and the functions (not public API).
+
+Each attrs validator raises `InvalidInputError` whose path is the field name; a function that
+validates a collection prefixes the index (`kpis[2].weight`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, TypeVar
+
+from mteam.errors import InvalidInputError, _join_path
+
+T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+
+Validator = Callable[[Any, Any, Any], None]
+
+join_path = _join_path
+
+
+def show(value: object) -> str:
+    """How a value is named in an error message: numbers plainly, everything else by repr."""
+    if isinstance(value, (Decimal, Fraction)) or (
+        isinstance(value, (int, float)) and not isinstance(value, bool)
+    ):
+        return str(value)
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def is_real(value: object) -> bool:
+    """Whether `value` is an int, float, Decimal or Fraction (not a bool)."""
+    return isinstance(value, (int, float, Decimal, Fraction)) and not isinstance(value, bool)
+
+
+def check_real(path: str, value: object) -> None:
+    """Require a finite real number (no bool, no NaN, no infinity)."""
+    if not is_real(value):
+        raise InvalidInputError(path, f"must be a number, got {show(value)}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InvalidInputError(path, f"must be a finite number, got {show(value)}")
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise InvalidInputError(path, f"must be a finite number, got {show(value)}")
+
+
+def check_range(
+    path: str,
+    value: Any,  # noqa: ANN401 - any real number type
+    *,
+    gt: float | None = None,
+    ge: float | None = None,
+    lt: float | None = None,
+    le: float | None = None,
+) -> None:
+    """Require a finite real number within the given bounds."""
+    check_real(path, value)
+    if gt is not None and not value > gt:
+        raise InvalidInputError(path, f"must be > {show(gt)}, got {show(value)}")
+    if ge is not None and not value >= ge:
+        raise InvalidInputError(path, f"must be >= {show(ge)}, got {show(value)}")
+    if lt is not None and not value < lt:
+        raise InvalidInputError(path, f"must be < {show(lt)}, got {show(value)}")
+    if le is not None and not value <= le:
+        raise InvalidInputError(path, f"must be <= {show(le)}, got {show(value)}")
+
+
+def check_int(path: str, value: object, *, ge: int | None = None, le: int | None = None) -> None:
+    """Require an int (not a bool) within the given bounds."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidInputError(path, f"must be a whole number, got {show(value)}")
+    check_range(path, value, ge=ge, le=le)
+
+
+def check_decimal(path: str, value: object) -> None:
+    """Require a finite `Decimal` (money is never a float)."""
+    if not isinstance(value, Decimal):
+        raise InvalidInputError(path, f"must be a Decimal, got {show(value)}")
+    if not value.is_finite():
+        raise InvalidInputError(path, f"must be a finite Decimal, got {show(value)}")
+
+
+# --- attrs validators ------------------------------------------------------------------------
+
+
+def real(
+    *,
+    gt: float | None = None,
+    ge: float | None = None,
+    lt: float | None = None,
+    le: float | None = None,
+) -> Validator:
+    """An attrs validator: a finite real number within the bounds."""
+
+    def validate(_inst: object, attr: Any, value: object) -> None:  # noqa: ANN401
+        check_range(attr.name, value, gt=gt, ge=ge, lt=lt, le=le)
+
+    return validate
+
+
+def optional_real(
+    *,
+    gt: float | None = None,
+    ge: float | None = None,
+) -> Validator:
+    """An attrs validator: None or a finite real number within the bounds."""
+
+    def validate(_inst: object, attr: Any, value: object) -> None:  # noqa: ANN401
+        if value is not None:
+            check_range(attr.name, value, gt=gt, ge=ge)
+
+    return validate
+
+
+def whole(*, ge: int | None = None, le: int | None = None) -> Validator:
+    """An attrs validator: an int within the bounds."""
+
+    def validate(_inst: object, attr: Any, value: object) -> None:  # noqa: ANN401
+        check_int(attr.name, value, ge=ge, le=le)
+
+    return validate
+
+
+def decimal(*, ge: Decimal | None = None) -> Validator:
+    """An attrs validator: a finite Decimal, optionally at least `ge`."""
+
+    def validate(_inst: object, attr: Any, value: object) -> None:  # noqa: ANN401
+        check_decimal(attr.name, value)
+        if ge is not None and value < ge:  # type: ignore[operator]
+            raise InvalidInputError(attr.name, f"must be >= {ge}, got {show(value)}")
+
+    return validate
+
+
+def text(*, allow_empty: bool = False) -> Validator:
+    """An attrs validator: a str, not empty or blank unless allowed."""
+
+    def validate(_inst: object, attr: Any, value: object) -> None:  # noqa: ANN401
+        if not isinstance(value, str):
+            raise InvalidInputError(attr.name, f"must be text, got {show(value)}")
+        if not allow_empty and not value.strip():
+            raise InvalidInputError(attr.name, f"must not be empty, got {show(value)}")
+
+    return validate
+
+
+def of_type(*types: type) -> Validator:
+    """An attrs validator: an instance of one of `types`."""
+    names = " or ".join(t.__name__ for t in types)
+
+    def validate(_inst: object, attr: Any, value: object) -> None:  # noqa: ANN401
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            raise InvalidInputError(attr.name, f"must be a {names}, got {show(value)}")
+
+    return validate
+
+
+def items_of(*types: type) -> Validator:
+    """An attrs validator for a tuple field: every item an instance of `types`."""
+    names = " or ".join(t.__name__ for t in types)
+
+    def validate(_inst: object, attr: Any, value: Iterable[object]) -> None:  # noqa: ANN401
+        for i, item in enumerate(value):
+            if not isinstance(item, types):
+                raise InvalidInputError(f"{attr.name}[{i}]", f"must be a {names}, got {show(item)}")
+
+    return validate
+
+
+def unique_by(key: Callable[[Any], object], what: str = "id") -> Validator:
+    """An attrs validator for a tuple field: no two items share `key(item)`."""
+
+    def validate(_inst: object, attr: Any, value: Iterable[object]) -> None:  # noqa: ANN401
+        check_unique(attr.name, value, key, what)
+
+    return validate
+
+
+def check_unique(
+    path: str, items: Iterable[T], key: Callable[[T], object], what: str = "id"
+) -> None:
+    """Require that no two items share `key(item)`; the error names the second one."""
+    seen: set[object] = set()
+    for i, item in enumerate(items):
+        k = key(item)
+        if k in seen:
+            raise InvalidInputError(f"{path}[{i}].{what}", f"duplicate {what} {show(k)}")
+        seen.add(k)
+
+
+def to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
+    """An attrs converter: any iterable (but a str or a mapping) to a tuple."""
+    if isinstance(value, (str, bytes, Mapping)):
+        raise InvalidInputError("", f"must be a sequence, got {show(value)}")
+    return tuple(value)
+
+
+def prefixed(path: str, func: Callable[[], T]) -> T:
+    """Call `func`, putting `path` before the path of any InvalidInputError it raises."""
+    try:
+        return func()
+    except InvalidInputError as err:
+        raise err.with_prefix(path) from None

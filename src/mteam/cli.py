@@ -1,0 +1,136 @@
+"""The `mteam` command line: a thin layer over the library.
+
+Exit codes: 0 success, 2 bad input (the problems on standard error, no traceback), 1 a bug in
+mteam (with the traceback, so it can be reported).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import TextIO
+
+import mteam
+from mteam.errors import InvalidInputError
+from mteam.money import apportion, currency, quantize
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_BUG = 1
+EXIT_BAD_INPUT = 2
+
+Handler = Callable[[argparse.Namespace, TextIO], int]
+
+
+def _decimal_arg(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"not a decimal number: {text!r}") from None
+    if not value.is_finite():
+        raise argparse.ArgumentTypeError(f"not a finite number: {text!r}")
+    return value
+
+
+def _weight_arg(text: str) -> tuple[str, Decimal]:
+    key, sep, weight = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected KEY=WEIGHT, got {text!r}")
+    return key, _decimal_arg(weight)
+
+
+def _cmd_split(args: argparse.Namespace, out: TextIO) -> int:
+    cur = currency(args.currency)
+    total = quantize(args.total, cur)
+    if total != args.total:
+        raise InvalidInputError(
+            "total", f"has more decimals than {cur.code} allows ({cur.exponent}), got {args.total}"
+        )
+    weights: dict[str, Decimal] = {}
+    for i, (key, weight) in enumerate(args.weights):
+        if key in weights:
+            raise InvalidInputError(f"weights[{i}]", f"duplicate key {key!r}")
+        weights[key] = weight
+    parts = apportion(total, weights, cur.quantum)
+    if args.format == "json":
+        out.write(json.dumps({k: str(v) for k, v in parts.items()}, indent=2) + "\n")
+        return EXIT_OK
+    width = max(len(k) for k in [*parts, "total"])
+    amounts = {k: f"{v:,}" for k, v in parts.items()}
+    amount_width = max(len(a) for a in [*amounts.values(), f"{total:,}"])
+    for key, amount in amounts.items():
+        out.write(f"{key:<{width}}  {amount:>{amount_width}} {cur.code}\n")
+    out.write(f"{'total':<{width}}  {f'{total:,}':>{amount_width}} {cur.code}\n")
+    return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mteam",
+        description=(
+            "Model how a marketing team is staffed, reviewed, rewarded and trained, "
+            "and how its members are retained and valued."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"mteam {mteam.__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    split = commands.add_parser(
+        "split",
+        help="split an amount exactly in proportion to weights",
+        description=(
+            "Split TOTAL in proportion to the weights by the largest-remainder method: "
+            "the parts are whole minor units of the currency and add up exactly to TOTAL."
+        ),
+    )
+    split.add_argument("total", type=_decimal_arg, help="the amount to split, e.g. 100000")
+    split.add_argument(
+        "weights", nargs="+", type=_weight_arg, metavar="KEY=WEIGHT", help="e.g. ann=3 bob=2"
+    )
+    split.add_argument("--currency", default="TWD", help="ISO 4217 code (default TWD)")
+    split.add_argument("--format", choices=("text", "json"), default="text")
+    split.set_defaults(handler=_cmd_split)
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run the `mteam` command and return its exit code.
+
+    Args:
+        argv: The arguments (without the program name); `sys.argv[1:]` unless given.
+        stdout: Where the output goes; standard output unless given.
+        stderr: Where errors go; standard error unless given.
+
+    >>> main(["split", "100", "a=1", "b=1", "c=1"])
+    a       34 TWD
+    b       33 TWD
+    c       33 TWD
+    total  100 TWD
+    0
+    """
+    out = stdout if stdout is not None else sys.stdout
+    err = stderr if stderr is not None else sys.stderr
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error (argparse exits 2)
+        return int(exc.code or 0)
+    handler: Handler = args.handler
+    try:
+        return handler(args, out)
+    except InvalidInputError as exc:
+        err.write(f"mteam: invalid input: {exc}\n")
+        return EXIT_BAD_INPUT
+    except Exception:  # noqa: BLE001 - the last resort: report the bug, do not hide it
+        err.write("mteam: internal error (please report it):\n")
+        err.write(traceback.format_exc())
+        return EXIT_BUG

@@ -1,0 +1,264 @@
+"""JSON in and out of mteam's value classes, through one configured cattrs converter.
+
+The rules of the JSON form:
+
+* attrs classes are objects keyed by field name; unknown keys are an error;
+* money (`Decimal`) is a string such as `"12.50"` (an integer is accepted; a float never is,
+  because a binary float cannot hold cents exactly);
+* dates are ISO 8601 strings (`"2026-01-31"`);
+* enums are their values (`"higher_is_better"`);
+* numbers are never strings and strings are never numbers; `NaN` and `Infinity` are refused.
+
+A document with problems raises one [`InvalidInputError`][mteam.errors.InvalidInputError] that
+lists every problem with its JSON path, never a raw cattrs traceback:
+
+>>> from mteam.io import dumps, loads
+>>> from mteam.money import Currency
+>>> print(dumps(Currency("USD", 2)))
+{
+  "code": "USD",
+  "exponent": 2
+}
+>>> loads(Currency, '{"code": "USD", "exponent": 2}')
+Currency(code='USD', exponent=2)
+>>> loads(Currency, '{"code": "usd", "exponent": "2", "sign": "$"}')
+Traceback (most recent call last):
+mteam.errors.InvalidInputError: 2 problems:
+  $.exponent: expected a whole number, got '2'
+  $: extra fields found (sign)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import abc
+from collections.abc import Callable, Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Final, TypeVar, get_args, get_origin
+
+import attrs
+import cattrs
+from cattrs.cols import homogenous_tuple_structure_factory, mapping_structure_factory
+from cattrs.errors import ForbiddenExtraKeysError
+from cattrs.gen import make_dict_structure_fn
+from cattrs.preconf.json import make_converter
+from cattrs.v import format_exception as _cattrs_format_exception
+from cattrs.v import transform_error
+
+from mteam._validate import show
+from mteam.errors import InvalidInputError, Problem, _join_path
+
+__all__ = ["dump", "dumps", "load", "loads", "structure", "unstructure"]
+
+T = TypeVar("T")
+
+_SEP: Final = "\x1f"
+_PROBLEM_SEP: Final = "\x1e"
+
+
+class _ShapeError(ValueError):
+    """A JSON value of the wrong kind (a private signal turned into a message)."""
+
+
+def _structure_decimal(value: object, _type: object) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise _ShapeError(f"expected a decimal string such as '12.50', got {show(value)}")
+    try:
+        result = Decimal(value)
+    except InvalidOperation:
+        raise _ShapeError(f"invalid decimal {show(value)}") from None
+    if not result.is_finite():
+        raise _ShapeError(f"must be a finite decimal, got {show(value)}")
+    return result
+
+
+def _structure_date(value: object, _type: object) -> date:
+    if not isinstance(value, str):
+        raise _ShapeError(f"expected an ISO 8601 date string, got {show(value)}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _ShapeError(f"invalid date {show(value)} (expected YYYY-MM-DD)") from None
+
+
+def _structure_float(value: object, _type: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _ShapeError(f"expected a number, got {show(value)}")
+    if not math.isfinite(value):
+        raise _ShapeError(f"expected a finite number, got {show(value)}")
+    return value  # an int stays an int: it is exact and compares equal
+
+
+def _structure_int(value: object, _type: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _ShapeError(f"expected a whole number, got {show(value)}")
+    return value
+
+
+def _structure_str(value: object, _type: object) -> str:
+    if not isinstance(value, str):
+        raise _ShapeError(f"expected text, got {show(value)}")
+    return value
+
+
+def _structure_bool(value: object, _type: object) -> bool:
+    if not isinstance(value, bool):
+        raise _ShapeError(f"expected true or false, got {show(value)}")
+    return value
+
+
+def _is_homogeneous_tuple(type_: object) -> bool:
+    args = get_args(type_)
+    return get_origin(type_) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
+def _is_mapping(type_: object) -> bool:
+    return get_origin(type_) in (dict, Mapping, abc.Mapping)
+
+
+def _shape_checked(
+    hook: Callable[[Any, Any], Any], kind: type | tuple[type, ...], what: str
+) -> Callable[[Any, Any], Any]:
+    def structure(value: object, type_: object) -> object:
+        if not isinstance(value, kind):
+            raise _ShapeError(f"expected {what}, got {show(value)}")
+        return hook(value, type_)
+
+    return structure
+
+
+def _make_converter() -> cattrs.Converter:
+    converter = make_converter(forbid_extra_keys=True)
+    # cattrs would read a list as a class, a str as a tuple of characters and a dict's keys as
+    # a list: refuse the wrong JSON kind first, with a message that says what was expected.
+    converter.register_structure_hook_factory(
+        attrs.has,
+        lambda cl: _shape_checked(make_dict_structure_fn(cl, converter), dict, "an object"),
+    )
+    converter.register_structure_hook_factory(
+        _is_homogeneous_tuple,
+        lambda cl: _shape_checked(
+            homogenous_tuple_structure_factory(cl, converter), list, "a list"
+        ),
+    )
+    converter.register_structure_hook_factory(
+        _is_mapping,
+        lambda cl: _shape_checked(mapping_structure_factory(cl, converter), dict, "an object"),
+    )
+    converter.register_unstructure_hook(Decimal, str)
+    converter.register_structure_hook(Decimal, _structure_decimal)
+    converter.register_unstructure_hook(date, date.isoformat)
+    converter.register_structure_hook(date, _structure_date)
+    converter.register_structure_hook(float, _structure_float)
+    converter.register_structure_hook(int, _structure_int)
+    converter.register_structure_hook(str, _structure_str)
+    converter.register_structure_hook(bool, _structure_bool)
+    return converter
+
+
+_CONVERTER: Final = _make_converter()
+
+
+def _format_exception(exc: BaseException, type_: type | None) -> str:
+    if isinstance(exc, InvalidInputError):
+        return _PROBLEM_SEP.join(f"{p.path}{_SEP}{p.message}" for p in exc.problems)
+    if isinstance(exc, _ShapeError):
+        return str(exc)
+    if isinstance(exc, ForbiddenExtraKeysError):
+        return f"extra fields found ({', '.join(sorted(exc.extra_fields))})"
+    if isinstance(exc, ValueError) and type_ is not None and hasattr(type_, "__members__"):
+        allowed = ", ".join(repr(m.value) for m in type_)  # type: ignore[attr-defined]
+        return f"invalid value, expected one of {allowed}"
+    return _cattrs_format_exception(exc, type_)
+
+
+def _problems(exc: BaseException) -> list[Problem]:
+    found: list[Problem] = []
+    for line in transform_error(exc, "$", _format_exception):
+        text, _, where = line.rpartition(" @ ")
+        for part in text.split(_PROBLEM_SEP):
+            inner, sep, message = part.partition(_SEP)
+            if sep:
+                found.append(Problem(_join_path(where, inner), message))
+            else:
+                found.append(Problem(where, part))
+    return found
+
+
+def structure(cls: type[T], data: Any) -> T:  # noqa: ANN401 - any JSON-shaped data
+    """Build a value of `cls` from JSON-shaped data (dicts, lists, strings, numbers).
+
+    >>> from mteam.money import Currency
+    >>> structure(Currency, {"code": "TWD", "exponent": 0})
+    Currency(code='TWD', exponent=0)
+
+    Raises:
+        InvalidInputError: listing every problem with its JSON path (`$.field[2].name`).
+    """
+    try:
+        return _CONVERTER.structure(data, cls)
+    except InvalidInputError as err:  # raised by a top-level constructor
+        raise err.with_prefix("$") from None
+    except (cattrs.BaseValidationError, _ShapeError, ValueError, TypeError, KeyError) as exc:
+        raise InvalidInputError.from_problems(_problems(exc)) from None
+
+
+def unstructure(obj: object) -> Any:  # noqa: ANN401 - JSON-shaped data
+    """Turn a value into JSON-shaped data (dicts, lists, strings, numbers).
+
+    >>> from decimal import Decimal
+    >>> unstructure({"pool": Decimal("10.50")})
+    {'pool': '10.50'}
+    """
+    return _CONVERTER.unstructure(obj)
+
+
+def _reject_constant(name: str) -> float:
+    raise _ShapeError(f"{name} is not allowed")
+
+
+def loads(cls: type[T], text: str | bytes) -> T:
+    """Parse a JSON document into a value of `cls`.
+
+    Raises:
+        InvalidInputError: the text is not JSON (the path is `$`, the message gives the line
+            and column), contains NaN or Infinity, or does not fit `cls`.
+    """
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise InvalidInputError(
+            "$", f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from None
+    except _ShapeError as exc:
+        raise InvalidInputError("$", str(exc)) from None
+    except UnicodeDecodeError:
+        raise InvalidInputError("$", "not valid JSON: the text is not UTF-8") from None
+    return structure(cls, data)
+
+
+def dumps(obj: object) -> str:
+    """Serialise a value as indented JSON (UTF-8 text, non-ASCII kept as is)."""
+    return json.dumps(unstructure(obj), indent=2, ensure_ascii=False)
+
+
+def _read(path: str | Path) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInputError("file", f"cannot read {str(path)!r}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise InvalidInputError("file", f"{str(path)!r} is not UTF-8 text") from None
+
+
+def load(cls: type[T], path: str | Path) -> T:
+    """Read a JSON file into a value of `cls` (see [`loads`][mteam.io.loads])."""
+    return loads(cls, _read(path))
+
+
+def dump(obj: object, path: str | Path) -> None:
+    """Write a value to a JSON file (UTF-8, indented, with a final newline)."""
+    Path(path).write_text(dumps(obj) + "\n", encoding="utf-8")

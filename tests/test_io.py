@@ -1,0 +1,199 @@
+from __future__ import annotations
+
+import enum
+from datetime import date
+from decimal import Decimal
+
+import attrs
+import pytest
+from hypothesis import given
+
+from mteam._validate import decimal, real, to_tuple
+from mteam.errors import InvalidInputError
+from mteam.io import dump, dumps, load, loads, structure, unstructure
+from mteam.money import USD, Currency
+from mteam.scales import PROFICIENCY_SCALE, RatingScale
+from tests.strategies import currencies, rating_scales
+
+
+class Colour(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@attrs.frozen
+class Line:
+    name: str
+    amount: Decimal = attrs.field(validator=decimal(ge=Decimal(0)))
+    on: date
+    colour: Colour = Colour.RED
+    weight: float = attrs.field(default=1.0, validator=real(gt=0))
+    count: int = 0
+    done: bool = False
+
+
+@attrs.frozen
+class Doc:
+    currency: Currency
+    lines: tuple[Line, ...] = attrs.field(converter=to_tuple)
+    note: str | None = None
+
+
+GOOD = {
+    "currency": {"code": "USD", "exponent": 2},
+    "lines": [
+        {"name": "a", "amount": "12.50", "on": "2026-01-31", "colour": "blue", "weight": 2},
+        {"name": "b", "amount": 3, "on": "2026-02-01"},
+    ],
+}
+
+
+def test_structures_decimals_dates_enums_and_nested_tuples():
+    doc = structure(Doc, GOOD)
+    assert doc.currency is not USD
+    assert doc.currency == USD
+    assert doc.lines[0] == Line("a", Decimal("12.50"), date(2026, 1, 31), Colour.BLUE, 2)
+    assert doc.lines[1].amount == Decimal(3)
+
+
+def test_unstructures_money_as_strings_and_dates_as_iso():
+    data = unstructure(structure(Doc, GOOD))
+    assert data["lines"][0]["amount"] == "12.50"
+    assert data["lines"][0]["on"] == "2026-01-31"
+    assert data["lines"][0]["colour"] == "blue"
+
+
+def test_round_trip_through_text_and_files(tmp_path):
+    doc = structure(Doc, GOOD)
+    assert loads(Doc, dumps(doc)) == doc
+    assert loads(Doc, dumps(doc).encode()) == doc
+    path = tmp_path / "doc.json"
+    dump(doc, path)
+    assert path.read_text(encoding="utf-8").endswith("}\n")
+    assert load(Doc, path) == doc
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (
+            {"amount": 12.5},
+            "$.lines[0].amount: expected a decimal string such as '12.50', got 12.5",
+        ),
+        ({"amount": "abc"}, "$.lines[0].amount: invalid decimal 'abc'"),
+        ({"amount": "NaN"}, "$.lines[0].amount: must be a finite decimal, got 'NaN'"),
+        ({"amount": "-1"}, "$.lines[0].amount: must be >= 0, got -1"),
+        ({"on": "31/01/2026"}, "$.lines[0].on: invalid date '31/01/2026' (expected YYYY-MM-DD)"),
+        ({"on": 20260131}, "$.lines[0].on: expected an ISO 8601 date string, got 20260131"),
+        ({"colour": "green"}, "$.lines[0].colour: invalid value, expected one of 'red', 'blue'"),
+        ({"weight": "2"}, "$.lines[0].weight: expected a number, got '2'"),
+        ({"weight": 0}, "$.lines[0].weight: must be > 0, got 0"),
+        ({"count": 1.5}, "$.lines[0].count: expected a whole number, got 1.5"),
+        ({"count": True}, "$.lines[0].count: expected a whole number, got True"),
+        ({"done": "yes"}, "$.lines[0].done: expected true or false, got 'yes'"),
+        ({"name": 5}, "$.lines[0].name: expected text, got 5"),
+        ({"extra": 1}, "$.lines[0]: extra fields found (extra)"),
+    ],
+)
+def test_every_problem_names_its_json_path(change, problem):
+    data = {**GOOD, "lines": [{**GOOD["lines"][0], **change}, GOOD["lines"][1]]}
+    with pytest.raises(InvalidInputError) as info:
+        structure(Doc, data)
+    assert [str(p) for p in info.value.problems] == [problem]
+
+
+def test_all_problems_are_reported_together():
+    data = {
+        "currency": {"code": "USD"},
+        "lines": [{"name": "a", "amount": 1.5, "on": "x"}],
+        "colour": "red",
+    }
+    with pytest.raises(InvalidInputError) as info:
+        structure(Doc, data)
+    problems = [str(p) for p in info.value.problems]
+    assert "$.currency.exponent: required field missing" in problems
+    assert any(p.startswith("$.lines[0].amount") for p in problems)
+    assert any(p.startswith("$.lines[0].on") for p in problems)
+    assert "$: extra fields found (colour)" in problems
+    assert len(problems) == 4
+    assert str(info.value).startswith("4 problems:")
+
+
+def test_a_constructor_error_at_the_top_level_gets_the_root_path():
+    with pytest.raises(InvalidInputError) as info:
+        structure(Currency, {"code": "usd", "exponent": 2})
+    assert str(info.value) == "$.code: must be three upper-case letters, got 'usd'"
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("{", "$: not valid JSON: Expecting property name enclosed in double quotes (line 1"),
+        ('{"code": "USD", "exponent": NaN}', "$: NaN is not allowed"),
+        (b"\xff\xfe\x00", "$: not valid JSON"),
+        ("[1, 2]", "$"),
+    ],
+)
+def test_broken_json_is_an_input_error(text, needle):
+    with pytest.raises(InvalidInputError) as info:
+        loads(Currency, text)
+    assert str(info.value).startswith(needle)
+
+
+def test_unreadable_files_are_input_errors(tmp_path):
+    with pytest.raises(InvalidInputError, match="cannot read"):
+        load(Currency, tmp_path / "missing.json")
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b"\xff\xfe")
+    with pytest.raises(InvalidInputError, match="not UTF-8"):
+        load(Currency, bad)
+
+
+@given(currencies)
+def test_currency_round_trips(value):
+    assert loads(Currency, dumps(value)) == value
+
+
+@given(rating_scales())
+def test_rating_scale_round_trips(value):
+    assert loads(RatingScale, dumps(value)) == value
+
+
+def test_default_scale_json_form():
+    data = unstructure(PROFICIENCY_SCALE)
+    assert data == {
+        "minimum": 0,
+        "maximum": 4,
+        "integral": True,
+        "labels": ["none", "awareness", "working", "proficient", "expert"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ([1, 2], "$: expected an object, got [1, 2]"),
+        ({**GOOD, "lines": "ab"}, "$.lines: expected a list, got 'ab'"),
+        ({**GOOD, "lines": {"a": 1}}, "$.lines: expected a list, got {'a': 1}"),
+        ({**GOOD, "currency": ["USD", 2]}, "$.currency: expected an object, got ['USD', 2]"),
+    ],
+)
+def test_the_wrong_json_kind_is_named(data, problem):
+    with pytest.raises(InvalidInputError) as info:
+        structure(Doc, data)
+    assert [str(p) for p in info.value.problems] == [problem]
+
+
+@attrs.frozen
+class Table:
+    levels: dict[str, int]
+
+
+def test_mappings_structure_and_check_their_kind():
+    assert structure(Table, {"levels": {"seo": 3}}) == Table({"seo": 3})
+    with pytest.raises(InvalidInputError) as info:
+        structure(Table, {"levels": [["seo", 3]]})
+    assert str(info.value) == "$.levels: expected an object, got [['seo', 3]]"
+    with pytest.raises(InvalidInputError) as info:
+        structure(Table, {"levels": {"seo": "3"}})
+    assert str(info.value) == "$.levels['seo']: expected a whole number, got '3'"

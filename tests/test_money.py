@@ -1,0 +1,207 @@
+from decimal import Decimal, localcontext
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mteam.errors import InvalidInputError
+from mteam.money import JPY, TWD, USD, Currency, apportion, currency, quantize
+from tests.strategies import amounts, currencies, non_finite, weight_maps
+
+
+def test_hare_quota_example_from_the_largest_remainder_literature():
+    # Wikipedia, "Largest remainder method", worked example (Hare quota): 100,000 votes,
+    # 10 seats -> Yellows 5, Whites 2, Reds 1, Greens 1, Blues 1, Pinks 0.
+    votes = {
+        "yellows": 47_000,
+        "whites": 16_000,
+        "reds": 15_800,
+        "greens": 12_000,
+        "blues": 6_100,
+        "pinks": 3_100,
+    }
+    seats = apportion(10, votes)
+    assert {k: int(v) for k, v in seats.items()} == {
+        "blues": 1,
+        "greens": 1,
+        "pinks": 0,
+        "reds": 1,
+        "whites": 2,
+        "yellows": 5,
+    }
+
+
+def test_ties_go_in_key_order():
+    assert apportion(Decimal(2), {"c": 1, "a": 1, "b": 1}) == {
+        "a": Decimal(1),
+        "b": Decimal(1),
+        "c": Decimal(0),
+    }
+
+
+def test_cents_example_by_hand():
+    # 10,000.00 split 3:2:2 is 4285.714..., 2857.142..., 2857.142...; floors leave one cent,
+    # which goes to the largest remainder (x: .4 of a cent against .2 and .2).
+    parts = apportion(Decimal("10000.00"), {"x": 3, "y": 2, "z": 2}, USD.quantum)
+    assert parts == {"x": Decimal("4285.72"), "y": Decimal("2857.14"), "z": Decimal("2857.14")}
+    assert all(p.as_tuple().exponent == -2 for p in parts.values())
+
+
+def test_negative_total_is_split_like_its_absolute_value():
+    assert apportion(Decimal(-10), {"a": 1, "b": 2}) == {"a": Decimal(-3), "b": Decimal(-7)}
+
+
+def test_zero_total_gives_zeros_whatever_the_weights():
+    assert apportion(Decimal("0.00"), {"a": 0, "b": 0}, USD.quantum) == {
+        "a": Decimal("0.00"),
+        "b": Decimal("0.00"),
+    }
+    assert apportion(0, {}) == {}
+
+
+def test_float_weights_are_taken_exactly():
+    parts = apportion(Decimal(3), {"a": 0.1, "b": 0.2})
+    assert sum(parts.values()) == 3
+    assert parts == {"a": Decimal(1), "b": Decimal(2)}
+
+
+def test_huge_totals_stay_exact():
+    total = Decimal("123456789012345678901234567890.12")
+    parts = apportion(total, {"a": 1, "b": 1, "c": 1}, USD.quantum)
+    # 32 significant digits: add them up in a context wider than the default 28.
+    with localcontext() as ctx:
+        ctx.prec = 50
+        assert sum(parts.values()) == total
+    assert parts["a"] == Decimal("41152263004115226300411522630.04")
+
+
+@pytest.mark.parametrize(
+    ("total", "weights", "quantum", "path"),
+    [
+        (Decimal(10), {"a": -1, "b": 2}, 1, "weights['a']"),
+        (Decimal(10), {"a": float("nan")}, 1, "weights['a']"),
+        (Decimal(10), {"a": float("inf")}, 1, "weights['a']"),
+        (Decimal(10), {"a": "1"}, 1, "weights['a']"),
+        (Decimal(10), {"a": True}, 1, "weights['a']"),
+        (Decimal(10), {"a": 0, "b": 0}, 1, "weights"),
+        (Decimal(10), {}, 1, "weights"),
+        (Decimal("10.5"), {"a": 1}, 1, "total"),
+        (10.5, {"a": 1}, 1, "total"),
+        (Decimal("NaN"), {"a": 1}, 1, "total"),
+        (Decimal(10), {"a": 1}, 0, "quantum"),
+        (Decimal(10), {"a": 1, 2: 1}, 1, "weights"),
+    ],
+)
+def test_bad_input_is_an_invalid_input_error_naming_the_field(total, weights, quantum, path):
+    with pytest.raises(InvalidInputError) as info:
+        apportion(total, weights, quantum)
+    assert info.value.path == path
+
+
+@given(currencies, weight_maps, st.data())
+def test_parts_sum_exactly_to_the_total(cur, weights, data):
+    total = data.draw(amounts(cur))
+    parts = apportion(total, weights, cur.quantum)
+    assert sum(parts.values()) == total
+    assert list(parts) == sorted(weights)
+    assert all(p % cur.quantum == 0 for p in parts.values())
+
+
+@given(currencies, weight_maps, st.data())
+def test_each_part_is_within_one_quantum_of_its_exact_share(cur, weights, data):
+    total = data.draw(amounts(cur))
+    parts = apportion(total, weights, cur.quantum)
+    weight_sum = sum(Fraction(w) for w in weights.values())
+    for key, part in parts.items():
+        exact = Fraction(total) * Fraction(weights[key]) / weight_sum
+        assert abs(Fraction(part) - exact) < Fraction(cur.quantum)
+
+
+@given(weight_maps, st.integers(0, 10**9))
+def test_a_larger_weight_never_gets_less(weights, total):
+    parts = apportion(total, weights)
+    for a in weights:
+        for b in weights:
+            if weights[a] > weights[b]:
+                assert parts[a] >= parts[b]
+
+
+@given(weight_maps, st.integers(0, 10**9), st.randoms(use_true_random=False))
+def test_order_of_the_weights_does_not_matter(weights, total, rnd):
+    items = list(weights.items())
+    rnd.shuffle(items)
+    assert apportion(total, dict(items)) == apportion(total, weights)
+
+
+@given(weight_maps, st.integers(0, 10**6), st.integers(1, 50))
+def test_scaling_the_total_scales_every_part_up_to_one_quantum(weights, total, k):
+    scaled = apportion(total * k, weights)
+    base = apportion(total, weights)
+    for key in weights:
+        # each part is within one quantum of k x its exact share, and k x base is within k
+        assert abs(scaled[key] - k * base[key]) <= k
+        assert (
+            abs(
+                Fraction(scaled[key])
+                - k
+                * Fraction(total)
+                * Fraction(weights[key])
+                / sum(Fraction(w) for w in weights.values())
+            )
+            < 1
+        )
+
+
+@given(weight_maps, st.text(alphabet="klmn", min_size=1), st.integers(1, 10**6))
+def test_a_zero_weight_gets_nothing(weights, zero_key, total):
+    weights = {**weights, zero_key: 0}
+    parts = apportion(total, weights)
+    for key, w in weights.items():
+        if w == 0:
+            assert parts[key] == 0
+
+
+def test_currency_quanta_and_lookup():
+    assert USD.quantum == Decimal("0.01")
+    assert TWD.quantum == Decimal(1)
+    assert JPY.exponent == 0
+    assert currency("USD") is USD
+    assert str(TWD) == "TWD"
+
+
+@pytest.mark.parametrize("code", ["XXX", "usd", 3])
+def test_unknown_currency_codes_are_input_errors(code):
+    with pytest.raises(InvalidInputError, match="currency"):
+        currency(code)
+
+
+@pytest.mark.parametrize(
+    ("code", "exponent", "path"),
+    [
+        ("usd", 2, "code"),
+        ("US", 2, "code"),
+        ("USD", 5, "exponent"),
+        ("USD", -1, "exponent"),
+        ("USD", True, "exponent"),
+    ],
+)
+def test_currency_validates(code, exponent, path):
+    with pytest.raises(InvalidInputError) as info:
+        Currency(code, exponent)
+    assert info.value.path == path
+
+
+def test_quantize_rounds_half_up_by_default():
+    assert quantize(Decimal("0.125"), USD) == Decimal("0.13")
+    assert quantize(Decimal("-0.125"), USD) == Decimal("-0.13")
+    assert quantize(Decimal("2.5"), TWD) == Decimal(3)
+    assert quantize(7, USD) == Decimal("7.00")
+
+
+@given(non_finite)
+def test_quantize_refuses_non_finite_and_floats(value):
+    with pytest.raises(InvalidInputError):
+        quantize(value, USD)
+    with pytest.raises(InvalidInputError):
+        quantize(Decimal(value), USD)
