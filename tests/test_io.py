@@ -197,3 +197,10 @@ def test_mappings_structure_and_check_their_kind():
     with pytest.raises(InvalidInputError) as info:
         structure(Table, {"levels": {"seo": "3"}})
     assert str(info.value) == "$.levels['seo']: expected a whole number, got '3'"
+
+
+def test_python_data_with_nan_is_refused():
+    data = {**GOOD, "lines": [{**GOOD["lines"][0], "weight": float("nan")}]}
+    with pytest.raises(InvalidInputError) as info:
+        structure(Doc, data)
+    assert str(info.value) == "$.lines[0].weight: expected a finite number, got nan"

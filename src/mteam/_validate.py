@@ -147,25 +147,32 @@ def text(*, allow_empty: bool = False) -> Validator:
     return validate
 
 
+def _kinds(types: tuple[type, ...]) -> str:
+    """`(int, str)` -> `an int or a str`."""
+    return " or ".join(
+        ("an " if t.__name__[0].lower() in "aeiou" else "a ") + t.__name__ for t in types
+    )
+
+
 def of_type(*types: type) -> Validator:
     """An attrs validator: an instance of one of `types`."""
-    names = " or ".join(t.__name__ for t in types)
+    names = _kinds(types)
 
     def validate(_inst: object, attr: Any, value: object) -> None:  # noqa: ANN401
         if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
-            raise InvalidInputError(attr.name, f"must be a {names}, got {show(value)}")
+            raise InvalidInputError(attr.name, f"must be {names}, got {show(value)}")
 
     return validate
 
 
 def items_of(*types: type) -> Validator:
     """An attrs validator for a tuple field: every item an instance of `types`."""
-    names = " or ".join(t.__name__ for t in types)
+    names = _kinds(types)
 
     def validate(_inst: object, attr: Any, value: Iterable[object]) -> None:  # noqa: ANN401
         for i, item in enumerate(value):
             if not isinstance(item, types):
-                raise InvalidInputError(f"{attr.name}[{i}]", f"must be a {names}, got {show(item)}")
+                raise InvalidInputError(f"{attr.name}[{i}]", f"must be {names}, got {show(item)}")
 
     return validate
 

@@ -200,8 +200,6 @@ def structure(cls: type[T], data: Any) -> T:  # noqa: ANN401 - any JSON-shaped d
     """
     try:
         return _CONVERTER.structure(data, cls)
-    except InvalidInputError as err:  # raised by a top-level constructor
-        raise err.with_prefix("$") from None
     except (cattrs.BaseValidationError, _ShapeError, ValueError, TypeError, KeyError) as exc:
         raise InvalidInputError.from_problems(_problems(exc)) from None
 
