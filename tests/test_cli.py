@@ -59,7 +59,8 @@ def test_bad_input_exits_2_with_the_problem_and_no_traceback(argv, needle):
 
 
 @pytest.mark.parametrize(
-    "argv", [["split", "abc", "a=1"], ["split", "1", "a"], ["split", "1", "a=x"], ["split", "inf", "a=1"]]
+    "argv",
+    [["split", "abc", "a=1"], ["split", "1", "a"], ["split", "1", "a=x"], ["split", "inf", "a=1"]],
 )
 def test_unparseable_arguments_are_usage_errors(argv, capsys):
     assert main(argv) == 2
