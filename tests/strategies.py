@@ -51,3 +51,67 @@ def rating_scales(draw: st.DrawFn) -> RatingScale:
     low_f = draw(st.floats(-100, 100))
     high_f = draw(st.floats(low_f + 0.5, low_f + 200))
     return RatingScale(low_f, high_f)
+
+
+# --- labels, skills, roles -------------------------------------------------------------------
+
+from mteam.labels import Label  # noqa: E402
+from mteam.roles import Candidate, Role, SkillRequirement, SuggestedKpi  # noqa: E402
+from mteam.scales import Direction  # noqa: E402
+from mteam.skills import Skill, SkillCategory, SkillMatrix  # noqa: E402
+
+ids = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=8).filter(
+    lambda s: s.strip("_") != ""
+)
+labels = st.builds(Label, en=st.text(min_size=1).filter(str.strip), zh_hant=st.text())
+skills = st.builds(Skill, id=ids, name=labels, category=st.sampled_from(SkillCategory))
+levels = st.integers(0, 4)
+
+
+def skill_lists(min_size: int = 1, max_size: int = 6) -> st.SearchStrategy[list[Skill]]:
+    return st.lists(skills, min_size=min_size, max_size=max_size, unique_by=lambda s: s.id)
+
+
+@st.composite
+def skill_matrices(draw: st.DrawFn, max_members: int = 8) -> SkillMatrix:
+    """A skill matrix over a few skills; some entries left out (they count as level 0)."""
+    skill_list = draw(skill_lists())
+    members = draw(st.lists(ids, max_size=max_members, unique=True))
+    table = {
+        m: draw(st.dictionaries(st.sampled_from([s.id for s in skill_list]), levels))
+        for m in members
+    }
+    return SkillMatrix(skill_list, table)
+
+
+requirements = st.builds(
+    SkillRequirement,
+    skill_id=ids,
+    level=st.integers(1, 4),
+    importance=st.floats(0.01, 100) | st.integers(1, 10),
+    must_have=st.booleans(),
+)
+
+suggested_kpis = st.builds(
+    SuggestedKpi,
+    id=ids,
+    name=labels,
+    unit=st.sampled_from(["%", "TWD", "hours"]),
+    direction=st.sampled_from(Direction),
+)
+
+roles = st.builds(
+    Role,
+    id=ids,
+    title=labels,
+    responsibilities=st.lists(labels, max_size=3),
+    requirements=st.lists(requirements, max_size=6, unique_by=lambda r: r.skill_id),
+    kpis=st.lists(suggested_kpis, max_size=3, unique_by=lambda k: k.id),
+)
+
+candidates = st.builds(
+    Candidate,
+    id=ids,
+    skill_tests=st.dictionaries(ids, levels, max_size=5),
+    interview_ratings=st.lists(st.floats(1, 5), max_size=4),
+)

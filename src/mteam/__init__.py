@@ -2,10 +2,11 @@
 
 The most-used names are re-exported here; every module documents its own.
 
->>> import mteam
->>> from decimal import Decimal
->>> mteam.apportion(Decimal(10), {"a": 1, "b": 2})
-{'a': Decimal('3'), 'b': Decimal('7')}
+Examples:
+    >>> import mteam
+    >>> from decimal import Decimal
+    >>> mteam.apportion(Decimal(10), {"a": 1, "b": 2})
+    {'a': Decimal('3'), 'b': Decimal('7')}
 """
 
 from importlib.metadata import PackageNotFoundError, version

@@ -110,12 +110,13 @@ def main(
         stdout: Where the output goes; standard output unless given.
         stderr: Where errors go; standard error unless given.
 
-    >>> main(["split", "100", "a=1", "b=1", "c=1"])
-    a       34 TWD
-    b       33 TWD
-    c       33 TWD
-    total  100 TWD
-    0
+    Examples:
+        >>> main(["split", "100", "a=1", "b=1", "c=1"])
+        a       34 TWD
+        b       33 TWD
+        c       33 TWD
+        total  100 TWD
+        0
     """
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr

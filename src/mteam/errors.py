@@ -6,26 +6,28 @@ catches `ValueError` keeps working) and an [`MteamError`][mteam.errors.MteamErro
 catch everything mteam raises with one clause). Its message names the offending field by a path
 such as `members[3].kpis[0].weight`, the constraint and the value:
 
->>> from mteam.errors import InvalidInputError
->>> err = InvalidInputError("members[3].kpis[0].weight", "must be > 0, got -2")
->>> str(err)
-'members[3].kpis[0].weight: must be > 0, got -2'
->>> err.path
-'members[3].kpis[0].weight'
->>> isinstance(err, ValueError)
-True
+Examples:
+    >>> from mteam.errors import InvalidInputError
+    >>> err = InvalidInputError("members[3].kpis[0].weight", "must be > 0, got -2")
+    >>> str(err)
+    'members[3].kpis[0].weight: must be > 0, got -2'
+    >>> err.path
+    'members[3].kpis[0].weight'
+    >>> isinstance(err, ValueError)
+    True
 
 A document with several problems is reported in one error that lists them all:
 
->>> err = InvalidInputError.from_problems(
-...     [("$.pool", "must be >= 0, got '-5'"), ("$.period.end", "invalid date 'x'")]
-... )
->>> print(err)
-2 problems:
-  $.pool: must be >= 0, got '-5'
-  $.period.end: invalid date 'x'
->>> err.problems[1].path
-'$.period.end'
+Examples:
+    >>> err = InvalidInputError.from_problems(
+    ...     [("$.pool", "must be >= 0, got '-5'"), ("$.period.end", "invalid date 'x'")]
+    ... )
+    >>> print(err)
+    2 problems:
+      $.pool: must be >= 0, got '-5'
+      $.period.end: invalid date 'x'
+    >>> err.problems[1].path
+    '$.period.end'
 """
 
 from __future__ import annotations
@@ -105,8 +107,9 @@ class InvalidInputError(ValueError, MteamError):
     def with_prefix(self, prefix: str) -> InvalidInputError:
         """The same problems with `prefix` put before every path.
 
-        >>> InvalidInputError("weight", "must be > 0, got 0").with_prefix("kpis[2]").path
-        'kpis[2].weight'
+        Examples:
+            >>> InvalidInputError("weight", "must be > 0, got 0").with_prefix("kpis[2]").path
+            'kpis[2].weight'
         """
         return InvalidInputError.from_problems(
             Problem(_join_path(prefix, p.path), p.message) for p in self.problems
@@ -116,12 +119,13 @@ class InvalidInputError(ValueError, MteamError):
 def _join_path(prefix: str, path: str) -> str:
     """Join two field paths: `a[1]` and `b` give `a[1].b`; `a` and `[2]` give `a[2]`.
 
-    >>> _join_path("members[3]", "kpis[0].weight")
-    'members[3].kpis[0].weight'
-    >>> _join_path("members", "[3]")
-    'members[3]'
-    >>> _join_path("", "weight")
-    'weight'
+    Examples:
+        >>> _join_path("members[3]", "kpis[0].weight")
+        'members[3].kpis[0].weight'
+        >>> _join_path("members", "[3]")
+        'members[3]'
+        >>> _join_path("", "weight")
+        'weight'
     """
     if not prefix:
         return path

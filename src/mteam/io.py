@@ -12,20 +12,21 @@ The rules of the JSON form:
 A document with problems raises one [`InvalidInputError`][mteam.errors.InvalidInputError] that
 lists every problem with its JSON path, never a raw cattrs traceback:
 
->>> from mteam.io import dumps, loads
->>> from mteam.money import Currency
->>> print(dumps(Currency("USD", 2)))
-{
-  "code": "USD",
-  "exponent": 2
-}
->>> loads(Currency, '{"code": "USD", "exponent": 2}')
-Currency(code='USD', exponent=2)
->>> loads(Currency, '{"code": "usd", "exponent": "2", "sign": "$"}')
-Traceback (most recent call last):
-mteam.errors.InvalidInputError: 2 problems:
-  $.exponent: expected a whole number, got '2'
-  $: extra fields found (sign)
+Examples:
+    >>> from mteam.io import dumps, loads
+    >>> from mteam.money import Currency
+    >>> print(dumps(Currency("USD", 2)))
+    {
+      "code": "USD",
+      "exponent": 2
+    }
+    >>> loads(Currency, '{"code": "USD", "exponent": 2}')
+    Currency(code='USD', exponent=2)
+    >>> loads(Currency, '{"code": "usd", "exponent": "2", "sign": "$"}')
+    Traceback (most recent call last):
+    mteam.errors.InvalidInputError: 2 problems:
+      $.exponent: expected a whole number, got '2'
+      $: extra fields found (sign)
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from cattrs.v import transform_error
 
 from mteam._validate import show
 from mteam.errors import InvalidInputError, Problem, _join_path
+from mteam.labels import Label
 
 __all__ = ["dump", "dumps", "load", "loads", "structure", "unstructure"]
 
@@ -148,6 +150,13 @@ def _make_converter() -> cattrs.Converter:
         _is_mapping,
         lambda cl: _shape_checked(mapping_structure_factory(cl, converter), dict, "an object"),
     )
+    # A label is an object {"en": ..., "zh_hant": ...} or, for English only, a plain string.
+    label_hook = _shape_checked(
+        make_dict_structure_fn(Label, converter), (dict, str), "an object or a string"
+    )
+    converter.register_structure_hook(
+        Label, lambda v, t: Label(v) if isinstance(v, str) else label_hook(v, t)
+    )
     converter.register_unstructure_hook(Decimal, str)
     converter.register_structure_hook(Decimal, _structure_decimal)
     converter.register_unstructure_hook(date, date.isoformat)
@@ -191,9 +200,10 @@ def _problems(exc: BaseException) -> list[Problem]:
 def structure(cls: type[T], data: Any) -> T:  # noqa: ANN401 - any JSON-shaped data
     """Build a value of `cls` from JSON-shaped data (dicts, lists, strings, numbers).
 
-    >>> from mteam.money import Currency
-    >>> structure(Currency, {"code": "TWD", "exponent": 0})
-    Currency(code='TWD', exponent=0)
+    Examples:
+        >>> from mteam.money import Currency
+        >>> structure(Currency, {"code": "TWD", "exponent": 0})
+        Currency(code='TWD', exponent=0)
 
     Raises:
         InvalidInputError: listing every problem with its JSON path (`$.field[2].name`).
@@ -207,9 +217,10 @@ def structure(cls: type[T], data: Any) -> T:  # noqa: ANN401 - any JSON-shaped d
 def unstructure(obj: object) -> Any:  # noqa: ANN401 - JSON-shaped data
     """Turn a value into JSON-shaped data (dicts, lists, strings, numbers).
 
-    >>> from decimal import Decimal
-    >>> unstructure({"pool": Decimal("10.50")})
-    {'pool': '10.50'}
+    Examples:
+        >>> from decimal import Decimal
+        >>> unstructure({"pool": Decimal("10.50")})
+        {'pool': '10.50'}
     """
     return _CONVERTER.unstructure(obj)
 

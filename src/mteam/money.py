@@ -8,10 +8,11 @@ Every split of an amount in mteam (a bonus pool, a budget, a yearly target casca
 quota counts) goes through [`apportion`][mteam.money.apportion], which returns parts that add
 up *exactly* to the total:
 
->>> from decimal import Decimal
->>> from mteam.money import USD, apportion
->>> apportion(Decimal("100.00"), {"ann": 1, "bob": 1, "cy": 1}, USD.quantum)
-{'ann': Decimal('33.34'), 'bob': Decimal('33.33'), 'cy': Decimal('33.33')}
+Examples:
+    >>> from decimal import Decimal
+    >>> from mteam.money import USD, apportion
+    >>> apportion(Decimal("100.00"), {"ann": 1, "bob": 1, "cy": 1}, USD.quantum)
+    {'ann': Decimal('33.34'), 'bob': Decimal('33.33'), 'cy': Decimal('33.33')}
 """
 
 from __future__ import annotations
@@ -68,10 +69,11 @@ class Currency:
         code: The ISO 4217 code, e.g. `"TWD"`.
         exponent: Decimals of the minor unit: 0 for TWD and JPY, 2 for USD.
 
-    >>> Currency("USD", 2).quantum
-    Decimal('0.01')
-    >>> Currency("TWD", 0).quantum
-    Decimal('1')
+    Examples:
+        >>> Currency("USD", 2).quantum
+        Decimal('0.01')
+        >>> Currency("TWD", 0).quantum
+        Decimal('1')
     """
 
     code: str = attrs.field(validator=_check_code)
@@ -106,8 +108,9 @@ CURRENCIES: Final[Mapping[str, Currency]] = {
 def currency(code: str) -> Currency:
     """The built-in currency with this ISO 4217 code.
 
-    >>> currency("JPY")
-    Currency(code='JPY', exponent=0)
+    Examples:
+        >>> currency("JPY")
+        Currency(code='JPY', exponent=0)
 
     Raises:
         InvalidInputError: the code is not built in; build a `Currency(code, exponent)` instead.
@@ -133,10 +136,11 @@ def _check_amount(path: str, amount: object) -> Decimal:
 def quantize(amount: Decimal | int, currency: Currency, rounding: str = ROUND_HALF_UP) -> Decimal:
     """Round an amount to the currency's minor unit (half away from zero by default).
 
-    >>> quantize(Decimal("10.005"), USD)
-    Decimal('10.01')
-    >>> quantize(Decimal("1234.5"), TWD)
-    Decimal('1235')
+    Examples:
+        >>> quantize(Decimal("10.005"), USD)
+        Decimal('10.01')
+        >>> quantize(Decimal("1234.5"), TWD)
+        Decimal('1235')
 
     Args:
         amount: A Decimal or an int; never a float.
@@ -176,13 +180,15 @@ def apportion(
     Worked example: 100 TWD over weights 1, 1, 1 is 33.33… each; 33 each leaves 1, which goes to
     the first key (the remainders tie):
 
-    >>> apportion(Decimal(100), {"b": 1, "a": 1, "c": 1})
-    {'a': Decimal('34'), 'b': Decimal('33'), 'c': Decimal('33')}
+    Examples:
+        >>> apportion(Decimal(100), {"b": 1, "a": 1, "c": 1})
+        {'a': Decimal('34'), 'b': Decimal('33'), 'c': Decimal('33')}
 
     A 10,000.00 USD pool over weights 3 : 2 : 2 (exact shares 4,285.714…, 2,857.142…):
 
-    >>> apportion(Decimal("10000.00"), {"x": 3, "y": 2, "z": 2}, Decimal("0.01"))
-    {'x': Decimal('4285.72'), 'y': Decimal('2857.14'), 'z': Decimal('2857.14')}
+    Examples:
+        >>> apportion(Decimal("10000.00"), {"x": 3, "y": 2, "z": 2}, Decimal("0.01"))
+        {'x': Decimal('4285.72'), 'y': Decimal('2857.14'), 'z': Decimal('2857.14')}
 
     Args:
         total: The amount to split (Decimal or int, never a float); a whole number of quanta.

@@ -3,15 +3,17 @@
 Scores on different scales are compared only after normalising them:
 `normalise(x) = (x − minimum) / (maximum − minimum)`.
 
->>> from mteam.scales import FEEDBACK_SCALE, PROFICIENCY_SCALE
->>> FEEDBACK_SCALE.normalise(4)
-0.75
->>> PROFICIENCY_SCALE.label(3)
-'proficient'
+Examples:
+    >>> from mteam.scales import FEEDBACK_SCALE, PROFICIENCY_SCALE
+    >>> FEEDBACK_SCALE.normalise(4)
+    0.75
+    >>> PROFICIENCY_SCALE.label(3)
+    'proficient'
 """
 
 from __future__ import annotations
 
+import enum
 import math
 from typing import Final
 
@@ -20,7 +22,21 @@ import attrs
 from mteam._validate import check_range, items_of, real, show, to_tuple
 from mteam.errors import InvalidInputError
 
-__all__ = ["FEEDBACK_SCALE", "PROFICIENCY_SCALE", "RatingScale"]
+__all__ = ["FEEDBACK_SCALE", "PROFICIENCY_SCALE", "Direction", "RatingScale"]
+
+
+class Direction(enum.Enum):
+    """Whether higher or lower values of a measure are better.
+
+    Examples:
+        >>> Direction("lower_is_better")
+        <Direction.LOWER_IS_BETTER: 'lower_is_better'>
+    """
+
+    HIGHER_IS_BETTER = "higher_is_better"
+    """More is better: traffic, retention, revenue."""
+    LOWER_IS_BETTER = "lower_is_better"
+    """Less is better: churn, cost per acquisition, response time."""
 
 
 def _check_bounds(inst: RatingScale, _attr: object, value: float) -> None:
@@ -61,14 +77,15 @@ class RatingScale:
         integral: Whether only whole levels are allowed (a proficiency scale).
         labels: One label per whole level from `minimum` up, or none.
 
-    >>> scale = RatingScale(1, 5)
-    >>> scale.normalise(2.5)
-    0.375
-    >>> scale.denormalise(0.375)
-    2.5
-    >>> RatingScale(1, 5).normalise(6)
-    Traceback (most recent call last):
-    mteam.errors.InvalidInputError: score: must be within 1..5, got 6
+    Examples:
+        >>> scale = RatingScale(1, 5)
+        >>> scale.normalise(2.5)
+        0.375
+        >>> scale.denormalise(0.375)
+        2.5
+        >>> RatingScale(1, 5).normalise(6)
+        Traceback (most recent call last):
+        mteam.errors.InvalidInputError: score: must be within 1..5, got 6
     """
 
     minimum: float = attrs.field(validator=real())

@@ -1,0 +1,123 @@
+"""The built-in catalog of marketing skills and roles.
+
+The catalog ships inside the package as a JSON data file (`marketing.json`) and is read with
+[`load_catalog`][mteam.catalog.load_catalog]. It holds the skills and the roles of the two
+source articles: SEO specialist, social-media marketer, content creator, data analyst,
+paid-ads specialist, member-operations specialist, project manager, UI/UX designer and
+customer-service specialist, each with duties, required skills (levels, importance,
+must-haves) and suggested KPIs, every label in English and Traditional Chinese.
+
+Examples:
+    >>> from mteam.catalog import load_catalog
+    >>> catalog = load_catalog()
+    >>> catalog.role("member_operations_specialist").title.get("zh-Hant")
+    '會員運營專員'
+    >>> [k.id for k in catalog.role("seo_specialist").kpis]
+    ['traffic_growth', 'conversion_rate']
+
+A team can extend or override it; an entry with an existing id replaces the built-in one:
+
+Examples:
+    >>> from mteam.skills import Skill
+    >>> bigger = catalog.extended(skills=[Skill("tiktok", "TikTok video", "hard")])
+    >>> len(bigger.skills) - len(catalog.skills)
+    1
+
+Reading the data file is the catalog's only I/O; the domain modules never read files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+from importlib import resources
+
+import attrs
+
+from mteam._validate import items_of, show, to_tuple, unique_by
+from mteam.errors import InvalidInputError
+from mteam.roles import Role
+from mteam.skills import Skill
+
+__all__ = ["Catalog", "load_catalog"]
+
+
+def _check_references(inst: Catalog, _attr: object, value: tuple[Role, ...]) -> None:
+    known = {s.id for s in inst.skills}
+    for i, role in enumerate(value):
+        for j, req in enumerate(role.requirements):
+            if req.skill_id not in known:
+                raise InvalidInputError(
+                    f"roles[{i}].requirements[{j}].skill_id", f"unknown skill {show(req.skill_id)}"
+                )
+
+
+@attrs.frozen
+class Catalog:
+    """Skills and roles, with every role's requirements naming known skills.
+
+    Attributes:
+        skills: The skills (unique ids).
+        roles: The roles (unique ids); each requirement names a skill of `skills`.
+    """
+
+    skills: tuple[Skill, ...] = attrs.field(
+        converter=to_tuple, validator=[items_of(Skill), unique_by(lambda s: s.id)]
+    )
+    roles: tuple[Role, ...] = attrs.field(
+        converter=to_tuple,
+        validator=[items_of(Role), unique_by(lambda r: r.id), _check_references],
+    )
+
+    def skill(self, skill_id: str) -> Skill:
+        """The skill with this id.
+
+        Raises:
+            InvalidInputError: no such skill.
+        """
+        for s in self.skills:
+            if s.id == skill_id:
+                return s
+        raise InvalidInputError("skill_id", f"unknown skill {show(skill_id)}")
+
+    def role(self, role_id: str) -> Role:
+        """The role with this id.
+
+        Raises:
+            InvalidInputError: no such role.
+        """
+        for r in self.roles:
+            if r.id == role_id:
+                return r
+        raise InvalidInputError("role_id", f"unknown role {show(role_id)}")
+
+    def extended(self, skills: Iterable[Skill] = (), roles: Iterable[Role] = ()) -> Catalog:
+        """A catalog with more skills and roles; one with an existing id replaces it.
+
+        Replaced entries keep their place; new ones are added at the end, in the order given.
+
+        Raises:
+            InvalidInputError: the result is inconsistent (a role needs an unknown skill, or the
+                additions repeat an id).
+        """
+        new_skills = to_tuple(skills)
+        new_roles = to_tuple(roles)
+        unique_by(lambda s: s.id)(None, attrs.fields(Catalog).skills, new_skills)
+        unique_by(lambda r: r.id)(None, attrs.fields(Catalog).roles, new_roles)
+        return Catalog(_merge(self.skills, new_skills), _merge(self.roles, new_roles))
+
+
+def _merge(old: tuple[Skill | Role, ...], new: tuple[Skill | Role, ...]) -> list[Skill | Role]:
+    replace = {x.id: x for x in new}
+    merged = [replace.pop(x.id, x) for x in old]
+    merged.extend(x for x in new if x.id in replace)
+    return merged
+
+
+@cache
+def load_catalog() -> Catalog:
+    """The built-in catalog, validated on load (read once, then cached: it is immutable)."""
+    from mteam.io import loads  # noqa: PLC0415 - the edge is imported only when data is read
+
+    text = resources.files(__package__).joinpath("marketing.json").read_text(encoding="utf-8")
+    return loads(Catalog, text)

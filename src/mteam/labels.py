@@ -1,0 +1,62 @@
+"""Bilingual labels: every built-in name has an English and a Traditional Chinese form.
+
+Examples:
+    >>> from mteam.labels import Label
+    >>> seo = Label("SEO specialist", "SEO專員")
+    >>> seo.get("zh-Hant")
+    'SEO專員'
+    >>> Label("Growth lead").get("zh-Hant")  # falls back to English
+    'Growth lead'
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import attrs
+
+from mteam._validate import show, text
+from mteam.errors import InvalidInputError
+
+__all__ = ["LANGUAGES", "Label"]
+
+LANGUAGES: Final = ("en", "zh-Hant")
+"""The languages of the built-in labels: English and Traditional Chinese."""
+
+
+@attrs.frozen
+class Label:
+    """A name in English and, optionally, Traditional Chinese (`zh-Hant`).
+
+    In a JSON document a label is either a string (English only) or an object
+    `{"en": "...", "zh_hant": "..."}`.
+
+    Attributes:
+        en: The English form (not empty).
+        zh_hant: The Traditional Chinese form, or `""` when there is none.
+    """
+
+    en: str = attrs.field(validator=text())
+    zh_hant: str = attrs.field(default="", validator=text(allow_empty=True))
+
+    def get(self, language: str = "en") -> str:
+        """The label in `language` (`"en"` or `"zh-Hant"`), English when there is no other.
+
+        Raises:
+            InvalidInputError: the language is not one of [`LANGUAGES`][mteam.labels.LANGUAGES].
+        """
+        if language == "en":
+            return self.en
+        if language == "zh-Hant":
+            return self.zh_hant or self.en
+        raise InvalidInputError(
+            "language", f"must be one of {', '.join(LANGUAGES)}, got {show(language)}"
+        )
+
+    def __str__(self) -> str:
+        return self.en
+
+
+def to_label(value: Label | str) -> Label:
+    """An attrs converter: a plain string becomes an English-only label."""
+    return Label(value) if isinstance(value, str) else value

@@ -1,0 +1,311 @@
+"""Skills, the team's skill matrix, coverage and bus factor.
+
+A [`SkillMatrix`][mteam.skills.SkillMatrix] records, for each team member, their level in each
+skill on a proficiency scale (by default 0 none, 1 awareness, 2 working, 3 proficient,
+4 expert). A skill a member has no entry for counts as the scale's lowest level.
+
+Examples:
+    >>> from mteam.skills import Skill, SkillCategory, SkillMatrix
+    >>> skills = [Skill("seo", "SEO", SkillCategory.HARD), Skill("copy", "copywriting", "hard")]
+    >>> matrix = SkillMatrix(skills, {"ann": {"seo": 4, "copy": 2}, "bob": {"seo": 1}})
+    >>> matrix.level("bob", "copy")
+    0
+    >>> matrix.holders("seo", 3)
+    ('ann',)
+    >>> matrix.bus_factor("seo")
+    1
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from mteam._validate import items_of, of_type, show, text, to_tuple, unique_by
+from mteam.errors import InvalidInputError
+from mteam.labels import Label, to_label
+from mteam.scales import PROFICIENCY_SCALE, RatingScale
+
+__all__ = [
+    "PROFICIENT",
+    "BusFactorFlag",
+    "Skill",
+    "SkillCategory",
+    "SkillMatrix",
+]
+
+PROFICIENT = 3
+"""The default level that counts towards the bus factor: "proficient" on the 0–4 scale."""
+
+
+class SkillCategory(enum.Enum):
+    """Hard (technical) or soft (interpersonal) skill."""
+
+    HARD = "hard"
+    """SEO, social-media marketing, content marketing, data analysis, paid ads, AI tools, …"""
+    SOFT = "soft"
+    """Communication, collaboration, leadership, creative thinking, time management, …"""
+
+
+def _to_category(value: SkillCategory | str) -> SkillCategory:
+    if isinstance(value, SkillCategory):
+        return value
+    try:
+        return SkillCategory(value)
+    except ValueError:
+        raise InvalidInputError(
+            "category", f"must be 'hard' or 'soft', got {show(value)}"
+        ) from None
+
+
+@attrs.frozen
+class Skill:
+    """A skill the team needs.
+
+    Attributes:
+        id: A short stable identifier, e.g. `"seo"`.
+        name: The label, in English and Traditional Chinese (a plain string is English only).
+        category: HARD or SOFT (the strings `"hard"` and `"soft"` are accepted).
+    """
+
+    id: str = attrs.field(validator=text())
+    name: Label = attrs.field(converter=to_label, validator=of_type(Label))
+    category: SkillCategory = attrs.field(converter=_to_category)
+
+
+@attrs.frozen
+class BusFactorFlag:
+    """A required skill that too few members hold at the proficient level.
+
+    Attributes:
+        skill_id: The skill.
+        bus_factor: How many members hold it at or above the proficient level.
+        holders: Those members, by id.
+    """
+
+    skill_id: str
+    bus_factor: int
+    holders: tuple[str, ...]
+
+
+def _to_levels(value: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str, int]]:
+    if not isinstance(value, Mapping):
+        raise InvalidInputError("levels", f"must be a mapping, got {show(value)}")
+    out: dict[str, dict[str, int]] = {}
+    for member, row in value.items():
+        if not isinstance(row, Mapping):
+            raise InvalidInputError(f"levels[{member!r}]", f"must be a mapping, got {show(row)}")
+        out[member] = dict(row)
+    return out
+
+
+def _check_levels(inst: SkillMatrix, _attr: object, value: dict[Any, dict[Any, Any]]) -> None:
+    known = {s.id for s in inst.skills}
+    for member, row in value.items():
+        if not isinstance(member, str) or not member.strip():
+            raise InvalidInputError("levels", f"member ids must be text, got {show(member)}")
+        for skill_id, level in row.items():
+            path = f"levels[{member!r}][{skill_id!r}]"
+            if skill_id not in known:
+                raise InvalidInputError(path, f"unknown skill {show(skill_id)}")
+            inst.scale.check(level, path)
+
+
+@attrs.frozen(hash=False)
+class SkillMatrix:
+    """Each member's level in each skill.
+
+    Attributes:
+        skills: The skills the matrix may mention (unique ids).
+        levels: Member id → skill id → level on `scale`. Unknown skills and off-scale levels
+            are input errors; a missing entry means the scale's lowest level.
+        scale: The proficiency scale, 0–4 unless given (it must be integral).
+    """
+
+    skills: tuple[Skill, ...] = attrs.field(
+        converter=to_tuple, validator=[items_of(Skill), unique_by(lambda s: s.id)]
+    )
+    levels: dict[str, dict[str, int]] = attrs.field(converter=_to_levels, validator=_check_levels)
+    scale: RatingScale = attrs.field(default=PROFICIENCY_SCALE, kw_only=True)
+
+    @scale.validator
+    def _check_scale(self, _attr: object, value: object) -> None:
+        if not isinstance(value, RatingScale) or not value.integral:
+            raise InvalidInputError("scale", f"must be an integral RatingScale, got {show(value)}")
+
+    @property
+    def members(self) -> tuple[str, ...]:
+        """The member ids, sorted."""
+        return tuple(sorted(self.levels))
+
+    @property
+    def skill_ids(self) -> tuple[str, ...]:
+        """The skill ids, in the order of `skills`."""
+        return tuple(s.id for s in self.skills)
+
+    def skill(self, skill_id: str) -> Skill:
+        """The skill with this id.
+
+        Raises:
+            InvalidInputError: no such skill.
+        """
+        for s in self.skills:
+            if s.id == skill_id:
+                return s
+        raise InvalidInputError("skill_id", f"unknown skill {show(skill_id)}")
+
+    def _check_member(self, member_id: str) -> None:
+        if member_id not in self.levels:
+            raise InvalidInputError("member_id", f"unknown member {show(member_id)}")
+
+    def member_levels(self, member_id: str) -> dict[str, int]:
+        """Every skill's level for one member (missing entries at the lowest level).
+
+        Raises:
+            InvalidInputError: no such member.
+        """
+        self._check_member(member_id)
+        row = self.levels[member_id]
+        low = round(self.scale.minimum)
+        return {s.id: row.get(s.id, low) for s in self.skills}
+
+    def level(self, member_id: str, skill_id: str) -> int:
+        """One member's level in one skill.
+
+        Raises:
+            InvalidInputError: no such member or skill.
+        """
+        self._check_member(member_id)
+        self.skill(skill_id)
+        return self.levels[member_id].get(skill_id, round(self.scale.minimum))
+
+    def holders(self, skill_id: str, min_level: int = PROFICIENT) -> tuple[str, ...]:
+        """The members at or above `min_level` in a skill, sorted by id.
+
+        Raises:
+            InvalidInputError: no such skill, or `min_level` is off the scale.
+        """
+        self.skill(skill_id)
+        self.scale.check(min_level, "min_level")
+        return tuple(m for m in self.members if self.level(m, skill_id) >= min_level)
+
+    def coverage(self) -> dict[str, dict[int, int]]:
+        """For each skill, how many members are at each level (every level listed).
+
+        The counts of each skill add up to the number of members.
+
+        Examples:
+            >>> from mteam.skills import Skill, SkillMatrix
+            >>> m = SkillMatrix([Skill("seo", "SEO", "hard")], {"a": {"seo": 3}, "b": {}})
+            >>> m.coverage()
+            {'seo': {0: 1, 1: 0, 2: 0, 3: 1, 4: 0}}
+        """
+        out: dict[str, dict[int, int]] = {}
+        for s in self.skills:
+            counts = dict.fromkeys(self.scale.levels, 0)
+            for m in self.levels:
+                counts[self.level(m, s.id)] += 1
+            out[s.id] = counts
+        return out
+
+    def bus_factor(self, skill_id: str, proficient: int = PROFICIENT) -> int:
+        """How many members hold a skill at or above `proficient` (3 unless given)."""
+        return len(self.holders(skill_id, proficient))
+
+    def flagged_skills(
+        self,
+        required: Iterable[str],
+        *,
+        proficient: int = PROFICIENT,
+        max_bus_factor: int = 1,
+    ) -> tuple[BusFactorFlag, ...]:
+        """The required skills whose bus factor is at most `max_bus_factor` (1 unless given).
+
+        Args:
+            required: The skill ids that some role in the team requires (see
+                [`required_skills`][mteam.roles.required_skills]).
+            proficient: The level that counts towards the bus factor.
+            max_bus_factor: Flag skills held by this many members or fewer.
+
+        Returns:
+            One flag per such skill, sorted by skill id.
+
+        Raises:
+            InvalidInputError: a required skill is unknown to the matrix.
+        """
+        flags = []
+        for i, skill_id in enumerate(sorted(set(required))):
+            if skill_id not in self.skill_ids:
+                raise InvalidInputError(f"required[{i}]", f"unknown skill {show(skill_id)}")
+            holders = self.holders(skill_id, proficient)
+            if len(holders) <= max_bus_factor:
+                flags.append(BusFactorFlag(skill_id, len(holders), holders))
+        return tuple(flags)
+
+    def to_records(self, language: str = "en") -> list[dict[str, Any]]:
+        """One row per member and skill, ready for `pandas.DataFrame(...)` or a heat-map.
+
+        Each row has `member_id`, `skill_id`, `skill`, `category`, `level` and `label`.
+
+        Examples:
+            >>> from mteam.skills import Skill, SkillMatrix
+            >>> SkillMatrix([Skill("seo", "SEO", "hard")], {"a": {"seo": 3}}).to_records()
+            [{'member_id': 'a', 'skill_id': 'seo', 'skill': 'SEO', 'category': 'hard', \
+'level': 3, 'label': 'proficient'}]
+        """
+        rows = []
+        for m in self.members:
+            for s in self.skills:
+                level = self.level(m, s.id)
+                rows.append(
+                    {
+                        "member_id": m,
+                        "skill_id": s.id,
+                        "skill": s.name.get(language),
+                        "category": s.category.value,
+                        "level": level,
+                        "label": self.scale.label(level),
+                    }
+                )
+        return rows
+
+    def to_table(self) -> str:
+        """The matrix as an aligned text table: a row per member, a column per skill.
+
+        Examples:
+            >>> from mteam.skills import Skill, SkillMatrix
+            >>> m = SkillMatrix(
+            ...     [Skill("seo", "SEO", "hard"), Skill("copy", "copy", "hard")],
+            ...     {"ann": {"seo": 4}, "bob": {"copy": 2}},
+            ... )
+            >>> print(m.to_table())
+            member  seo  copy
+            ann       4     0
+            bob       0     2
+        """
+        header = ["member", *self.skill_ids]
+        rows = [[m, *(str(self.level(m, s)) for s in self.skill_ids)] for m in self.members]
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+        lines = []
+        for r in [header, *rows]:
+            cells = [r[0].ljust(widths[0])] + [
+                c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True)
+            ]
+            lines.append("  ".join(cells).rstrip())
+        return "\n".join(lines)
+
+    def with_level(self, member_id: str, skill_id: str, level: int) -> SkillMatrix:
+        """A copy with one member's level in one skill set (a new member is added).
+
+        Examples:
+            >>> from mteam.skills import Skill, SkillMatrix
+            >>> m = SkillMatrix([Skill("seo", "SEO", "hard")], {})
+            >>> m.with_level("ann", "seo", 3).bus_factor("seo")
+            1
+        """
+        levels = {k: dict(v) for k, v in self.levels.items()}
+        levels.setdefault(member_id, {})[skill_id] = level
+        return attrs.evolve(self, levels=levels)
