@@ -115,3 +115,69 @@ candidates = st.builds(
     skill_tests=st.dictionaries(ids, levels, max_size=5),
     interview_ratings=st.lists(st.floats(1, 5), max_size=4),
 )
+
+
+# --- performance -----------------------------------------------------------------------------
+
+from mteam.performance.feedback import Rating, Relation  # noqa: E402
+from mteam.performance.kpi import KPI  # noqa: E402
+
+moderate = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def kpis(draw: st.DrawFn, *, curve: bool | None = None) -> KPI:
+    """A valid KPI: with threshold and stretch (`curve=True`), without, or either."""
+    direction = draw(st.sampled_from(Direction))
+    sign = 1 if direction is Direction.HIGHER_IS_BETTER else -1
+    has_threshold = draw(st.booleans()) if curve is None else curve
+    has_stretch = draw(st.booleans()) if curve is None else curve
+    target = draw(moderate) if has_threshold and has_stretch else draw(st.floats(0.01, 1000000.0))
+    threshold = target - sign * draw(st.floats(0.01, 1e4)) if has_threshold else None
+    stretch = target + sign * draw(st.floats(0.01, 1e4)) if has_stretch else None
+    if threshold is not None and sign * threshold >= sign * target:
+        threshold = None
+    if stretch is not None and sign * stretch <= sign * target:
+        stretch = None
+    if (threshold is None or stretch is None) and target <= 0:
+        target = 1.0
+        threshold = stretch = None
+    return KPI(
+        draw(ids),
+        draw(labels),
+        target=target,
+        threshold=threshold,
+        stretch=stretch,
+        weight=draw(st.floats(0.01, 100)),
+        direction=direction,
+    )
+
+
+@st.composite
+def rating_sets(
+    draw: st.DrawFn,
+    *,
+    max_ratees: int = 3,
+    max_raters: int = 8,
+    competencies: tuple[str, ...] = ("comm", "collab", "lead"),
+) -> list[Rating]:
+    """360 ratings of a few ratees by a few raters, each rater with one relation per ratee."""
+    ratees = draw(st.lists(st.sampled_from("ABCDEF"), min_size=1, max_size=max_ratees, unique=True))
+    raters = [f"r{i}" for i in range(draw(st.integers(1, max_raters)))]
+    out = []
+    for ratee in ratees:
+        for comp in competencies:
+            if draw(st.booleans()):
+                score = draw(st.integers(1, 5) | st.floats(1, 5))
+                out.append(Rating(ratee, ratee, Relation.SELF, comp, score))
+        for rater in raters:
+            relation = draw(
+                st.sampled_from(
+                    [Relation.MANAGER, Relation.PEER, Relation.DIRECT_REPORT, Relation.CUSTOMER]
+                )
+            )
+            for comp in competencies:
+                if draw(st.integers(0, 3)) > 0:
+                    score = draw(st.integers(1, 5) | st.floats(1, 5))
+                    out.append(Rating(ratee, rater, relation, comp, score))
+    return out

@@ -88,6 +88,7 @@ def test_levels_count_from_the_bottom_of_the_scale():
         (lambda: SuggestedKpi("k", "K", "%", "up"), "direction"),
         (lambda: CandidatePolicy(fit_weight=0, interview_weight=0), "fit_weight"),
         (lambda: CandidatePolicy(fit_weight=-1), "fit_weight"),
+        (lambda: Candidate("c", [("seo", 3)]), "skill_tests"),
     ],
 )
 def test_bad_input_names_the_path(call, path):

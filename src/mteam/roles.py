@@ -49,7 +49,7 @@ from mteam._validate import (
 )
 from mteam.errors import InvalidInputError
 from mteam.labels import Label, to_label
-from mteam.scales import FEEDBACK_SCALE, PROFICIENCY_SCALE, Direction, RatingScale
+from mteam.scales import FEEDBACK_SCALE, PROFICIENCY_SCALE, Direction, RatingScale, to_direction
 
 __all__ = [
     "Candidate",
@@ -64,18 +64,6 @@ __all__ = [
     "required_skills",
     "role_fit",
 ]
-
-
-def _to_direction(value: Direction | str) -> Direction:
-    if isinstance(value, Direction):
-        return value
-    try:
-        return Direction(value)
-    except ValueError:
-        allowed = ", ".join(repr(d.value) for d in Direction)
-        raise InvalidInputError(
-            "direction", f"must be one of {allowed}, got {show(value)}"
-        ) from None
 
 
 def _to_labels(value: Iterable[Label | str]) -> tuple[Label, ...]:
@@ -113,7 +101,7 @@ class SuggestedKpi:
     id: str = attrs.field(validator=text())
     name: Label = attrs.field(converter=to_label)
     unit: str = attrs.field(validator=text())
-    direction: Direction = attrs.field(default=Direction.HIGHER_IS_BETTER, converter=_to_direction)
+    direction: Direction = attrs.field(default=Direction.HIGHER_IS_BETTER, converter=to_direction)
 
 
 @attrs.frozen

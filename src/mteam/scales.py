@@ -39,6 +39,19 @@ class Direction(enum.Enum):
     """Less is better: churn, cost per acquisition, response time."""
 
 
+def to_direction(value: Direction | str) -> Direction:
+    """An attrs converter: a Direction, or its value as a string."""
+    if isinstance(value, Direction):
+        return value
+    try:
+        return Direction(value)
+    except ValueError:
+        allowed = ", ".join(repr(d.value) for d in Direction)
+        raise InvalidInputError(
+            "direction", f"must be one of {allowed}, got {show(value)}"
+        ) from None
+
+
 def _check_bounds(inst: RatingScale, _attr: object, value: float) -> None:
     if not value > inst.minimum:
         raise InvalidInputError(

@@ -1,0 +1,479 @@
+"""360-degree feedback: group means, the others-score, self–others gaps, and anonymity.
+
+Each rating is one rater's score of one ratee on one competency, with the rater's relation to
+the ratee: SELF, MANAGER, PEER, DIRECT_REPORT or CUSTOMER. Per ratee and competency:
+
+* each relation group's mean is computed;
+* the **others-score** is the group-weighted mean of the groups shown, by default manager 0.4,
+  peer 0.3, direct report 0.2, customer 0.1, renormalised over the groups present;
+* SELF is left out of the others-score and reported beside it; a self-score at least one scale
+  point above the others-score is a **blind spot**, one at least a point below a **hidden
+  strength**.
+
+**Anonymity is absolute.** A peer, direct-report or customer group with fewer than
+`min_raters` (3) raters on a competency is never shown on its own: by policy its ratings are
+merged with the other small groups of that competency into one "others" group (shown only if
+that group reaches `min_raters`), or dropped. The others-score is computed from the groups
+shown and nothing else, so no figure of the report, nor any difference of its figures, isolates
+a small group. Reports hold no rater ids, and error messages about a rating never repeat its
+score or its rater.
+
+Examples:
+    Ann is rated on communication by her manager (4), three peers (3, 4, 5), two direct reports
+    (2, 3) and herself (5). The direct reports are fewer than three, so with the default policy
+    they are merged into "others" (which then has only two raters, so it is dropped as well):
+
+    >>> from mteam.performance.feedback import Rating, aggregate_feedback
+    >>> ratings = [
+    ...     Rating("ann", "boss", "manager", "communication", 4),
+    ...     Rating("ann", "p1", "peer", "communication", 3),
+    ...     Rating("ann", "p2", "peer", "communication", 4),
+    ...     Rating("ann", "p3", "peer", "communication", 5),
+    ...     Rating("ann", "d1", "direct_report", "communication", 2),
+    ...     Rating("ann", "d2", "direct_report", "communication", 3),
+    ...     Rating("ann", "ann", "self", "communication", 5),
+    ... ]
+    >>> report = aggregate_feedback(ratings)["ann"]
+    >>> c = report.competencies[0]
+    >>> [(g.group, g.raters, g.mean, round(g.weight, 4)) for g in c.groups]
+    [('manager', 1, 4.0, 0.5714), ('peer', 3, 4.0, 0.4286)]
+    >>> c.others, c.self_score, c.gap, c.flag
+    (4.0, 5.0, 1.0, 'blind_spot')
+    >>> [(s.group, s.action) for s in c.suppressed]
+    [('direct_report', 'dropped')]
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+import attrs
+
+from mteam._validate import check_range, real, show, text, whole
+from mteam.errors import InvalidInputError
+from mteam.scales import FEEDBACK_SCALE, RatingScale
+
+__all__ = [
+    "DEFAULT_GROUP_WEIGHTS",
+    "CompetencyFeedback",
+    "FeedbackPolicy",
+    "FeedbackReport",
+    "GroupScore",
+    "Rating",
+    "Relation",
+    "SmallGroupRule",
+    "Suppression",
+    "aggregate_feedback",
+]
+
+OTHERS: Final = "others"
+"""The name of the group that small groups are merged into."""
+
+
+class Relation(enum.Enum):
+    """The rater's relation to the ratee."""
+
+    SELF = "self"
+    MANAGER = "manager"
+    PEER = "peer"
+    DIRECT_REPORT = "direct_report"
+    CUSTOMER = "customer"
+
+    @property
+    def anonymous(self) -> bool:
+        """Whether raters of this relation are protected by the anonymity threshold."""
+        return self in _ANONYMOUS
+
+
+_ANONYMOUS: Final = frozenset({Relation.PEER, Relation.DIRECT_REPORT, Relation.CUSTOMER})
+_GROUP_ORDER: Final = (Relation.MANAGER, Relation.PEER, Relation.DIRECT_REPORT, Relation.CUSTOMER)
+
+
+class SmallGroupRule(enum.Enum):
+    """What happens to a group below the anonymity threshold."""
+
+    MERGE = "merge"
+    """Merge it with the other small groups of the competency into one "others" group."""
+    DROP = "drop"
+    """Leave its ratings out of every figure."""
+
+
+DEFAULT_GROUP_WEIGHTS: Final[Mapping[Relation, float]] = {
+    Relation.MANAGER: 0.4,
+    Relation.PEER: 0.3,
+    Relation.DIRECT_REPORT: 0.2,
+    Relation.CUSTOMER: 0.1,
+}
+"""Manager 0.4, peer 0.3, direct report 0.2, customer 0.1."""
+
+
+def _to_relation(value: Relation | str) -> Relation:
+    if isinstance(value, Relation):
+        return value
+    try:
+        return Relation(value)
+    except ValueError:
+        allowed = ", ".join(repr(r.value) for r in Relation)
+        raise InvalidInputError(
+            "relation", f"must be one of {allowed}, got {show(value)}"
+        ) from None
+
+
+def _check_score(_inst: object, _attr: object, value: Any) -> None:  # noqa: ANN401
+    # The value is never repeated: it may be an anonymous rater's score.
+    try:
+        check_range("score", value)
+    except InvalidInputError:
+        raise InvalidInputError(
+            "score", "must be a finite number (the value is withheld to protect the rater)"
+        ) from None
+
+
+@attrs.frozen
+class Rating:
+    """One rater's score of one ratee on one competency.
+
+    The repr leaves out the rater and the score, so that logging a rating cannot expose an
+    anonymous rater.
+
+    Attributes:
+        ratee_id: Who is rated.
+        rater_id: Who rates (the ratee for a SELF rating).
+        relation: The rater's relation to the ratee (a `Relation` or its value).
+        competency_id: What is rated (communication, collaboration, …).
+        score: The score, on the scale passed to `aggregate_feedback`.
+    """
+
+    ratee_id: str = attrs.field(validator=text())
+    rater_id: str = attrs.field(validator=text(), repr=False)
+    relation: Relation = attrs.field(converter=_to_relation)
+    competency_id: str = attrs.field(validator=text())
+    score: float = attrs.field(validator=_check_score, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        is_self = self.rater_id == self.ratee_id
+        if self.relation is Relation.SELF and not is_self:
+            raise InvalidInputError("rater_id", "a SELF rating's rater must be the ratee")
+        if self.relation is not Relation.SELF and is_self:
+            raise InvalidInputError("relation", "a rating of oneself must have relation SELF")
+
+
+def _to_weights(value: Mapping[Relation | str, Any]) -> dict[Relation, float]:
+    if not isinstance(value, Mapping):
+        raise InvalidInputError("group_weights", f"must be a mapping, got {show(value)}")
+    out: dict[Relation, float] = {}
+    for key, weight in value.items():
+        try:
+            relation = _to_relation(key)
+        except InvalidInputError as err:
+            raise InvalidInputError(f"group_weights[{key!r}]", err.message) from None
+        out[relation] = weight
+    return out
+
+
+def _check_weights(_inst: object, _attr: object, value: dict[Relation, float]) -> None:
+    for relation, weight in value.items():
+        path = f"group_weights[{relation.value!r}]"
+        if relation is Relation.SELF:
+            raise InvalidInputError(path, "SELF is never part of the others-score")
+        check_range(path, weight, ge=0)
+    if not any(w > 0 for w in value.values()):
+        raise InvalidInputError("group_weights", "at least one weight must be > 0")
+
+
+@attrs.frozen(hash=False)
+class FeedbackPolicy:
+    """How 360-degree ratings are combined.
+
+    Attributes:
+        group_weights: Relation → weight in the others-score (SELF not allowed); a relation
+            left out has weight 0. Manager 0.4, peer 0.3, direct report 0.2, customer 0.1
+            unless given.
+        min_raters: The anonymity threshold: a peer, direct-report or customer group needs at
+            least this many raters on a competency to be shown (3 unless given).
+        small_groups: MERGE (the default) or DROP the groups below the threshold.
+        calibrate: Calibrate raters: each rater who rated at least `min_ratees` people has
+            their scores standardised (z-scores over everything they rated) and mapped back
+            onto the overall mean and spread of all ratings, which removes leniency and
+            severity. Off unless given.
+        min_ratees: How many people a rater must have rated to be calibrated (3 unless given).
+        gap: The self–others gap, in scale points, that flags a blind spot or a hidden
+            strength (1 unless given).
+    """
+
+    group_weights: dict[Relation, float] = attrs.field(
+        factory=lambda: dict(DEFAULT_GROUP_WEIGHTS), converter=_to_weights, validator=_check_weights
+    )
+    min_raters: int = attrs.field(default=3, validator=whole(ge=1))
+    small_groups: SmallGroupRule = attrs.field(
+        default=SmallGroupRule.MERGE, converter=SmallGroupRule
+    )
+    calibrate: bool = False
+    min_ratees: int = attrs.field(default=3, validator=whole(ge=2))
+    gap: float = attrs.field(default=1.0, validator=real(gt=0))
+
+    def weight(self, relation: Relation) -> float:
+        """The weight of a relation group (0 when the policy does not list it)."""
+        return float(self.group_weights.get(relation, 0.0))
+
+
+@attrs.frozen
+class GroupScore:
+    """A group shown in a competency's feedback.
+
+    Attributes:
+        group: `"manager"`, `"peer"`, `"direct_report"`, `"customer"`, or `"others"` for
+            small groups merged together.
+        raters: How many raters the group has on this competency.
+        mean: The group's mean score.
+        weight: The group's share of the others-score (the policy weights renormalised over
+            the groups shown; a merged group weighs what its parts weigh together).
+    """
+
+    group: str
+    raters: int
+    mean: float
+    weight: float
+
+
+@attrs.frozen
+class Suppression:
+    """A group that is not shown on its own, and why.
+
+    Attributes:
+        group: The relation group (`"peer"`, `"direct_report"` or `"customer"`).
+        action: `"merged"` into "others", or `"dropped"` from every figure.
+        reason: Why, in words.
+    """
+
+    group: str
+    action: str
+    reason: str
+
+
+@attrs.frozen
+class CompetencyFeedback:
+    """One ratee's feedback on one competency.
+
+    Attributes:
+        competency_id: The competency.
+        groups: The groups shown, manager first, "others" last.
+        others: The others-score (group-weighted mean of `groups`), None without any group.
+        self_score: The ratee's own score, None without one.
+        gap: `self_score − others`, None unless both exist.
+        flag: `"blind_spot"` (gap ≥ the policy gap), `"hidden_strength"` (gap ≤ −the policy
+            gap) or None.
+        suppressed: The groups below the anonymity threshold and what happened to them.
+    """
+
+    competency_id: str
+    groups: tuple[GroupScore, ...]
+    others: float | None
+    self_score: float | None
+    gap: float | None
+    flag: str | None
+    suppressed: tuple[Suppression, ...]
+
+
+@attrs.frozen
+class FeedbackReport:
+    """A ratee's 360-degree feedback.
+
+    Attributes:
+        ratee_id: The ratee.
+        competencies: One entry per competency rated, sorted by id.
+        others_score: The mean of the competencies' others-scores (None if none has one).
+        self_score: The mean of the competencies' self-scores (None without self-ratings).
+        calibrated: Whether rater calibration was applied.
+    """
+
+    ratee_id: str
+    competencies: tuple[CompetencyFeedback, ...]
+    others_score: float | None
+    self_score: float | None
+    calibrated: bool
+
+    @property
+    def blind_spots(self) -> tuple[str, ...]:
+        """The competencies where the ratee rates themself a scale point or more above others."""
+        return tuple(c.competency_id for c in self.competencies if c.flag == "blind_spot")
+
+    @property
+    def hidden_strengths(self) -> tuple[str, ...]:
+        """The competencies where others rate the ratee a scale point or more above themself."""
+        return tuple(c.competency_id for c in self.competencies if c.flag == "hidden_strength")
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One row per competency and group shown, for a notebook."""
+        return [
+            {
+                "ratee_id": self.ratee_id,
+                "competency_id": c.competency_id,
+                "group": g.group,
+                "raters": g.raters,
+                "mean": g.mean,
+                "weight": g.weight,
+                "others": c.others,
+                "self": c.self_score,
+            }
+            for c in self.competencies
+            for g in c.groups
+        ]
+
+
+def _mean(values: Iterable[float]) -> float:
+    items = list(values)
+    return math.fsum(items) / len(items)
+
+
+def _calibrate(ratings: list[Rating], scale: RatingScale, min_ratees: int) -> list[float]:
+    """The calibrated score of every rating (SELF ratings unchanged)."""
+    others = [r for r in ratings if r.relation is not Relation.SELF]
+    scores = [float(r.score) for r in ratings]
+    if len(others) < 2:
+        return scores
+    overall_mean = _mean(float(r.score) for r in others)
+    overall_sd = math.sqrt(_mean((float(r.score) - overall_mean) ** 2 for r in others))
+    by_rater: dict[str, list[float]] = defaultdict(list)
+    ratees: dict[str, set[str]] = defaultdict(set)
+    for r in others:
+        by_rater[r.rater_id].append(float(r.score))
+        ratees[r.rater_id].add(r.ratee_id)
+    stats = {}
+    for rater, values in by_rater.items():
+        if len(ratees[rater]) >= min_ratees:
+            m = _mean(values)
+            stats[rater] = (m, math.sqrt(_mean((v - m) ** 2 for v in values)))
+    out = []
+    for r, score in zip(ratings, scores, strict=True):
+        if r.relation is Relation.SELF or r.rater_id not in stats:
+            out.append(score)
+            continue
+        m, sd = stats[r.rater_id]
+        z = (score - m) / sd if sd > 0 else 0.0
+        out.append(scale.clamp(overall_mean + overall_sd * z))
+    return out
+
+
+def _competency(
+    competency_id: str,
+    cells: Mapping[Relation, list[float]],
+    policy: FeedbackPolicy,
+) -> CompetencyFeedback:
+    shown: list[tuple[str, list[float], float]] = []
+    suppressed: list[Suppression] = []
+    small: list[tuple[Relation, list[float]]] = []
+    for relation in _GROUP_ORDER:
+        values = cells.get(relation)
+        if not values:
+            continue
+        if relation.anonymous and len(values) < policy.min_raters:
+            small.append((relation, values))
+        else:
+            shown.append((relation.value, values, policy.weight(relation)))
+    below = f"fewer than {policy.min_raters} raters"
+    if small:
+        pooled = [v for _, values in small for v in values]
+        if policy.small_groups is SmallGroupRule.MERGE and len(pooled) >= policy.min_raters:
+            weight = math.fsum(policy.weight(rel) for rel, _ in small)
+            shown.append((OTHERS, pooled, weight))
+            suppressed.extend(
+                Suppression(rel.value, "merged", f"{below}; merged into {OTHERS}")
+                for rel, _ in small
+            )
+        else:
+            reason = (
+                f"{below}; dropped by policy"
+                if policy.small_groups is SmallGroupRule.DROP
+                else f"{below}, and too few to merge with the other small groups"
+            )
+            suppressed.extend(Suppression(rel.value, "dropped", reason) for rel, _ in small)
+    total = math.fsum(w for _, _, w in shown)
+    groups = tuple(
+        GroupScore(name, len(values), _mean(values), (w / total) if total > 0 else 0.0)
+        for name, values, w in shown
+    )
+    others = math.fsum(g.weight * g.mean for g in groups) if total > 0 and groups else None
+    self_values = cells.get(Relation.SELF)
+    self_score = self_values[0] if self_values else None
+    gap = self_score - others if self_score is not None and others is not None else None
+    flag = None
+    if gap is not None and gap >= policy.gap:
+        flag = "blind_spot"
+    elif gap is not None and gap <= -policy.gap:
+        flag = "hidden_strength"
+    return CompetencyFeedback(
+        competency_id, groups, others, self_score, gap, flag, tuple(suppressed)
+    )
+
+
+def aggregate_feedback(
+    ratings: Iterable[Rating],
+    scale: RatingScale = FEEDBACK_SCALE,
+    policy: FeedbackPolicy | None = None,
+) -> dict[str, FeedbackReport]:
+    """Aggregate 360-degree ratings into one report per ratee.
+
+    Args:
+        ratings: The ratings, in any order.
+        scale: The rating scale (1–5 unless given).
+        policy: Group weights, anonymity threshold and calibration;
+            [`FeedbackPolicy()`][mteam.performance.feedback.FeedbackPolicy] unless given.
+
+    Returns:
+        Ratee id → report, sorted by ratee id.
+
+    Raises:
+        InvalidInputError: a rating off the scale (its value is not repeated), or one rater
+            rating the same ratee on the same competency twice.
+    """
+    policy = policy if policy is not None else FeedbackPolicy()
+    items = list(ratings)
+    seen: dict[tuple[str, str, str], int] = {}
+    for i, r in enumerate(items):
+        if not isinstance(r, Rating):
+            raise InvalidInputError(f"ratings[{i}]", "must be a Rating")
+        if not scale.contains(r.score):
+            raise InvalidInputError(
+                f"ratings[{i}].score",
+                f"must be within {show(scale.minimum)}..{show(scale.maximum)}"
+                " (the value is withheld to protect the rater)",
+            )
+        key = (r.ratee_id, r.rater_id, r.competency_id)
+        if key in seen:
+            raise InvalidInputError(
+                f"ratings[{i}]",
+                f"duplicate: the same rater already rated {r.ratee_id!r} on "
+                f"{r.competency_id!r} at ratings[{seen[key]}]",
+            )
+        seen[key] = i
+    scores = (
+        _calibrate(items, scale, policy.min_ratees)
+        if policy.calibrate
+        else [float(r.score) for r in items]
+    )
+    cells: dict[str, dict[str, dict[Relation, list[float]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(list))
+    )
+    for r, score in zip(items, scores, strict=True):
+        cells[r.ratee_id][r.competency_id][r.relation].append(score)
+    reports = {}
+    for ratee in sorted(cells):
+        competencies = tuple(
+            _competency(cid, {rel: sorted(v) for rel, v in cells[ratee][cid].items()}, policy)
+            for cid in sorted(cells[ratee])
+        )
+        others = [c.others for c in competencies if c.others is not None]
+        selfs = [c.self_score for c in competencies if c.self_score is not None]
+        reports[ratee] = FeedbackReport(
+            ratee,
+            competencies,
+            _mean(others) if others else None,
+            _mean(selfs) if selfs else None,
+            policy.calibrate,
+        )
+    return reports
