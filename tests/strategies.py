@@ -181,3 +181,74 @@ def rating_sets(
                     score = draw(st.integers(1, 5) | st.floats(1, 5))
                     out.append(Rating(ratee, rater, relation, comp, score))
     return out
+
+
+# --- periods and rewards ---------------------------------------------------------------------
+
+from datetime import date, timedelta  # noqa: E402
+
+from mteam.periods import Period  # noqa: E402
+from mteam.rewards.bonus import BonusMember  # noqa: E402
+from mteam.rewards.recognition import Recipient, Reward, RewardKind  # noqa: E402
+
+days = st.dates(date(2018, 1, 1), date(2030, 12, 31))
+
+
+@st.composite
+def periods(draw: st.DrawFn) -> Period:
+    start = draw(st.dates(date(2020, 1, 1), date(2028, 12, 31)))
+    return Period(start, start + timedelta(days=draw(st.integers(0, 800))))
+
+
+@st.composite
+def bonus_members(draw: st.DrawFn, member_id: str) -> BonusMember:
+    hired = draw(days)
+    left = draw(st.none() | st.dates(hired, date(2031, 12, 31)))
+    return BonusMember(
+        member_id,
+        band=draw(st.none() | st.integers(1, 5)),
+        hired_on=hired,
+        left_on=left,
+        target_bonus=Decimal(draw(st.integers(0, 200_000))),
+    )
+
+
+@st.composite
+def bonus_teams(draw: st.DrawFn, max_size: int = 8) -> list[BonusMember]:
+    names = draw(st.lists(ids, min_size=1, max_size=max_size, unique=True))
+    return [draw(bonus_members(n)) for n in names]
+
+
+rewards = st.builds(
+    Reward,
+    id=ids,
+    name=labels,
+    kind=st.sampled_from(RewardKind),
+    quantity=st.none() | st.integers(0, 3),
+    min_band=st.integers(1, 5),
+    min_tenure_days=st.integers(0, 500),
+)
+
+
+@st.composite
+def recognition_rounds(
+    draw: st.DrawFn,
+) -> tuple[list[Recipient], list[Reward], dict[str, list[str]]]:
+    catalog = draw(st.lists(rewards, min_size=1, max_size=5, unique_by=lambda r: r.id))
+    names = draw(st.lists(ids, min_size=1, max_size=6, unique=True))
+    members = [
+        Recipient(
+            n,
+            draw(st.sampled_from([0.5, 0.8, 1.0]) | st.floats(0, 1.5)),
+            band=draw(st.integers(1, 5)),
+            tenure_days=draw(st.integers(0, 1000)),
+        )
+        for n in names
+    ]
+    reward_ids = [r.id for r in catalog]
+    prefs = {
+        n: draw(st.permutations(reward_ids).map(lambda p: p[: draw(st.integers(0, len(p)))]))
+        for n in names
+        if draw(st.integers(0, 4)) > 0
+    }
+    return members, catalog, prefs

@@ -175,7 +175,10 @@ def test_default_scale_json_form():
         ([1, 2], "$: expected an object, got [1, 2]"),
         ({**GOOD, "lines": "ab"}, "$.lines: expected a list, got 'ab'"),
         ({**GOOD, "lines": {"a": 1}}, "$.lines: expected a list, got {'a': 1}"),
-        ({**GOOD, "currency": ["USD", 2]}, "$.currency: expected an object, got ['USD', 2]"),
+        (
+            {**GOOD, "currency": ["USD", 2]},
+            "$.currency: expected a currency code or an object, got ['USD', 2]",
+        ),
     ],
 )
 def test_the_wrong_json_kind_is_named(data, problem):
@@ -197,6 +200,15 @@ def test_mappings_structure_and_check_their_kind():
     with pytest.raises(InvalidInputError) as info:
         structure(Table, {"levels": {"seo": "3"}})
     assert str(info.value) == "$.levels['seo']: expected a whole number, got '3'"
+
+
+def test_currencies_are_codes_when_built_in():
+    assert unstructure(USD) == "USD"
+    assert structure(Currency, "JPY") == Currency("JPY", 0)
+    assert unstructure(Currency("XAU", 0)) == {"code": "XAU", "exponent": 0}
+    with pytest.raises(InvalidInputError) as info:
+        structure(Doc, {**GOOD, "currency": "XYZ"})
+    assert str(info.value).startswith("$.currency: unknown currency 'XYZ'")
 
 
 def test_python_data_with_nan_is_refused():

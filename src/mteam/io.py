@@ -15,11 +15,13 @@ lists every problem with its JSON path, never a raw cattrs traceback:
 Examples:
     >>> from mteam.io import dumps, loads
     >>> from mteam.money import Currency
-    >>> print(dumps(Currency("USD", 2)))
+    >>> print(dumps(Currency("XAU", 0)))
     {
-      "code": "USD",
-      "exponent": 2
+      "code": "XAU",
+      "exponent": 0
     }
+    >>> dumps(Currency("USD", 2))  # a built-in currency is its code
+    '"USD"'
     >>> loads(Currency, '{"code": "USD", "exponent": 2}')
     Currency(code='USD', exponent=2)
     >>> loads(Currency, '{"code": "usd", "exponent": "2", "sign": "$"}')
@@ -52,6 +54,7 @@ from cattrs.v import transform_error
 from mteam._validate import show
 from mteam.errors import InvalidInputError, Problem, _join_path
 from mteam.labels import Label
+from mteam.money import CURRENCIES, Currency, currency
 
 __all__ = ["dump", "dumps", "load", "loads", "structure", "unstructure"]
 
@@ -112,6 +115,13 @@ def _structure_bool(value: object, _type: object) -> bool:
     return value
 
 
+def _currency_code(code: str) -> Currency:
+    try:
+        return currency(code)
+    except InvalidInputError as err:
+        raise _ShapeError(err.message) from None
+
+
 def _is_homogeneous_tuple(type_: object) -> bool:
     args = get_args(type_)
     return get_origin(type_) is tuple and len(args) == 2 and args[1] is Ellipsis
@@ -119,6 +129,24 @@ def _is_homogeneous_tuple(type_: object) -> bool:
 
 def _is_mapping(type_: object) -> bool:
     return get_origin(type_) in (dict, Mapping, abc.Mapping)
+
+
+def _int_keys(hook: Callable[[Any, Any], Any], type_: object) -> Callable[[Any, Any], Any]:
+    """JSON object keys are strings: read "3" as 3 where the keys are whole numbers."""
+    args = get_args(type_)
+    if not args or args[0] is not int:
+        return hook
+
+    def structure(value: dict[Any, Any], t: object) -> object:
+        return hook({_int_key(k): v for k, v in value.items()}, t)
+
+    return structure
+
+
+def _int_key(key: object) -> object:
+    if isinstance(key, str) and key.lstrip("-").isdigit() and key.isascii():
+        return int(key)
+    return key
 
 
 def _shape_checked(
@@ -134,6 +162,15 @@ def _shape_checked(
 
 def _make_converter() -> cattrs.Converter:
     converter = make_converter(forbid_extra_keys=True)
+    # The leaf hooks come first: the class hooks generated below bind them.
+    converter.register_unstructure_hook(Decimal, str)
+    converter.register_structure_hook(Decimal, _structure_decimal)
+    converter.register_unstructure_hook(date, date.isoformat)
+    converter.register_structure_hook(date, _structure_date)
+    converter.register_structure_hook(float, _structure_float)
+    converter.register_structure_hook(int, _structure_int)
+    converter.register_structure_hook(str, _structure_str)
+    converter.register_structure_hook(bool, _structure_bool)
     # cattrs would read a list as a class, a str as a tuple of characters and a dict's keys as
     # a list: refuse the wrong JSON kind first, with a message that says what was expected.
     converter.register_structure_hook_factory(
@@ -148,23 +185,30 @@ def _make_converter() -> cattrs.Converter:
     )
     converter.register_structure_hook_factory(
         _is_mapping,
-        lambda cl: _shape_checked(mapping_structure_factory(cl, converter), dict, "an object"),
+        lambda cl: _shape_checked(
+            _int_keys(mapping_structure_factory(cl, converter), cl), dict, "an object"
+        ),
     )
     # A label is an object {"en": ..., "zh_hant": ...} or, for English only, a plain string.
     label_hook = _shape_checked(
-        make_dict_structure_fn(Label, converter), (dict, str), "an object or a string"
+        make_dict_structure_fn(Label, converter), dict, "an object or a string"
     )
     converter.register_structure_hook(
         Label, lambda v, t: Label(v) if isinstance(v, str) else label_hook(v, t)
     )
-    converter.register_unstructure_hook(Decimal, str)
-    converter.register_structure_hook(Decimal, _structure_decimal)
-    converter.register_unstructure_hook(date, date.isoformat)
-    converter.register_structure_hook(date, _structure_date)
-    converter.register_structure_hook(float, _structure_float)
-    converter.register_structure_hook(int, _structure_int)
-    converter.register_structure_hook(str, _structure_str)
-    converter.register_structure_hook(bool, _structure_bool)
+    # A currency is its ISO code when built in ("TWD"), else {"code": ..., "exponent": ...}.
+    currency_hook = _shape_checked(
+        make_dict_structure_fn(Currency, converter), dict, "a currency code or an object"
+    )
+    converter.register_structure_hook(
+        Currency, lambda v, t: _currency_code(v) if isinstance(v, str) else currency_hook(v, t)
+    )
+    converter.register_unstructure_hook(
+        Currency,
+        lambda c: (
+            c.code if CURRENCIES.get(c.code) == c else {"code": c.code, "exponent": c.exponent}
+        ),
+    )
     return converter
 
 

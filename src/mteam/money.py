@@ -40,6 +40,7 @@ __all__ = [
     "TWD",
     "USD",
     "Currency",
+    "Money",
     "apportion",
     "currency",
     "quantize",
@@ -133,6 +134,10 @@ def _check_amount(path: str, amount: object) -> Decimal:
     return value
 
 
+def _to_amount(value: Decimal | int) -> Decimal:
+    return _check_amount("amount", value)
+
+
 def quantize(amount: Decimal | int, currency: Currency, rounding: str = ROUND_HALF_UP) -> Decimal:
     """Round an amount to the currency's minor unit (half away from zero by default).
 
@@ -152,6 +157,39 @@ def quantize(amount: Decimal | int, currency: Currency, rounding: str = ROUND_HA
     """
     value = _check_amount("amount", amount)
     return value.quantize(currency.quantum, rounding=rounding, context=_EXACT)
+
+
+@attrs.frozen(order=False)
+class Money:
+    """An amount of a currency, with no more decimals than the currency's minor unit.
+
+    Attributes:
+        amount: The amount (a Decimal, or an int that becomes one).
+        currency: The currency.
+
+    Examples:
+        >>> Money(Decimal("1200.50"), USD)
+        Money(amount=Decimal('1200.50'), currency=Currency(code='USD', exponent=2))
+        >>> Money(Decimal("10.005"), USD)
+        Traceback (most recent call last):
+        mteam.errors.InvalidInputError: amount: has more decimals than USD allows (2), got 10.005
+    """
+
+    amount: Decimal = attrs.field(converter=_to_amount)
+    currency: Currency = attrs.field()
+
+    @currency.validator
+    def _check_currency(self, _attr: object, value: object) -> None:
+        if not isinstance(value, Currency):
+            raise InvalidInputError("currency", f"must be a Currency, got {show(value)}")
+        if self.amount != self.amount.quantize(value.quantum, context=_EXACT):
+            raise InvalidInputError(
+                "amount",
+                f"has more decimals than {value.code} allows ({value.exponent}), got {self.amount}",
+            )
+
+    def __str__(self) -> str:
+        return f"{self.amount:,} {self.currency.code}"
 
 
 def _weight_fraction(key: object, weight: object) -> Fraction:

@@ -1,0 +1,383 @@
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mteam.errors import InvalidInputError
+from mteam.io import dumps, loads
+from mteam.money import TWD, USD, Money
+from mteam.periods import Period
+from mteam.rewards.bonus import (
+    BonusAllocation,
+    BonusMember,
+    BonusPolicy,
+    allocate_bonus_pool,
+    compute_bonuses,
+    fairness_summary,
+)
+from tests.strategies import bonus_teams, periods
+
+YEAR = Period(date(2026, 1, 1), date(2026, 12, 31))
+D = Decimal
+
+
+def member(mid, band, target, hired=date(2020, 1, 1), **kw):
+    return BonusMember(mid, band=band, hired_on=hired, target_bonus=D(target), **kw)
+
+
+def test_twd_pool_with_caps_binding_by_hand():
+    # Weights (target x multiplier): ann 60,000 x 1.5 = 90,000; bo 40,000 x 1.25 = 50,000;
+    # cy 30,000 x 1 = 30,000; di 20,000 x 0.5 = 10,000; ed band 1 -> ineligible.
+    # Caps at 1.2 x target: ann 72,000, bo 48,000, cy 36,000, di 24,000.
+    # Pool 200,000: lambda = 200/180 would give ann 100,000 and bo 55,556 -> both capped.
+    # The remaining 80,000 goes to cy and di 30 : 10 -> 60,000 and 20,000, but cy's cap is
+    # 36,000, so cy is capped too and di gets 200,000 - 72,000 - 48,000 - 36,000 = 44,000...
+    # which is above di's cap 24,000: everyone is capped, 20,000 stays unallocated.
+    team = [
+        member("ann", 5, 60000),
+        member("bo", 4, 40000),
+        member("cy", 3, 30000),
+        member("di", 2, 20000),
+        member("ed", 1, 25000),
+    ]
+    policy = BonusPolicy(cap_multiple=D("1.2"))
+    result = allocate_bonus_pool(Money(D(200000), TWD), team, policy, YEAR)
+    assert result.amounts() == {
+        "ann": D(72000),
+        "bo": D(48000),
+        "cy": D(36000),
+        "di": D(24000),
+        "ed": D(0),
+    }
+    assert result.unallocated == D(20000)
+    assert result.unallocated_reason == "every eligible member is at their cap"
+    assert result.line("ed").reason == "band 1 is below the minimum band 2"
+    assert all(result.line(m).capped for m in ["ann", "bo", "cy", "di"])
+    # A smaller pool, 150,000: lambda = 150/180 gives ann 75,000 > her cap 72,000. The other
+    # 78,000 goes to bo, cy, di in proportion 50 : 30 : 10 -> 43,333.3, 26,000, 8,666.7, all
+    # under their caps; the odd dollar goes to the larger remainder (di's .67).
+    smaller = allocate_bonus_pool(Money(D(150000), TWD), team, policy, YEAR)
+    assert smaller.amounts() == {
+        "ann": D(72000),
+        "bo": D(43333),
+        "cy": D(26000),
+        "di": D(8667),
+        "ed": D(0),
+    }
+    assert smaller.unallocated == 0
+    assert smaller.unallocated_reason is None
+    assert [m for m in ["ann", "bo", "cy", "di"] if smaller.line(m).capped] == ["ann"]
+
+
+def test_usd_pool_with_prorated_new_hires_by_hand():
+    # Target 10% of base salary. Kim: 80,000.00 salary, band 3, all year: weight 8,000.
+    # Lee: 60,000.00, band 4, hired 2026-07-01 (184 of 365 days): 6,000 x 1.25 x 184/365.
+    # Moe: 90,000.00, band 3, hired 2026-12-01 (31 days): 9,000 x 31/365.
+    # Pool 12,000.00 split in proportion to 8,000 : 3,780.82... : 764.38... (total
+    # 12,545.21...): 7,652.33, 3,616.51 and 731.16.
+    team = [
+        BonusMember("kim", band=3, hired_on=date(2019, 4, 1), base_salary=D("80000.00")),
+        BonusMember("lee", band=4, hired_on=date(2026, 7, 1), base_salary=D("60000.00")),
+        BonusMember("moe", band=3, hired_on=date(2026, 12, 1), base_salary=D("90000.00")),
+    ]
+    policy = BonusPolicy(target_percent=D(10))
+    result = allocate_bonus_pool(Money(D("12000.00"), USD), team, policy, YEAR)
+    weights = {
+        "kim": Fraction(8000),
+        "lee": Fraction(6000) * Fraction(5, 4) * Fraction(184, 365),
+        "moe": Fraction(9000) * Fraction(31, 365),
+    }
+    total = sum(weights.values())
+    for mid, w in weights.items():
+        exact = Fraction(12000) * w / total
+        assert abs(Fraction(result.line(mid).amount) - exact) < Fraction(1, 100)
+    assert sum(result.amounts().values()) == D("12000.00")
+    assert result.amounts() == {"kim": D("7652.33"), "lee": D("3616.51"), "moe": D("731.16")}
+    assert result.line("lee").days_employed == 184
+    assert result.line("moe").proration == pytest.approx(31 / 365)
+    assert result.line("kim").target == D("8000.0000")
+
+
+def test_floors_lift_low_weights():
+    # floor 0.5 x target: di's proportional share would be 10,000 x 100,000 / 100,000 ...
+    team = [member("a", 5, 10000), member("b", 2, 10000)]
+    policy = BonusPolicy(floor_multiple=D("0.5"))
+    # weights 15,000 and 5,000; pool 16,000 -> proportional 12,000 / 4,000, but b's floor is
+    # 5,000: b gets 5,000 and a the other 11,000.
+    result = allocate_bonus_pool(Money(D(16000), TWD), team, policy, YEAR)
+    assert result.amounts() == {"a": D(11000), "b": D(5000)}
+    assert result.line("b").floored
+    assert not result.line("a").floored
+
+
+def test_nobody_eligible_leaves_the_pool_unallocated():
+    result = allocate_bonus_pool(Money(D(5000), TWD), [member("a", 1, 100)], None, YEAR)
+    assert result.allocated == 0
+    assert result.unallocated == D(5000)
+    assert result.unallocated_reason == "nobody is eligible"
+
+
+@pytest.mark.parametrize(
+    ("m", "policy", "reason"),
+    [
+        (member("x", None, 100), BonusPolicy(), "no rating band"),
+        (
+            member("x", 3, 100, left_on=date(2025, 12, 31)),
+            BonusPolicy(),
+            "not employed during the period",
+        ),
+        (
+            member("x", 3, 100, hired=date(2026, 11, 1)),
+            BonusPolicy(min_tenure_days=90),
+            "tenure of 61 days is below the minimum of 90",
+        ),
+        (member("x", 2, 100), BonusPolicy(multipliers={2: 0, 3: 1}), "band 2 has multiplier 0"),
+        (member("x", 3, 0), BonusPolicy(), "target bonus is 0"),
+    ],
+)
+def test_ineligible_members_get_exactly_zero_with_a_reason(m, policy, reason):
+    result = allocate_bonus_pool(Money(D(1000), TWD), [m, member("y", 3, 100)], policy, YEAR)
+    assert result.line("x").amount == 0
+    assert not result.line("x").eligible
+    assert result.line("x").reason == reason
+    assert result.line("y").amount == D(1000)
+
+
+@pytest.mark.parametrize(
+    ("call", "path"),
+    [
+        (lambda: allocate_bonus_pool(Money(D(-1), TWD), [], None, YEAR), "pool"),
+        (lambda: Money(D("10.5"), TWD), "amount"),
+        (lambda: allocate_bonus_pool(D(10), [], None, YEAR), "pool"),
+        (lambda: allocate_bonus_pool(Money(D(10), TWD), [], None, None), "period"),
+        (lambda: allocate_bonus_pool(Money(D(10), TWD), [], None, "2026"), "period"),
+        (
+            lambda: allocate_bonus_pool(
+                Money(D(10), TWD), [member("a", 3, 100, currency="USD")], None, YEAR
+            ),
+            "members[0].currency",
+        ),
+        (
+            lambda: allocate_bonus_pool(Money(D(10), TWD), [member("a", 3, "100.5")], None, YEAR),
+            "members[0].target_bonus",
+        ),
+        (
+            lambda: allocate_bonus_pool(
+                Money(D(10), TWD),
+                [BonusMember("a", band=3, hired_on=date(2020, 1, 1), base_salary=D(100))],
+                None,
+                YEAR,
+            ),
+            "members[0].target_bonus",
+        ),
+        (
+            lambda: allocate_bonus_pool(
+                Money(D(10), TWD),
+                [BonusMember("a", band=3, hired_on=date(2020, 1, 1), base_salary=D("1.5"))],
+                BonusPolicy(target_percent=D(10)),
+                YEAR,
+            ),
+            "members[0].base_salary",
+        ),
+        (
+            lambda: allocate_bonus_pool(
+                Money(D(10), TWD), [member("a", 3, 100), member("a", 3, 100)], None, YEAR
+            ),
+            "members[1].id",
+        ),
+        (lambda: allocate_bonus_pool(Money(D(10), TWD), ["a"], None, YEAR), "members[0]"),
+        (
+            lambda: allocate_bonus_pool(
+                Money(D(10), TWD), [member("a", 3, 100)], BonusPolicy(floor_multiple=1), YEAR
+            ),
+            "pool",
+        ),
+        (lambda: Period(date(2026, 12, 31), date(2026, 1, 1)), "end"),
+        (lambda: member("a", 0, 100), "band"),
+        (lambda: member("a", 3, -1), "target_bonus"),
+        (lambda: member("a", 3, 100, left_on=date(2019, 1, 1)), "left_on"),
+        (lambda: member("a", 3, 100, hired="2020-01-01"), "hired_on"),
+        (lambda: BonusMember("a", band=3, hired_on=date(2020, 1, 1), left_on="x"), "left_on"),
+        (lambda: BonusPolicy(multipliers={0: 1}), "multipliers[0]"),
+        (lambda: BonusPolicy(multipliers={3: -1}), "multipliers[3]"),
+        (lambda: BonusPolicy(multipliers={3: "x"}), "multipliers[3]"),
+        (lambda: BonusPolicy(multipliers=[1]), "multipliers"),
+        (lambda: BonusPolicy(cap_multiple=0), "cap_multiple"),
+        (lambda: BonusPolicy(floor_multiple=-1), "floor_multiple"),
+        (
+            lambda: BonusMember("a", band=3, hired_on=date(2020, 1, 1), target_bonus=1.5),
+            "target_bonus",
+        ),
+        (lambda: Money(D(1), "TWD"), "currency"),
+        (lambda: loads(BonusPolicy, '{"multipliers": {"x": 1}}'), "$.multipliers['x']"),
+        (lambda: BonusPolicy(cap_multiple="2"), "cap_multiple"),
+        (lambda: BonusPolicy(cap_multiple=1, floor_multiple=2), "floor_multiple"),
+        (lambda: compute_bonuses([], period=YEAR), "currency"),
+        (lambda: compute_bonuses([], currency=TWD), "period"),
+        (lambda: compute_bonuses([], period=YEAR, budget=D(1)), "budget"),
+        (lambda: compute_bonuses([], period=YEAR, budget=Money(D(-1), TWD)), "budget"),
+    ],
+)
+def test_bad_input_names_the_path(call, path):
+    with pytest.raises(InvalidInputError) as info:
+        call()
+    assert info.value.path == path
+
+
+def test_compute_bonuses_without_and_with_a_budget():
+    team = [member("a", 4, 1000), member("b", 3, 1000), member("c", 3, 1000)]
+    # without a budget: 1,250 + 1,000 + 1,000
+    free = compute_bonuses(team, period=YEAR, currency=TWD)
+    assert free.amounts() == {"a": D(1250), "b": D(1000), "c": D(1000)}
+    assert free.pool is None
+    # a budget of 3,000 < 3,250 scales down in proportion: 1,153.8 / 923.1 / 923.1
+    tight = compute_bonuses(team, period=YEAR, budget=Money(D(3000), TWD))
+    assert tight.amounts() == {"a": D(1154), "b": D(923), "c": D(923)}
+    assert tight.allocated == D(3000)
+    assert tight.unallocated == 0
+    # a budget that is not reached changes nothing and reports what is left
+    loose = compute_bonuses(team, period=YEAR, budget=Money(D(5000), TWD))
+    assert loose.amounts() == free.amounts()
+    assert loose.unallocated == D(1750)
+    capped = compute_bonuses(
+        team, BonusPolicy(cap_multiple=D("1.1"), floor_multiple=D("1.05")), YEAR, currency=TWD
+    )
+    assert capped.amounts() == {"a": D(1100), "b": D(1050), "c": D(1050)}
+    assert capped.line("a").capped
+    assert capped.line("b").floored
+    with_ineligible = compute_bonuses([*team, member("d", 1, 1000)], period=YEAR, currency=TWD)
+    assert with_ineligible.line("d").amount == 0
+    assert str(Money(D("1234.50"), USD)) == "1,234.50 USD"
+
+
+def test_fairness_summary_flags_inversions():
+    # a multiplier table that pays band 2 more than band 3 (1.2 against 1.0): weights 1,200,
+    # 1,000 and 3,000; a pool of 5,200 pays them exactly, ratios 1.2, 1.0 and 1.0.
+    team = [member("a", 2, 1000), member("b", 3, 1000), member("c", 3, 3000)]
+    policy = BonusPolicy(multipliers={2: D("1.2"), 3: D(1)})
+    result = allocate_bonus_pool(Money(D(5200), TWD), team, policy, YEAR)
+    assert result.amounts() == {"a": D(1200), "b": D(1000), "c": D(3000)}
+    summary = fairness_summary(result)
+    bands = {b.band: b for b in summary.bands}
+    assert bands[2].mean_ratio > bands[3].mean_ratio
+    assert summary.inversions == ((2, 3),)
+    assert not summary.fair
+    assert bands[3].spread == pytest.approx(0.0, abs=0.01)
+    assert sum(b.pool_share for b in summary.bands) == pytest.approx(1.0)
+
+
+def test_allocation_records_and_json():
+    result = allocate_bonus_pool(Money(D(1000), TWD), [member("a", 3, 100)], None, YEAR)
+    assert result.to_records()[0]["amount"] == D(1000)
+    assert loads(BonusAllocation, dumps(result)) == result
+    with pytest.raises(InvalidInputError):
+        result.line("zz")
+    policy = BonusPolicy(target_percent=D(12), cap_multiple=D(2))
+    assert loads(BonusPolicy, dumps(policy)) == policy
+
+
+# --- properties ------------------------------------------------------------------------------
+
+
+policies = st.builds(
+    BonusPolicy,
+    min_band=st.integers(1, 3),
+    cap_multiple=st.none() | st.sampled_from([D(1), D("1.5"), D(2)]),
+    floor_multiple=st.sampled_from([D(0), D(0), D("0.25")]),
+    min_tenure_days=st.sampled_from([0, 0, 90]),
+)
+
+
+def allocate(team, pool, policy, period):
+    # only the floors can make a valid pool too small: that case is None
+    try:
+        return allocate_bonus_pool(Money(D(pool), TWD), team, policy, period)
+    except InvalidInputError as err:
+        if err.path != "pool":
+            raise
+        return None
+
+
+@given(bonus_teams(), st.integers(0, 2_000_000), policies, periods())
+def test_allocations_sum_exactly_or_report_the_rest(team, pool, policy, period):
+    result = allocate(team, pool, policy, period)
+    if result is None:
+        return
+    assert result.allocated + result.unallocated == D(pool)
+    assert result.unallocated >= 0
+    if result.unallocated:
+        assert result.unallocated_reason is not None
+    for line in result.lines:
+        assert line.amount >= 0
+        if line.cap is not None:
+            assert line.amount <= line.cap
+        if not line.eligible:
+            assert line.amount == 0
+        else:
+            assert line.amount >= line.floor
+        assert 0 <= line.proration <= 1
+
+
+@given(bonus_teams(), st.integers(0, 2_000_000), policies, periods(), st.randoms())
+def test_the_order_of_members_does_not_matter(team, pool, policy, period, rnd):
+    shuffled = list(team)
+    rnd.shuffle(shuffled)
+    assert allocate(shuffled, pool, policy, period) == allocate(team, pool, policy, period)
+
+
+@given(bonus_teams(), st.integers(0, 2_000_000), policies, periods())
+def test_more_weight_never_means_less(team, pool, policy, period):
+    result = allocate(team, pool, policy, period)
+    if result is None:
+        return
+    lines = [line for line in result.lines if line.eligible]
+    for a in lines:
+        for b in lines:
+            higher_weight = a.weight >= b.weight
+            # caps and floors are personal (multiples of the prorated target): compare members
+            # whose cap and floor are at least as high
+            bounds = a.floor >= b.floor and (
+                a.cap is None or (b.cap is not None and a.cap >= b.cap)
+            )
+            if higher_weight and bounds:
+                assert a.amount >= b.amount
+
+
+@given(bonus_teams(), st.integers(0, 1_000_000), st.integers(2, 10), periods())
+def test_scaling_the_pool_scales_every_share(team, pool, k, period):
+    policy = BonusPolicy()
+    base = allocate(team, pool, policy, period)
+    scaled = allocate(team, pool * k, policy, period)
+    if not any(line.eligible for line in base.lines):
+        return
+    for line in base.lines:
+        assert abs(scaled.line(line.member_id).amount - k * line.amount) <= k
+
+
+@given(bonus_teams(), st.integers(1, 2_000_000), policies, periods())
+def test_linear_members_share_one_rate_and_capped_ones_would_have_had_more(
+    team, pool, policy, period
+):
+    result = allocate(team, pool, policy, period)
+    if result is None:
+        return
+    eligible = [line for line in result.lines if line.eligible and line.weight > 0]
+    linear = [line for line in eligible if not line.capped and not line.floored]
+    for a in linear:
+        for b in linear:
+            ra, rb = float(a.amount) / a.weight, float(b.amount) / b.weight
+            assert abs(ra - rb) <= 1.0001 / a.weight + 1.0001 / b.weight
+    for capped in (line for line in eligible if line.capped):
+        for b in linear:
+            assert float(capped.cap) / capped.weight <= float(b.amount + 1) / b.weight * 1.0001
+
+
+def test_a_member_employed_the_whole_period_prorates_to_one():
+    m = member("a", 3, 100, hired=date(2026, 1, 1), left_on=date(2026, 12, 31))
+    result = allocate_bonus_pool(Money(D(100), TWD), [m], None, YEAR)
+    assert result.line("a").proration == 1.0
+    assert attrs.evolve(m, left_on=None).left_on is None
