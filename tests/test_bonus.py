@@ -257,10 +257,10 @@ def test_compute_bonuses_without_and_with_a_budget():
 def test_fairness_summary_flags_inversions():
     # a multiplier table that pays band 2 more than band 3 (1.2 against 1.0): weights 1,200,
     # 1,000 and 3,000; a pool of 5,200 pays them exactly, ratios 1.2, 1.0 and 1.0.
-    team = [member("a", 2, 1000), member("b", 3, 1000), member("c", 3, 3000)]
+    team = [member("a", 2, 1000), member("b", 3, 1000), member("c", 3, 3000), member("z", 1, 9)]
     policy = BonusPolicy(multipliers={2: D("1.2"), 3: D(1)})
     result = allocate_bonus_pool(Money(D(5200), TWD), team, policy, YEAR)
-    assert result.amounts() == {"a": D(1200), "b": D(1000), "c": D(3000)}
+    assert result.amounts() == {"a": D(1200), "b": D(1000), "c": D(3000), "z": D(0)}
     summary = fairness_summary(result)
     bands = {b.band: b for b in summary.bands}
     assert bands[2].mean_ratio > bands[3].mean_ratio
