@@ -12,7 +12,17 @@ Examples:
 from importlib.metadata import PackageNotFoundError, version
 
 from mteam.errors import InvalidInputError, MteamError
-from mteam.money import Currency, apportion, currency, quantize
+from mteam.labels import Label
+from mteam.money import Currency, Money, apportion, currency, quantize
+from mteam.periods import Period
+from mteam.review import (
+    ReviewOutcome,
+    ReviewPolicy,
+    TeamDocument,
+    format_report,
+    load_sample_team,
+    run_review,
+)
 from mteam.scales import FEEDBACK_SCALE, PROFICIENCY_SCALE, RatingScale
 
 try:
@@ -25,10 +35,19 @@ __all__ = [
     "PROFICIENCY_SCALE",
     "Currency",
     "InvalidInputError",
+    "Label",
+    "Money",
     "MteamError",
+    "Period",
     "RatingScale",
+    "ReviewOutcome",
+    "ReviewPolicy",
+    "TeamDocument",
     "__version__",
     "apportion",
     "currency",
+    "format_report",
+    "load_sample_team",
     "quantize",
+    "run_review",
 ]

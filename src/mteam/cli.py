@@ -69,6 +69,39 @@ def _cmd_split(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _cmd_review(args: argparse.Namespace, out: TextIO) -> int:
+    from mteam.io import dumps, load  # noqa: PLC0415 - imported when the command runs
+    from mteam.review import (  # noqa: PLC0415
+        ReviewPolicy,
+        TeamDocument,
+        format_report,
+        load_sample_team,
+        run_review,
+    )
+
+    document = load_sample_team() if args.file is None else load(TeamDocument, args.file)
+    policy = ReviewPolicy() if args.policy is None else load(ReviewPolicy, args.policy)
+    outcome = run_review(document, policy)
+    if args.member is not None:
+        outcome.member(args.member)  # an unknown member is bad input
+    if args.format == "json":
+        if args.member is not None:
+            out.write(dumps(outcome.member(args.member)) + "\n")
+        else:
+            out.write(dumps(outcome) + "\n")
+    else:
+        out.write(format_report(outcome, args.member, args.language))
+    return EXIT_OK
+
+
+def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
+    from mteam.review import sample_team_text  # noqa: PLC0415
+
+    del args
+    out.write(sample_team_text())
+    return EXIT_OK
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mteam",
@@ -79,6 +112,29 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"mteam {mteam.__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    review = commands.add_parser(
+        "review",
+        help="run a review cycle on a team document (the bundled sample team by default)",
+        description=(
+            "Run a whole review cycle: KPI scorecards, 360-degree feedback, composite scores "
+            "and bands, the bonus pool, recognition, skill gaps and the training plan. "
+            "Without FILE, the bundled sample team is reviewed; `mteam schema` prints it."
+        ),
+    )
+    review.add_argument("file", nargs="?", help="a team document (JSON)")
+    review.add_argument("--format", choices=("text", "json"), default="text")
+    review.add_argument("--policy", help="a review policy (JSON); the defaults otherwise")
+    review.add_argument("--member", help="only this member's section")
+    review.add_argument("--language", choices=("en", "zh-Hant"), default="en")
+    review.set_defaults(handler=_cmd_review)
+
+    schema = commands.add_parser(
+        "schema",
+        help="print an example team document (the bundled sample team)",
+        description="Print the bundled sample team document: a template for your own.",
+    )
+    schema.set_defaults(handler=_cmd_schema)
 
     split = commands.add_parser(
         "split",

@@ -24,6 +24,7 @@ from typing import Any
 
 import attrs
 
+from mteam._text import table
 from mteam._validate import items_of, of_type, show, text, to_tuple, unique_by
 from mteam.errors import InvalidInputError
 from mteam.labels import Label, to_label
@@ -286,16 +287,8 @@ class SkillMatrix:
             ann       4     0
             bob       0     2
         """
-        header = ["member", *self.skill_ids]
         rows = [[m, *(str(self.level(m, s)) for s in self.skill_ids)] for m in self.members]
-        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-        lines = []
-        for r in [header, *rows]:
-            cells = [r[0].ljust(widths[0])] + [
-                c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True)
-            ]
-            lines.append("  ".join(cells).rstrip())
-        return "\n".join(lines)
+        return table(["member", *self.skill_ids], rows, [False] + [True] * len(self.skills))
 
     def with_level(self, member_id: str, skill_id: str, level: int) -> SkillMatrix:
         """A copy with one member's level in one skill set (a new member is added).

@@ -45,6 +45,7 @@ from typing import Any, Final
 
 import attrs
 
+from mteam._text import table
 from mteam._validate import check_range, real, show, text, to_tuple, whole
 from mteam.errors import InvalidInputError
 from mteam.labels import Label, to_label
@@ -197,16 +198,8 @@ class GapReport:
         members = sorted({g.member_id for g in self.gaps})
         skills = sorted({g.skill_id for g in self.gaps})
         cell = {(g.member_id, g.skill_id): str(g.gap) for g in self.gaps}
-        header = ["member", *skills]
         rows = [[m, *(cell.get((m, s), ".") for s in skills)] for m in members]
-        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-        return "\n".join(
-            "  ".join(
-                [r[0].ljust(widths[0])]
-                + [c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True)]
-            ).rstrip()
-            for r in [header, *rows]
-        )
+        return table(["member", *skills], rows, [False] + [True] * len(skills))
 
 
 def skills_below_target(kpis: Iterable[KPI], scorecard: Scorecard) -> frozenset[str]:
@@ -451,6 +444,12 @@ class TrainingCatalog:
 # --- planning --------------------------------------------------------------------------------
 
 
+def _to_hour_limits(value: Mapping[str, float]) -> dict[str, float]:
+    if not isinstance(value, Mapping):
+        raise InvalidInputError("hour_limits", f"must be a mapping, got {show(value)}")
+    return dict(value)
+
+
 @attrs.frozen(hash=False)
 class TrainingPolicy:
     """Limits of a training plan.
@@ -463,7 +462,7 @@ class TrainingPolicy:
     """
 
     max_hours: float = attrs.field(default=40.0, validator=real(ge=0))
-    hour_limits: dict[str, float] = attrs.field(factory=dict, converter=dict)
+    hour_limits: dict[str, float] = attrs.field(factory=dict, converter=_to_hour_limits)
     exact_limit: int = attrs.field(default=20, validator=whole(ge=0, le=40))
 
     def __attrs_post_init__(self) -> None:
