@@ -242,8 +242,9 @@ class BonusLine:
         floor: The least an eligible member receives (prorated).
         cap: The most they may receive (prorated), None without a cap.
         amount: The bonus.
-        capped: Whether the cap bound.
-        floored: Whether the floor bound.
+        capped: Whether the cap bound (in the exact allocation, before rounding to the minor
+            unit).
+        floored: Whether the floor bound (likewise).
     """
 
     member_id: str
@@ -517,8 +518,8 @@ def allocate_bonus_pool(
             attrs.evolve(
                 c.line,
                 amount=amount,
-                capped=c.cap is not None and c.line.eligible and amount >= c.line.cap,  # type: ignore[operator]
-                floored=c.line.eligible and c.floor > 0 and amount <= c.line.floor,
+                capped=c.cap is not None and exact.get(c.line.member_id) == c.cap,
+                floored=c.floor > 0 and exact.get(c.line.member_id) == c.floor,
             )
         )
     allocated = sum((line.amount for line in lines), _to_money(Fraction(0), currency))
@@ -606,8 +607,8 @@ def compute_bonuses(
             attrs.evolve(
                 c.line,
                 amount=amount,
-                capped=c.line.cap is not None and c.line.eligible and amount >= c.line.cap,
-                floored=c.line.eligible and c.floor > 0 and amount <= c.line.floor,
+                capped=c.cap is not None and exact.get(c.line.member_id) == c.cap,
+                floored=c.floor > 0 and exact.get(c.line.member_id) == c.floor,
             )
         )
     allocated = sum((line.amount for line in lines), zero)
