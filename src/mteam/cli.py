@@ -11,6 +11,7 @@ import json
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TextIO
 
@@ -94,6 +95,35 @@ def _cmd_review(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _date_arg(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _cmd_members(args: argparse.Namespace, out: TextIO) -> int:
+    from mteam.io import dumps  # noqa: PLC0415 - imported when the command runs
+    from mteam.membership.analysis import (  # noqa: PLC0415
+        SAMPLE_AS_OF,
+        analyse_sample,
+        format_member_report,
+        read_and_analyse,
+    )
+
+    if args.files and len(args.files) != 2:
+        raise InvalidInputError("files", "give both MEMBERS.csv and TRANSACTIONS.csv, or neither")
+    if args.files:
+        as_of = args.as_of if args.as_of is not None else date.today()  # noqa: DTZ011
+        analysis = read_and_analyse(args.files[0], args.files[1], as_of)
+    else:
+        if args.as_of is not None and args.as_of != SAMPLE_AS_OF:
+            raise InvalidInputError("as_of", f"the sample member base is as of {SAMPLE_AS_OF}")
+        analysis = analyse_sample()
+    out.write(dumps(analysis) + "\n" if args.format == "json" else format_member_report(analysis))
+    return EXIT_OK
+
+
 def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
     from mteam.review import sample_team_text  # noqa: PLC0415
 
@@ -128,6 +158,22 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("--member", help="only this member's section")
     review.add_argument("--language", choices=("en", "zh-Hant"), default="en")
     review.set_defaults(handler=_cmd_review)
+
+    members = commands.add_parser(
+        "members",
+        help="analyse a member base (the bundled sample by default)",
+        description=(
+            "Analyse a member base: retention, cohorts, Kaplan-Meier survival, the sBG model "
+            "and its projection, CLTV, RFM segments and tiers. Without files, the bundled "
+            "sample of 3,000 members is analysed as of 2026-10-31."
+        ),
+    )
+    members.add_argument(
+        "files", nargs="*", metavar="FILE", help="MEMBERS.csv TRANSACTIONS.csv (or neither)"
+    )
+    members.add_argument("--as-of", type=_date_arg, help="the day of the analysis (default today)")
+    members.add_argument("--format", choices=("text", "json"), default="text")
+    members.set_defaults(handler=_cmd_members)
 
     schema = commands.add_parser(
         "schema",

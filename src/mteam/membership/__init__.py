@@ -1,0 +1,44 @@
+"""Membership analytics: retention, cohorts, survival, the sBG model, CLTV, RFM and tiers.
+
+The modules:
+
+* [`records`][mteam.membership.records]: members, transactions, streaming CSV readers;
+* [`summary`][mteam.membership.summary]: a member base summarised in one pass, mergeable;
+* [`retention`][mteam.membership.retention]: period retention and monthly cohorts;
+* [`survival`][mteam.membership.survival]: Kaplan–Meier;
+* [`sbg`][mteam.membership.sbg]: the shifted-beta-geometric model;
+* [`cltv`][mteam.membership.cltv]: lifetime value four ways;
+* [`rfm`][mteam.membership.rfm] and [`tiers`][mteam.membership.tiers];
+* [`units`][mteam.membership.units]: explicit time units;
+* [`analysis`][mteam.membership.analysis]: everything in one call, and its report.
+"""
+
+from mteam.membership.analysis import MemberAnalysis, MembershipPolicy, analyse, analyse_sample
+from mteam.membership.records import Member, Transaction, read_members, read_transactions
+from mteam.membership.retention import cohort_table, period_retention
+from mteam.membership.sbg import SBGModel, fit_sbg, fit_sbg_durations
+from mteam.membership.summary import MemberBase, summarise
+from mteam.membership.survival import kaplan_meier
+from mteam.membership.units import Duration, Rate, TimeUnit
+
+__all__ = [
+    "Duration",
+    "Member",
+    "MemberAnalysis",
+    "MemberBase",
+    "MembershipPolicy",
+    "Rate",
+    "SBGModel",
+    "TimeUnit",
+    "Transaction",
+    "analyse",
+    "analyse_sample",
+    "cohort_table",
+    "fit_sbg",
+    "fit_sbg_durations",
+    "kaplan_meier",
+    "period_retention",
+    "read_members",
+    "read_transactions",
+    "summarise",
+]

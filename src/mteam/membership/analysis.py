@@ -1,0 +1,390 @@
+"""The member-base analysis in one call, and its text report.
+
+[`analyse`][mteam.membership.analysis.analyse] summarises the members and streams the
+transactions once, then computes: retention over the last 12 months, monthly cohorts, the
+Kaplan–Meier curve of membership, an sBG model fitted to the cohorts' survivor counts with a
+12-month projection, CLTV four ways, RFM segments, tiers and (optionally) points.
+
+Examples:
+    >>> from mteam.membership.analysis import analyse_sample
+    >>> result = analyse_sample()
+    >>> result.members, result.current_members
+    (3000, 729)
+    >>> round(result.sbg.alpha, 3), round(result.sbg.beta, 3)
+    (0.857, 2.439)
+    >>> result.rfm.segments["Champions"], result.tiers.counts["Gold"]
+    (604, 56)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import IO
+
+import attrs
+from dateutil.relativedelta import relativedelta
+
+from mteam._text import table
+from mteam._validate import check_range
+from mteam.errors import InvalidInputError
+from mteam.membership.cltv import CohortValue, cohort_cltv, geometric_cltv, sbg_cltv, simple_cltv
+from mteam.membership.records import Member, Transaction, read_members, read_transactions
+from mteam.membership.retention import CohortTable, RetentionCounts, cohort_table, period_retention
+from mteam.membership.rfm import RFMPolicy, RFMTable, rfm
+from mteam.membership.sbg import Projection, SBGModel, fit_sbg
+from mteam.membership.summary import MemberBase, summarise
+from mteam.membership.survival import SurvivalCurve, duration_table, kaplan_meier_table
+from mteam.membership.tiers import PointsPolicy, TierAssignment, TierPolicy, assign_tiers
+from mteam.membership.units import Duration, Rate, TimeUnit
+from mteam.money import TWD, Currency, Money, quantize
+
+__all__ = [
+    "SAMPLE_AS_OF",
+    "MemberAnalysis",
+    "MembershipPolicy",
+    "analyse",
+    "analyse_sample",
+    "format_member_report",
+]
+
+SAMPLE_AS_OF = date(2026, 10, 31)
+"""The day the bundled sample member base is analysed as of."""
+
+
+@attrs.frozen
+class MembershipPolicy:
+    """The assumptions of a member-base analysis.
+
+    Attributes:
+        currency: The currency of the amounts (TWD unless given).
+        gross_margin: Margin as a share of revenue, in [0, 1] (0.35 unless given).
+        discount_rate: The discount rate per month (1 % unless given).
+        horizon: Months to project (12 unless given).
+        tiers: Tier thresholds.
+        rfm: RFM segment rules.
+        points: A points programme, or None.
+        allow_refunds: Accept negative amounts.
+    """
+
+    currency: Currency = TWD
+    gross_margin: float = attrs.field(default=0.35)
+    discount_rate: Rate = attrs.field(factory=lambda: Rate(0.01, TimeUnit.MONTH))
+    horizon: int = 12
+    tiers: TierPolicy = attrs.field(factory=TierPolicy)
+    rfm: RFMPolicy = attrs.field(factory=RFMPolicy)
+    points: PointsPolicy | None = None
+    allow_refunds: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        check_range("gross_margin", self.gross_margin, ge=0, le=1)
+        if self.discount_rate.per is not TimeUnit.MONTH:
+            raise InvalidInputError(
+                "discount_rate",
+                "must be per month (the cohorts are monthly), "
+                f"got per {self.discount_rate.per.value}",
+            )
+
+
+@attrs.frozen
+class MemberAnalysis:
+    """Everything the member-base analysis computes.
+
+    Attributes:
+        as_of: The day of the analysis.
+        members: Members in the base.
+        current_members: Members who had not left by `as_of`.
+        base: The summarised base (mergeable).
+        retention: Retention over the 12 months up to `as_of`.
+        cohorts: The monthly cohort table.
+        survival: Kaplan–Meier survival of membership, in months.
+        sbg: The sBG model fitted to the cohorts' survivor counts (monthly).
+        projection: S(t) for the next `horizon` months with 95 % bands.
+        average_order_value: Mean amount per purchase.
+        purchases_per_month: Mean purchases per member-month of membership.
+        cltv_simple: AOV × purchases per month × margin × expected lifetime (sBG DEL at d = 0
+            is infinite, so the undiscounted mean lifetime is capped at the KM mean over the
+            data; see the docs).
+        cltv_geometric: Margin per member-month with the sBG 12-month retention, discounted.
+        cltv_sbg: Margin per member-month × DERL of a new member.
+        cohort_values: Historical cumulative margin per original member, by cohort.
+        rfm: RFM scores and segments.
+        tiers: Tier assignment.
+        points: Member id → unexpired points (empty without a points programme).
+    """
+
+    as_of: date
+    members: int
+    current_members: int
+    base: MemberBase
+    retention: RetentionCounts
+    cohorts: CohortTable
+    survival: SurvivalCurve
+    sbg: SBGModel
+    projection: tuple[Projection, ...]
+    average_order_value: Decimal
+    purchases_per_month: float
+    cltv_simple: Money
+    cltv_geometric: Money
+    cltv_sbg: Money
+    cohort_values: tuple[CohortValue, ...]
+    rfm: RFMTable
+    tiers: TierAssignment
+    points: dict[str, int]
+
+    def __repr__(self) -> str:
+        return (
+            f"MemberAnalysis(as_of={self.as_of}, members={self.members}, "
+            f"current={self.current_members}, sbg=(alpha={self.sbg.alpha:.3f}, "
+            f"beta={self.sbg.beta:.3f}), cltv_sbg={self.cltv_sbg})"
+        )
+
+
+def _member_months(base: MemberBase) -> int:
+    total = 0
+    for s in base.stats.values():
+        end = base.as_of if s.left_on is None else s.left_on
+        delta = relativedelta(end, s.joined_on)
+        total += delta.years * 12 + delta.months + 1
+    return total
+
+
+def _mean_lifetime(curve: SurvivalCurve) -> float:
+    """The area under the KM curve (restricted to the last event), in the curve's unit."""
+    area, last_t, last_s = 0.0, 0.0, 1.0
+    for t, s in zip(curve.times, curve.survival, strict=True):
+        area += (t - last_t) * last_s
+        last_t, last_s = t, s
+    return area
+
+
+def analyse(
+    members: Iterable[Member],
+    transactions: Iterable[Transaction],
+    as_of: date,
+    policy: MembershipPolicy | None = None,
+) -> MemberAnalysis:
+    """Analyse a member base (see the module docs).
+
+    Args:
+        members: The members.
+        transactions: Their transactions (streamed once; a reader's iterator is fine).
+        as_of: The day of the analysis.
+        policy: [`MembershipPolicy()`][mteam.membership.analysis.MembershipPolicy] unless given.
+
+    Raises:
+        InvalidInputError: bad records (with their line or position), or too little data to fit
+            the sBG model.
+    """
+    policy = policy if policy is not None else MembershipPolicy()
+    member_list = list(members)
+    if policy.points is None:
+        base = summarise(member_list, transactions, as_of, allow_refunds=policy.allow_refunds)
+        points: dict[str, int] = {}
+    else:
+        from mteam.membership.tiers import points_balances  # noqa: PLC0415
+
+        kept: list[Transaction] = []
+        base = summarise(
+            member_list, _tee(transactions, kept), as_of, allow_refunds=policy.allow_refunds
+        )
+        points = points_balances(kept, as_of, policy.points)
+    if not base.stats:
+        raise InvalidInputError("members", "must not be empty")
+    year_ago = as_of - relativedelta(months=12) + timedelta(days=1)
+    cohorts = cohort_table(base)
+    rows = [list(cohorts.survivors(c)) for c in cohorts.cells]
+    rows = [r for r in rows if len(r) >= 2]
+    if not rows:
+        raise InvalidInputError(
+            "members", "no cohort has a full month of history: the sBG model needs one"
+        )
+    model = fit_sbg(rows, unit=TimeUnit.MONTH)
+    purchases = sum(s.purchases for s in base.stats.values())
+    revenue = sum((s.revenue for s in base.stats.values()), Decimal(0))
+    aov = revenue / purchases if purchases else Decimal(0)
+    months = _member_months(base)
+    per_month = purchases / months
+    curve = kaplan_meier_table(duration_table(base, TimeUnit.MONTH))
+    lifetime = _mean_lifetime(curve) or 1.0
+    aov_money = Money(quantize(aov, policy.currency), policy.currency)
+    margin_per_month = Money(
+        quantize(revenue * Decimal(repr(policy.gross_margin)) / months, policy.currency),
+        policy.currency,
+    )
+    return MemberAnalysis(
+        as_of=as_of,
+        members=len(base.stats),
+        current_members=sum(1 for s in base.stats.values() if s.left_on is None),
+        base=base,
+        retention=period_retention(base, year_ago, as_of),
+        cohorts=cohorts,
+        survival=curve,
+        sbg=model,
+        projection=model.project(policy.horizon),
+        average_order_value=aov_money.amount,
+        purchases_per_month=per_month,
+        cltv_simple=simple_cltv(
+            aov_money,
+            Rate(per_month, TimeUnit.MONTH),
+            policy.gross_margin,
+            Duration(lifetime, TimeUnit.MONTH),
+        ),
+        cltv_geometric=geometric_cltv(
+            margin_per_month, Rate(model.retention(12), TimeUnit.MONTH), policy.discount_rate
+        ),
+        cltv_sbg=sbg_cltv(model, margin_per_month, policy.discount_rate, renewals=0),
+        cohort_values=cohort_cltv(base, policy.gross_margin),
+        rfm=rfm(base, policy.rfm),
+        tiers=assign_tiers(base, policy.tiers),
+        points=points,
+    )
+
+
+def _tee(items: Iterable[Transaction], kept: list[Transaction]) -> Iterable[Transaction]:
+    for t in items:
+        kept.append(t)
+        yield t
+
+
+def read_and_analyse(
+    members_file: str | Path | IO[str],
+    transactions_file: str | Path | IO[str],
+    as_of: date,
+    policy: MembershipPolicy | None = None,
+) -> MemberAnalysis:
+    """Read the two CSV files (streaming the transactions) and analyse them."""
+    return analyse(read_members(members_file), read_transactions(transactions_file), as_of, policy)
+
+
+def analyse_sample(policy: MembershipPolicy | None = None) -> MemberAnalysis:
+    """Analyse the bundled sample member base (3,000 members, as of 31 October 2026)."""
+    data = resources.files("mteam.data")
+    with (
+        data.joinpath("sample_members.csv").open(encoding="utf-8") as members,
+        data.joinpath("sample_transactions.csv").open(encoding="utf-8") as sales,
+    ):
+        return read_and_analyse(members, sales, SAMPLE_AS_OF, policy)
+
+
+# --- the text report -------------------------------------------------------------------------
+
+
+def format_member_report(analysis: MemberAnalysis) -> str:
+    """The analysis as a readable text report."""
+    a = analysis
+    cur = a.cltv_sbg.currency.code
+    lines = [
+        f"Member base as of {a.as_of}: {a.members:,} members, {a.current_members:,} current",
+        "",
+        "RETENTION",
+        (
+            f"  12 months to {a.as_of}: {a.retention.retained:,} of {a.retention.at_start:,} "
+            f"members stayed ({_pct(a.retention.retention)}), churn "
+            f"{_pct(a.retention.churn)}; {a.retention.joined:,} joined"
+        ),
+        "",
+        "COHORTS (share still members / share who bought, by months since joining)",
+    ]
+    recent = list(a.cohorts.cells)[-12:]
+    ages = [0, 1, 2, 3, 6, 9, 12]
+    header = ["cohort", "size", *(f"m{k}" for k in ages)]
+    rows = []
+    for cohort in recent:
+        row = a.cohorts.cells[cohort]
+        cells = [
+            f"{row[k].retention:.0%}/{row[k].activity:.0%}" if k in row and row[k].observed else ""
+            for k in ages
+        ]
+        rows.append([cohort, str(row[0].observed), *cells])
+    lines += [_indent(table(header, rows, [False, True, *([True] * len(ages))])), ""]
+    km = a.survival
+    lines += [
+        "SURVIVAL (Kaplan–Meier, months)",
+        "  " + ", ".join(f"S({t}) = {km.at(t):.3f}" for t in (1, 3, 6, 12, 24)),
+        f"  median membership: {'not reached' if km.median is None else f'{km.median:g} months'}",
+        "",
+        "sBG MODEL (fitted to the cohorts' survivor counts, monthly)",
+        (
+            f"  alpha = {a.sbg.alpha:.3f} (se {_num(a.sbg.se_alpha)}), "
+            f"beta = {a.sbg.beta:.3f} (se {_num(a.sbg.se_beta)}), "
+            f"LL = {a.sbg.log_likelihood:.1f}"
+        ),
+        f"  retention r(1) = {a.sbg.retention(1):.3f}, r(12) = {a.sbg.retention(12):.3f}",
+        _indent(
+            table(
+                ["month", "survival", "95% band"],
+                [
+                    [str(p.t), f"{p.survival:.3f}", f"{p.lower:.3f}-{p.upper:.3f}"]
+                    for p in a.projection
+                ],
+                [True, True, True],
+            )
+        ),
+        "",
+        f"CLTV ({cur}, gross margin and 1 % monthly discount as in the policy)",
+        (
+            f"  average order value {a.average_order_value:,}, "
+            f"{a.purchases_per_month:.3f} purchases per member-month"
+        ),
+        f"  simple (AOV x purchases x margin x mean lifetime): {a.cltv_simple.amount:,}",
+        f"  geometric (constant retention r(12)):              {a.cltv_geometric.amount:,}",
+        f"  sBG (margin x DERL of a new member):               {a.cltv_sbg.amount:,}",
+        "  historical, cumulative margin per original member at 12 months:",
+    ]
+    hist = [v for v in a.cohort_values if 12 in v.cumulative][-6:]
+    lines.append(
+        _indent(
+            table(
+                ["cohort", "members", "12-month margin per member"],
+                [[v.cohort, str(v.members), f"{v.cumulative[12]:,.0f}"] for v in hist],
+                [False, True, True],
+            )
+        )
+        if hist
+        else "  (no cohort is 12 months old)"
+    )
+    lines += [
+        "",
+        "RFM SEGMENTS",
+        _indent(
+            table(
+                ["segment", "members", "share"],
+                [[s, f"{n:,}", f"{n / a.members:.1%}"] for s, n in a.rfm.segments.items()],
+                [False, True, True],
+            )
+        ),
+        "",
+        "TIERS (trailing 12-month spend)",
+        _indent(
+            table(
+                ["tier", "members"],
+                [[t, f"{n:,}"] for t, n in a.tiers.counts.items()],
+                [False, True],
+            )
+        ),
+    ]
+    if a.points:
+        lines += [
+            "",
+            (
+                f"POINTS: {sum(a.points.values()):,} unexpired points held by "
+                f"{len(a.points):,} members"
+            ),
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.splitlines())

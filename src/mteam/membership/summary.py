@@ -1,0 +1,266 @@
+"""A member base summarised in one streaming pass, as values that add.
+
+[`summarise`][mteam.membership.summary.summarise] reads the members and streams the
+transactions once, keeping per member only a few figures (purchases, revenue, first and last
+purchase, trailing-12-month spend, the months since joining in which they bought) and, per join
+cohort and month since joining, the revenue. Memory grows with the number of members, not of
+transactions.
+
+A [`MemberBase`][mteam.membership.summary.MemberBase] adds to another (`a + b`) when both are
+at the same `as_of` and hold different members: a member base split into partitions (by
+region, by worker process) and summarised separately gives exactly the summary of the whole,
+and so do the count tables derived from it.
+
+Examples:
+    >>> from datetime import date
+    >>> from decimal import Decimal
+    >>> from mteam.membership.records import Member, Transaction
+    >>> from mteam.membership.summary import summarise
+    >>> members = [Member("a", date(2025, 1, 10)),
+    ...            Member("b", date(2025, 1, 20), date(2025, 4, 30))]
+    >>> sales = [Transaction("a", date(2025, 1, 12), Decimal("30")),
+    ...          Transaction("a", date(2025, 3, 15), Decimal("45")),
+    ...          Transaction("b", date(2025, 2, 1), Decimal("20"))]
+    >>> base = summarise(members, sales, as_of=date(2025, 6, 30))
+    >>> base.stats["a"].purchases, base.stats["a"].revenue, base.stats["a"].last_purchase
+    (2, Decimal('75'), datetime.date(2025, 3, 15))
+    >>> sorted(base.stats["a"].active_months())
+    [0, 2]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Final
+
+import attrs
+from dateutil.relativedelta import relativedelta
+
+from mteam._validate import show
+from mteam.errors import InvalidInputError
+from mteam.membership.records import Member, Transaction
+
+__all__ = [
+    "TRAILING_MONTHS",
+    "MemberBase",
+    "MemberStats",
+    "cohort_of",
+    "months_between",
+    "summarise",
+]
+
+TRAILING_MONTHS: Final = 12
+"""The window of the trailing spend used by tiers: the 12 months up to `as_of`."""
+
+
+def cohort_of(day: date) -> str:
+    """The join cohort of a day: its month, `YYYY-MM`.
+
+    Examples:
+        >>> cohort_of(date(2025, 3, 31))
+        '2025-03'
+    """
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def months_between(start: date, day: date) -> int:
+    """Whole months from `start` to `day` (`relativedelta`: 31 Jan + 1 month is 28/29 Feb).
+
+    Examples:
+        >>> months_between(date(2025, 1, 31), date(2025, 2, 28))
+        1
+        >>> months_between(date(2025, 1, 31), date(2025, 2, 27))
+        0
+    """
+    delta = relativedelta(day, start)
+    return delta.years * 12 + delta.months
+
+
+@attrs.frozen
+class MemberStats:
+    """One member's figures, as of the summary's date.
+
+    Attributes:
+        member_id: The member.
+        joined_on: The day they joined.
+        left_on: The day they left, None while a member.
+        purchases: The number of transactions up to `as_of` (refunds included if allowed).
+        revenue: Their total amount.
+        first_purchase: The day of their first transaction, None without one.
+        last_purchase: The day of their last transaction, None without one.
+        trailing_revenue: Their amount in the 12 months up to `as_of`.
+        active_mask: Bit k is set when they bought in month k since joining.
+    """
+
+    member_id: str
+    joined_on: date
+    left_on: date | None
+    purchases: int = 0
+    revenue: Decimal = Decimal(0)
+    first_purchase: date | None = None
+    last_purchase: date | None = None
+    trailing_revenue: Decimal = Decimal(0)
+    active_mask: int = 0
+
+    def active_months(self) -> tuple[int, ...]:
+        """The months since joining (0 = the month of joining) in which they bought."""
+        mask, k, out = self.active_mask, 0, []
+        while mask:
+            if mask & 1:
+                out.append(k)
+            mask >>= 1
+            k += 1
+        return tuple(out)
+
+
+@attrs.frozen(hash=False)
+class MemberBase:
+    """A summarised member base: per-member figures and revenue per cohort and month.
+
+    Attributes:
+        as_of: The day the figures are as of.
+        stats: Member id → their figures, sorted by id.
+        revenue: Cohort (`YYYY-MM`) → month since joining → the cohort's revenue in it.
+    """
+
+    as_of: date
+    stats: dict[str, MemberStats]
+    revenue: dict[str, dict[int, Decimal]]
+
+    def __add__(self, other: MemberBase) -> MemberBase:
+        if not isinstance(other, MemberBase):
+            return NotImplemented
+        if other.as_of != self.as_of:
+            raise InvalidInputError(
+                "as_of", f"cannot add summaries as of {self.as_of} and {other.as_of}"
+            )
+        overlap = self.stats.keys() & other.stats.keys()
+        if overlap:
+            raise InvalidInputError(
+                "stats", f"the partitions share members, e.g. {show(min(overlap))}"
+            )
+        revenue = {c: dict(row) for c, row in self.revenue.items()}
+        for cohort, row in other.revenue.items():
+            target = revenue.setdefault(cohort, {})
+            for k, value in row.items():
+                target[k] = target.get(k, Decimal(0)) + value
+        return MemberBase(
+            self.as_of,
+            dict(sorted({**self.stats, **other.stats}.items())),
+            {c: dict(sorted(r.items())) for c, r in sorted(revenue.items())},
+        )
+
+    def __len__(self) -> int:
+        return len(self.stats)
+
+
+@attrs.define
+class _Running:
+    purchases: int = 0
+    revenue: Decimal = Decimal(0)
+    first: date | None = None
+    last: date | None = None
+    trailing: Decimal = Decimal(0)
+    mask: int = 0
+
+
+def _index(members: Iterable[Member], as_of: object) -> dict[str, Member]:
+    if not isinstance(as_of, date):
+        raise InvalidInputError("as_of", f"must be a date, got {show(as_of)}")
+    index: dict[str, Member] = {}
+    for i, m in enumerate(members):
+        if not isinstance(m, Member):
+            raise InvalidInputError(f"members[{i}]", f"must be a Member, got {show(m)}")
+        if m.id in index:
+            raise InvalidInputError(f"members[{i}].id", f"duplicate id {show(m.id)}")
+        if m.joined_on > as_of:
+            raise InvalidInputError(f"members[{i}].joined_on", f"is after as_of ({as_of})")
+        if m.left_on is not None and m.left_on > as_of:
+            raise InvalidInputError(f"members[{i}].left_on", f"is after as_of ({as_of})")
+        index[m.id] = m
+    return index
+
+
+def summarise(
+    members: Iterable[Member],
+    transactions: Iterable[Transaction],
+    as_of: date,
+    *,
+    allow_refunds: bool = False,
+) -> MemberBase:
+    """Summarise members and their transactions in one pass over the transactions.
+
+    Args:
+        members: The members (unique ids).
+        transactions: The transactions, in any order (a stream is fine).
+        as_of: The day of the analysis: no member may join, leave or buy after it.
+        allow_refunds: Accept negative amounts (refunds); refused unless given.
+
+    Returns:
+        The member base.
+
+    Raises:
+        InvalidInputError: naming the row (file line, or position when there is no file) of a
+            transaction by an unknown member, before the member joined, after `as_of`, or
+            negative without `allow_refunds`; a member who joins or leaves after `as_of`; a
+            duplicate member id.
+    """
+    index = _index(members, as_of)
+    running: dict[str, _Running] = {}
+    revenue: dict[str, dict[int, Decimal]] = {}
+    window_start = as_of - relativedelta(months=TRAILING_MONTHS)
+    for i, t in enumerate(transactions):
+        where = f"transactions[{i}]" if t.line is None else f"line {t.line}"
+        member = index.get(t.member_id)
+        if member is None:
+            raise InvalidInputError(f"{where}.member_id", f"unknown member {show(t.member_id)}")
+        if t.on < member.joined_on:
+            raise InvalidInputError(
+                f"{where}.on", f"{t.on} is before the member joined ({member.joined_on})"
+            )
+        if t.on > as_of:
+            raise InvalidInputError(f"{where}.on", f"{t.on} is after as_of ({as_of})")
+        if t.amount < 0 and not allow_refunds:
+            raise InvalidInputError(
+                f"{where}.amount", f"must be >= 0 (refunds are not allowed), got {t.amount}"
+            )
+        r = running.get(t.member_id)
+        if r is None:
+            r = running[t.member_id] = _Running()
+        r.purchases += 1
+        r.revenue += t.amount
+        r.first = t.on if r.first is None or t.on < r.first else r.first
+        r.last = t.on if r.last is None or t.on > r.last else r.last
+        if t.on > window_start:
+            r.trailing += t.amount
+        age = months_between(member.joined_on, t.on)
+        r.mask |= 1 << age
+        row = revenue.setdefault(cohort_of(member.joined_on), {})
+        row[age] = row.get(age, Decimal(0)) + t.amount
+    stats = {}
+    for member_id in sorted(index):
+        m = index[member_id]
+        r = running.get(member_id, _Running())
+        stats[member_id] = MemberStats(
+            m.id,
+            m.joined_on,
+            m.left_on,
+            r.purchases,
+            r.revenue,
+            r.first,
+            r.last,
+            r.trailing,
+            r.mask,
+        )
+    return MemberBase(
+        as_of, stats, {c: dict(sorted(row.items())) for c, row in sorted(revenue.items())}
+    )
+
+
+def _check_base(base: object) -> MemberBase:
+    """Raise unless `base` is a MemberBase (for the analysis functions)."""
+    if not isinstance(base, MemberBase):
+        raise InvalidInputError("base", f"must be a MemberBase, got {show(base)}")
+    return base
