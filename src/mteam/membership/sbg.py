@@ -290,6 +290,15 @@ def _hessian(f: Callable[[float, float], float], a: float, b: float) -> tuple[fl
 
 
 def _fit(terms: _Terms, members: int, unit: TimeUnit, path: str) -> SBGModel:
+    left = [t for w, kind, t in terms if kind == 0 and w > 0]
+    stayed = [t for w, kind, t in terms if kind == 1 and w > 0 and t >= 1]
+    if not left:
+        raise InvalidInputError(path, "nobody left: the sBG model has no finite maximum")
+    if not stayed and max(left) == 1:
+        raise InvalidInputError(
+            path, "everybody left in the first period: the sBG model has no finite maximum"
+        )
+
     def objective(u: float, v: float) -> float:
         if abs(u) > _BOUND or abs(v) > _BOUND:
             return math.inf

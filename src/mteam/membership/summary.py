@@ -39,7 +39,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from mteam._validate import show
-from mteam.errors import InvalidInputError
+from mteam.errors import InvalidInputError, Problem
 from mteam.membership.records import Member, Transaction
 
 __all__ = [
@@ -183,6 +183,25 @@ def _index(members: Iterable[Member], as_of: object) -> dict[str, Member]:
     return index
 
 
+_MAX_PROBLEMS: Final = 50
+
+
+def _check_transaction(
+    i: int, t: Transaction, index: dict[str, Member], as_of: date, *, allow_refunds: bool
+) -> Problem | None:
+    where = f"transactions[{i}]" if t.line is None else f"line {t.line}"
+    member = index.get(t.member_id)
+    if member is None:
+        return Problem(f"{where}.member_id", f"unknown member {show(t.member_id)}")
+    if t.on < member.joined_on:
+        return Problem(f"{where}.on", f"{t.on} is before the member joined ({member.joined_on})")
+    if t.on > as_of:
+        return Problem(f"{where}.on", f"{t.on} is after as_of ({as_of})")
+    if t.amount < 0 and not allow_refunds:
+        return Problem(f"{where}.amount", f"must be >= 0 (refunds are not allowed), got {t.amount}")
+    return None
+
+
 def summarise(
     members: Iterable[Member],
     transactions: Iterable[Transaction],
@@ -202,43 +221,41 @@ def summarise(
         The member base.
 
     Raises:
-        InvalidInputError: naming the row (file line, or position when there is no file) of a
-            transaction by an unknown member, before the member joined, after `as_of`, or
-            negative without `allow_refunds`; a member who joins or leaves after `as_of`; a
-            duplicate member id.
+        InvalidInputError: listing every bad transaction (up to 50) by its row (file line, or
+            position when there is no file): by an unknown member, before the member joined,
+            after `as_of`, or negative without `allow_refunds`; with any bad rows the reader
+            found. Or a member who joins or leaves after `as_of`, or a duplicate member id.
     """
     index = _index(members, as_of)
     running: dict[str, _Running] = {}
     revenue: dict[str, dict[int, Decimal]] = {}
     window_start = as_of - relativedelta(months=TRAILING_MONTHS)
-    for i, t in enumerate(transactions):
-        where = f"transactions[{i}]" if t.line is None else f"line {t.line}"
-        member = index.get(t.member_id)
-        if member is None:
-            raise InvalidInputError(f"{where}.member_id", f"unknown member {show(t.member_id)}")
-        if t.on < member.joined_on:
-            raise InvalidInputError(
-                f"{where}.on", f"{t.on} is before the member joined ({member.joined_on})"
-            )
-        if t.on > as_of:
-            raise InvalidInputError(f"{where}.on", f"{t.on} is after as_of ({as_of})")
-        if t.amount < 0 and not allow_refunds:
-            raise InvalidInputError(
-                f"{where}.amount", f"must be >= 0 (refunds are not allowed), got {t.amount}"
-            )
-        r = running.get(t.member_id)
-        if r is None:
-            r = running[t.member_id] = _Running()
-        r.purchases += 1
-        r.revenue += t.amount
-        r.first = t.on if r.first is None or t.on < r.first else r.first
-        r.last = t.on if r.last is None or t.on > r.last else r.last
-        if t.on > window_start:
-            r.trailing += t.amount
-        age = months_between(member.joined_on, t.on)
-        r.mask |= 1 << age
-        row = revenue.setdefault(cohort_of(member.joined_on), {})
-        row[age] = row.get(age, Decimal(0)) + t.amount
+    problems: list[Problem] = []
+    try:
+        for i, t in enumerate(transactions):
+            problem = _check_transaction(i, t, index, as_of, allow_refunds=allow_refunds)
+            if problem is not None:
+                if len(problems) < _MAX_PROBLEMS:
+                    problems.append(problem)
+                continue
+            member = index[t.member_id]
+            r = running.get(t.member_id)
+            if r is None:
+                r = running[t.member_id] = _Running()
+            r.purchases += 1
+            r.revenue += t.amount
+            r.first = t.on if r.first is None or t.on < r.first else r.first
+            r.last = t.on if r.last is None or t.on > r.last else r.last
+            if t.on > window_start:
+                r.trailing += t.amount
+            age = months_between(member.joined_on, t.on)
+            r.mask |= 1 << age
+            row = revenue.setdefault(cohort_of(member.joined_on), {})
+            row[age] = row.get(age, Decimal(0)) + t.amount
+    except InvalidInputError as err:  # the reader's own bad rows, found at the end of the file
+        raise InvalidInputError.from_problems([*problems, *err.problems]) from None
+    if problems:
+        raise InvalidInputError.from_problems(problems)
     stats = {}
     for member_id in sorted(index):
         m = index[member_id]
