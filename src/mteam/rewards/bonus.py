@@ -50,6 +50,7 @@ from typing import Any, Final, cast
 
 import attrs
 
+from mteam._fill import Claim, water_fill
 from mteam._validate import show, text, whole
 from mteam.errors import InvalidInputError
 from mteam.money import Currency, Money, apportion
@@ -422,53 +423,18 @@ def _to_money(value: Fraction, currency: Currency) -> Decimal:
     return exact.quantize(currency.quantum, rounding=ROUND_HALF_UP)
 
 
-def _fill_level(active: list[_Claim], pool: Fraction, total_floor: Fraction) -> Fraction:
-    """The λ at which S(λ) = Σ clamp(λ·w, floor, cap) reaches the pool.
-
-    S is non-decreasing and piecewise linear; it bends where a member leaves their floor
-    (λ = floor / w) or reaches their cap (λ = cap / w). Walk the bends in order, keeping the
-    sum of floors still binding, the sum of caps reached and the weight in between.
-    """
-    events: list[tuple[Fraction, int, _Claim]] = []
-    for c in active:
-        events.append((c.floor / c.weight, 0, c))
-        if c.cap is not None:
-            events.append((c.cap / c.weight, 1, c))
-    events.sort(key=lambda e: (e[0], e[1]))
-    at_floor, at_cap, linear_weight = total_floor, Fraction(0), Fraction(0)
-    for point, kind, c in events:
-        if linear_weight > 0 and at_floor + at_cap + point * linear_weight >= pool:
-            break
-        if kind == 0:
-            at_floor -= c.floor
-            linear_weight += c.weight
-        else:
-            linear_weight -= c.weight
-            at_cap += c.cap or 0
-    return (pool - at_floor - at_cap) / linear_weight
-
-
 def _water_fill(claims: list[_Claim], pool: Fraction) -> tuple[dict[str, Fraction], Fraction]:
     """Exact amounts `clamp(λ·w, floor, cap)` adding up to the pool (or everyone at the cap)."""
     active = [c for c in claims if c.weight > 0]
-    if not active:
-        return {}, pool
     total_floor = sum((c.floor for c in active), Fraction(0))
     if total_floor > pool:
         raise InvalidInputError(
             "pool", f"is smaller than the floors of the eligible members ({float(total_floor):,})"
         )
-    caps = [c.cap for c in active if c.cap is not None]
-    if len(caps) == len(active) and sum(caps, Fraction(0)) <= pool:
-        return {c.line.member_id: c.cap or Fraction(0) for c in active}, pool - sum(
-            caps, Fraction(0)
-        )
-    lam = _fill_level(active, pool, total_floor)
-    amounts = {}
-    for c in active:
-        value = max(c.floor, lam * c.weight)
-        amounts[c.line.member_id] = value if c.cap is None else min(value, c.cap)
-    return amounts, Fraction(0)
+    amounts, left = water_fill(
+        [Claim(c.line.member_id, c.weight, c.floor, c.cap) for c in active], pool
+    )
+    return {str(k): v for k, v in amounts.items()}, left
 
 
 def allocate_bonus_pool(

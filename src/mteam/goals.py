@@ -1,0 +1,376 @@
+"""OKRs, SMART checks, and targets cascaded from the year to quarters, months or weeks.
+
+**Key-result progress** = (current − start) / (target − start), clamped to [0, cap] (cap 1
+unless the policy allows over-achievement). It works in both directions: a key result whose
+target is below its start (lower is better, such as churn) progresses as the value falls.
+An objective's score is the weighted mean of its key results' progress and its child
+objectives' scores. Grades follow the usual OKR reading: 0.0–0.3 red, 0.4–0.6 yellow,
+0.7–1.0 green (thresholds are policy).
+
+Examples:
+    >>> from mteam.goals import KeyResult, Objective, score_objective
+    >>> okr = Objective("retain", "Keep members longer", key_results=[
+    ...     KeyResult("retention", "12-month retention", start=40, target=50, current=46),
+    ...     KeyResult("churn", "Monthly churn", start=8, target=5, current=6.5,
+    ...               direction="lower_is_better"),
+    ... ])
+    >>> result = score_objective(okr)
+    >>> [round(k.progress, 2) for k in result.key_results], round(result.score, 2), result.grade
+    ([0.6, 0.5], 0.55, 'yellow')
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any, Final
+
+import attrs
+from dateutil.relativedelta import relativedelta
+from dateutil.rrule import MONTHLY, WEEKLY, rrule
+
+from mteam._validate import check_range, items_of, real, show, text, to_tuple
+from mteam.errors import InvalidInputError
+from mteam.labels import Label, to_label
+from mteam.money import apportion
+from mteam.scales import Direction, to_direction
+
+__all__ = [
+    "CascadePart",
+    "Finding",
+    "KeyResult",
+    "KeyResultScore",
+    "OKRPolicy",
+    "Objective",
+    "ObjectiveScore",
+    "cascade",
+    "score_objective",
+    "smart_check",
+]
+
+
+def _optional_date(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, date):
+        raise InvalidInputError(attr.name, f"must be a date, got {show(value)}")
+
+
+@attrs.frozen
+class KeyResult:
+    """A measurable key result.
+
+    Attributes:
+        id: A stable identifier.
+        name: The label.
+        start: The value at the start.
+        target: The value to reach (above `start` when higher is better, below when lower).
+        current: The value now.
+        direction: Whether higher or lower values are better.
+        weight: The weight in its objective (> 0).
+        unit: The metric's unit (`"%"`, `"members"`, …); empty means no metric was named.
+    """
+
+    id: str = attrs.field(validator=text())
+    name: Label = attrs.field(converter=to_label)
+    start: float = attrs.field(validator=real(), kw_only=True)
+    target: float = attrs.field(validator=real(), kw_only=True)
+    current: float = attrs.field(validator=real(), kw_only=True)
+    direction: Direction = attrs.field(
+        default=Direction.HIGHER_IS_BETTER, converter=to_direction, kw_only=True
+    )
+    weight: float = attrs.field(default=1.0, validator=real(gt=0), kw_only=True)
+    unit: str = attrs.field(default="", kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        if self.direction is Direction.HIGHER_IS_BETTER and not self.target > self.start:
+            raise InvalidInputError(
+                "target",
+                f"must be above start ({show(self.start)}) when higher is better, "
+                f"got {show(self.target)}",
+            )
+        if self.direction is Direction.LOWER_IS_BETTER and not self.target < self.start:
+            raise InvalidInputError(
+                "target",
+                f"must be below start ({show(self.start)}) when lower is better, "
+                f"got {show(self.target)}",
+            )
+
+
+@attrs.frozen
+class Objective:
+    """An objective: key results and, optionally, child objectives that roll up into it.
+
+    Attributes:
+        id: A stable identifier.
+        name: The label.
+        key_results: Its key results.
+        children: Child objectives (a team's objectives under the department's).
+        weight: The weight of this objective in its parent (> 0).
+        owner: Who owns it (empty for nobody, which the SMART check reports).
+        deadline: When it is due, or None.
+    """
+
+    id: str = attrs.field(validator=text())
+    name: Label = attrs.field(converter=to_label)
+    key_results: tuple[KeyResult, ...] = attrs.field(
+        default=(), converter=to_tuple, validator=items_of(KeyResult), kw_only=True
+    )
+    children: tuple[Objective, ...] = attrs.field(default=(), converter=to_tuple, kw_only=True)
+    weight: float = attrs.field(default=1.0, validator=real(gt=0), kw_only=True)
+    owner: str = attrs.field(default="", kw_only=True)
+    deadline: date | None = attrs.field(default=None, validator=_optional_date, kw_only=True)
+
+    @children.validator
+    def _check_children(self, _attr: object, value: tuple[object, ...]) -> None:
+        for i, child in enumerate(value):
+            if not isinstance(child, Objective):
+                raise InvalidInputError(
+                    f"children[{i}]", f"must be an Objective, got {show(child)}"
+                )
+
+
+GRADES: Final = ((0.0, "red"), (0.4, "yellow"), (0.7, "green"))
+
+
+def _check_grades(_inst: object, _attr: object, value: tuple[tuple[float, str], ...]) -> None:
+    if not value or value[0][0] != 0:
+        raise InvalidInputError("grades", "must start at 0")
+    for i in range(1, len(value)):
+        if not value[i][0] > value[i - 1][0]:
+            raise InvalidInputError(f"grades[{i}]", "thresholds must rise")
+
+
+def _to_pairs(value: Sequence[Sequence[Any]]) -> tuple[tuple[float, str], ...]:
+    return tuple((float(a), str(b)) for a, b in value)
+
+
+@attrs.frozen
+class OKRPolicy:
+    """How progress is capped and graded.
+
+    Attributes:
+        cap: The highest progress counted (1 unless given; 1.2 credits 20 % over-achievement).
+        grades: (lowest score, grade) pairs, rising from 0: red from 0, yellow from 0.4, green
+            from 0.7 unless given.
+    """
+
+    cap: float = attrs.field(default=1.0, validator=real(ge=1))
+    grades: tuple[tuple[float, str], ...] = attrs.field(
+        default=GRADES, converter=_to_pairs, validator=_check_grades
+    )
+
+    def grade(self, score: float) -> str:
+        """The grade of a score."""
+        chosen = self.grades[0][1]
+        for threshold, name in self.grades:
+            if score >= threshold - 1e-12:
+                chosen = name
+        return chosen
+
+
+@attrs.frozen
+class KeyResultScore:
+    """A key result's progress.
+
+    Attributes:
+        key_result_id: The key result.
+        progress: (current − start) / (target − start), clamped to [0, cap].
+        weight: Its weight.
+    """
+
+    key_result_id: str
+    progress: float
+    weight: float
+
+
+@attrs.frozen
+class ObjectiveScore:
+    """An objective's score and how it was made.
+
+    Attributes:
+        objective_id: The objective.
+        score: The weighted mean of its key results' progress and its children's scores.
+        grade: The grade of the score.
+        key_results: Its key results' progress.
+        children: Its children's scores.
+    """
+
+    objective_id: str
+    score: float
+    grade: str
+    key_results: tuple[KeyResultScore, ...]
+    children: tuple[ObjectiveScore, ...]
+
+
+def _progress(kr: KeyResult, cap: float) -> float:
+    value = (kr.current - kr.start) / (kr.target - kr.start)
+    return float(min(max(value, 0.0), cap))
+
+
+def score_objective(objective: Objective, policy: OKRPolicy | None = None) -> ObjectiveScore:
+    """Score an objective and its children (see the module docs).
+
+    Raises:
+        InvalidInputError: an objective with neither key results nor children.
+    """
+    policy = policy if policy is not None else OKRPolicy()
+    if not isinstance(objective, Objective):
+        raise InvalidInputError("objective", f"must be an Objective, got {show(objective)}")
+    if not objective.key_results and not objective.children:
+        raise InvalidInputError(
+            f"objectives[{objective.id!r}]", "has neither key results nor child objectives"
+        )
+    krs = tuple(
+        KeyResultScore(k.id, _progress(k, policy.cap), k.weight) for k in objective.key_results
+    )
+    children = tuple(score_objective(c, policy) for c in objective.children)
+    weights = [k.weight for k in krs] + [c.weight for c in objective.children]
+    values = [k.progress for k in krs] + [c.score for c in children]
+    score = math.fsum(w * v for w, v in zip(weights, values, strict=True)) / math.fsum(weights)
+    return ObjectiveScore(objective.id, score, policy.grade(score), krs, children)
+
+
+@attrs.frozen
+class Finding:
+    """Something a goal lacks to be SMART.
+
+    Attributes:
+        code: `no_metric`, `no_target`, `no_deadline`, `deadline_past_horizon`,
+            `deadline_passed` or `no_owner`.
+        path: Where (`key_results[1]`, or `""` for the objective).
+        message: In words.
+    """
+
+    code: str
+    path: str
+    message: str
+
+
+def smart_check(
+    objective: Objective, as_of: date, horizon_end: date | None = None
+) -> tuple[Finding, ...]:
+    """Check an objective against SMART: specific metric, measurable target, owner, deadline.
+
+    Args:
+        objective: The objective.
+        as_of: Today (a deadline before it has passed).
+        horizon_end: The end of the planning horizon (a year from `as_of` unless given).
+
+    Returns:
+        The findings, empty for a SMART objective.
+
+    Examples:
+        >>> from datetime import date
+        >>> members = KeyResult("m", "Members", start=0, target=500, current=0)
+        >>> goal = Objective("grow", "Grow the base", key_results=[members])
+        >>> [f.code for f in smart_check(goal, date(2026, 1, 1))]
+        ['no_metric', 'no_deadline', 'no_owner']
+    """
+    horizon = horizon_end if horizon_end is not None else as_of + relativedelta(years=1)
+    out = []
+    if not objective.key_results and not objective.children:
+        out.append(Finding("no_target", "", "no key result with a target"))
+    for i, kr in enumerate(objective.key_results):
+        if not kr.unit.strip():
+            out.append(Finding("no_metric", f"key_results[{i}]", f"{kr.id}: no unit of measure"))
+    if objective.deadline is None:
+        out.append(Finding("no_deadline", "", "no deadline"))
+    elif objective.deadline > horizon:
+        out.append(
+            Finding("deadline_past_horizon", "deadline", f"{objective.deadline} is after {horizon}")
+        )
+    elif objective.deadline < as_of:
+        out.append(
+            Finding("deadline_passed", "deadline", f"{objective.deadline} is before {as_of}")
+        )
+    if not objective.owner.strip():
+        out.append(Finding("no_owner", "owner", "nobody owns it"))
+    return tuple(out)
+
+
+# --- cascade ---------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class CascadePart:
+    """One period's share of a cascaded target.
+
+    Attributes:
+        start: The period's first day.
+        end: Its last day.
+        amount: Its share of the target.
+    """
+
+    start: date
+    end: date
+    amount: Decimal
+
+
+def _exponent(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return exponent if isinstance(exponent, int) else 0
+
+
+_FREQUENCIES: Final = {"quarter": (MONTHLY, 3), "month": (MONTHLY, 1), "week": (WEEKLY, 1)}
+
+
+def _check_cascade(target: object, start: object, end: object) -> None:
+    if not isinstance(start, date) or not isinstance(end, date) or end < start:
+        raise InvalidInputError(
+            "end", f"must be a date not before start ({start}), got {show(end)}"
+        )
+    if isinstance(target, bool) or not isinstance(target, (int, Decimal)):
+        raise InvalidInputError("target", f"must be an int or a Decimal, got {show(target)}")
+    if isinstance(target, Decimal) and not target.is_finite():
+        raise InvalidInputError("target", f"must be finite, got {show(target)}")
+
+
+def cascade(
+    target: int | Decimal,
+    start: date,
+    end: date,
+    freq: str,
+    weights: Sequence[float | int | Decimal] | None = None,
+) -> tuple[CascadePart, ...]:
+    """Split a target over the quarters, months or weeks from `start` to `end`.
+
+    Periods begin on `start` and recur every 3 months, month or week (`dateutil.rrule`); the
+    last ends on `end`. The parts are apportioned by the largest-remainder method, so they add
+    up exactly to the target: evenly, or in proportion to seasonal `weights` (one per period).
+    An int target is split into whole numbers; a Decimal into its own smallest unit.
+
+    Examples:
+        10,000 new members over 2026 by quarter, with a seasonal push in Q4:
+
+        >>> from datetime import date
+        >>> parts = cascade(10000, date(2026, 1, 1), date(2026, 12, 31), "quarter", [2, 2, 2, 3])
+        >>> [(p.start.isoformat(), int(p.amount)) for p in parts]
+        [('2026-01-01', 2222), ('2026-04-01', 2222), ('2026-07-01', 2222), ('2026-10-01', 3334)]
+
+    Raises:
+        InvalidInputError: an unknown frequency, `end` before `start`, weights of the wrong
+            number, or a negative or non-finite weight.
+    """
+    if freq not in _FREQUENCIES:
+        raise InvalidInputError(
+            "freq", f"must be one of {', '.join(_FREQUENCIES)}, got {show(freq)}"
+        )
+    _check_cascade(target, start, end)
+    unit, interval = _FREQUENCIES[freq]
+    starts = [d.date() for d in rrule(unit, interval=interval, dtstart=start, until=end)]  # type: ignore[arg-type]
+    ends = [s - relativedelta(days=1) for s in starts[1:]] + [end]
+    if weights is None:
+        weights = [1] * len(starts)
+    weights = list(weights)
+    if len(weights) != len(starts):
+        raise InvalidInputError(
+            "weights", f"must have one weight per period ({len(starts)}), got {len(weights)}"
+        )
+    quantum = Decimal(1) if isinstance(target, int) else Decimal(1).scaleb(_exponent(target))
+    for i, w in enumerate(weights):
+        check_range(f"weights[{i}]", w, ge=0)
+    parts = apportion(target, dict(enumerate(weights)), quantum)
+    return tuple(
+        CascadePart(s, e, parts[i]) for i, (s, e) in enumerate(zip(starts, ends, strict=True))
+    )
