@@ -77,7 +77,7 @@ def member_base(
 def team_document(n: int, seed: int) -> dict[str, object]:
     """A team document with `n` members: 5 KPIs, 360 ratings from 8 raters on 6 competencies,
     12 skill levels, a project evaluation and reward preferences each."""
-    from mteam.catalog import load_catalog  # noqa: PLC0415
+    from mteam.catalog import load_catalog
 
     rng = random.Random(seed)
     catalog = load_catalog()

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,7 +26,7 @@ from mteam.membership.records import Member, Transaction
 from mteam.membership.retention import CohortTable, cohort_table, period_retention
 from mteam.membership.rfm import RFMPolicy, SegmentRule, quintile_scores, rfm
 from mteam.membership.sbg import SBGModel, _nelder_mead, fit_sbg, fit_sbg_durations, hyp2f1
-from mteam.membership.summary import months_between, summarise
+from mteam.membership.summary import add_months, months_between, summarise
 from mteam.membership.survival import (
     duration_table,
     kaplan_meier,
@@ -694,3 +695,13 @@ def test_nelder_mead_reports_when_it_does_not_converge():
     assert not converged
     assert iterations == 4000
     assert value < 0
+
+
+@given(st.dates(date(1990, 1, 1), date(2040, 1, 1)), st.integers(0, 9000), st.integers(-600, 600))
+def test_month_arithmetic_matches_relativedelta(start, days, months):
+    day = start + timedelta(days=days)
+    delta = relativedelta(day, start)
+    assert months_between(start, day) == delta.years * 12 + delta.months
+    assert months_between(day, start) == -(delta.years * 12 + delta.months)
+    if date(1900, 1, 1) < start + relativedelta(months=months) < date(2200, 1, 1):
+        assert add_months(start, months) == start + relativedelta(months=months)

@@ -28,12 +28,12 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from functools import cache, partial
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -87,6 +87,8 @@ from mteam.training import (
     skill_gaps,
     skills_below_target,
 )
+
+T = TypeVar("T")
 
 __all__ = [
     "MemberOutcome",
@@ -580,13 +582,13 @@ def _run(document: TeamDocument, policy: ReviewPolicy) -> ReviewOutcome:
             scorecards[m.id] = _scorecard(m, kpi_index, policy.kpi)
     feedback = aggregate_feedback(document.ratings, scale, policy.feedback)
 
+    projects = _group(document.projects, lambda p: p.member_id)
     composites: dict[str, CompositeScore] = {}
     for m in members:
         report = feedback.get(m.id)
         evaluations = [
             ProjectEvaluation(p.project_id, p.score, p.contribution, scale=scale)
-            for p in document.projects
-            if p.member_id == m.id
+            for p in projects.get(m.id, ())
         ]
         composites[m.id] = composite_score(
             kpi=None
@@ -653,6 +655,10 @@ def _run(document: TeamDocument, policy: ReviewPolicy) -> ReviewOutcome:
     )
 
     readiness = {r.member_id: r.readiness for r in gap_report.members}
+    bonus_lines = {line.member_id: line for line in bonus.lines}
+    rewards = recognition.rewards
+    member_gaps = _group(gap_report.gaps, lambda g: g.member_id)
+    training = _group(plan.assignments, lambda a: a.member_id)
     outcomes = tuple(
         MemberOutcome(
             member_id=m.id,
@@ -663,11 +669,11 @@ def _run(document: TeamDocument, policy: ReviewPolicy) -> ReviewOutcome:
             composite=composites[m.id],
             band=bands[m.id],
             band_name=policy.bands.level(bands[m.id]).name,
-            bonus=bonus.line(m.id),
-            reward=recognition.rewards[m.id],
+            bonus=bonus_lines[m.id],
+            reward=rewards[m.id],
             readiness=readiness[m.id],
-            gaps=gap_report.member_gaps(m.id),
-            training=tuple(a for a in plan.assignments if a.member_id == m.id),
+            gaps=tuple(member_gaps.get(m.id, ())),
+            training=tuple(training.get(m.id, ())),
         )
         for m in members
     )
@@ -699,6 +705,14 @@ def _run(document: TeamDocument, policy: ReviewPolicy) -> ReviewOutcome:
         gap_report=gap_report,
         training=plan,
     )
+
+
+def _group(items: Iterable[T], key: Callable[[T], str]) -> dict[str, list[T]]:
+    """Items by key, each list in the items' order (one pass: no quadratic lookups)."""
+    out: dict[str, list[T]] = {}
+    for item in items:
+        out.setdefault(key(item), []).append(item)
+    return out
 
 
 def _scorecard(m: TeamMember, kpi_index: Mapping[str, KPI], policy: KpiPolicy) -> Scorecard:

@@ -36,7 +36,7 @@ from mteam.membership.records import Member, Transaction, read_members, read_tra
 from mteam.membership.retention import CohortTable, RetentionCounts, cohort_table, period_retention
 from mteam.membership.rfm import RFMPolicy, RFMTable, rfm
 from mteam.membership.sbg import Projection, SBGModel, fit_sbg
-from mteam.membership.summary import MemberBase, summarise
+from mteam.membership.summary import MemberBase, months_between, summarise
 from mteam.membership.survival import SurvivalCurve, duration_table, kaplan_meier_table
 from mteam.membership.tiers import PointsPolicy, TierAssignment, TierPolicy, assign_tiers
 from mteam.membership.units import Duration, Rate, TimeUnit
@@ -147,8 +147,7 @@ def _member_months(base: MemberBase) -> int:
     total = 0
     for s in base.stats.values():
         end = base.as_of if s.left_on is None else s.left_on
-        delta = relativedelta(end, s.joined_on)
-        total += delta.years * 12 + delta.months + 1
+        total += months_between(s.joined_on, end) + 1
     return total
 
 

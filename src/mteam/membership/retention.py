@@ -30,12 +30,11 @@ from collections.abc import Iterable
 from datetime import date
 
 import attrs
-from dateutil.relativedelta import relativedelta
 
 from mteam._validate import show
 from mteam.errors import InvalidInputError
 from mteam.membership.records import Member
-from mteam.membership.summary import MemberBase, MemberStats, _check_base, cohort_of
+from mteam.membership.summary import MemberBase, MemberStats, _check_base, add_months, cohort_of
 
 __all__ = ["CohortCell", "CohortTable", "RetentionCounts", "cohort_table", "period_retention"]
 
@@ -247,7 +246,7 @@ def cohort_table(base: MemberBase) -> CohortTable:
         row = cells.setdefault(cohort_of(m.joined_on), {})
         age = 0
         while True:
-            day = m.joined_on + relativedelta(months=age)
+            day = add_months(m.joined_on, age)
             if day > base.as_of:
                 break
             counts = row.setdefault(age, [0, 0, 0])

@@ -236,10 +236,21 @@ _Terms = list[tuple[int, int, int]]
 
 
 def _log_likelihood(terms: _Terms, a: float, b: float) -> float:
+    base = _log_beta(a, b)
     total = 0.0
     for weight, kind, t in terms:
-        total += weight * (_log_p(a, b, t) if kind == 0 else _log_s(a, b, t))
+        total += weight * (
+            (_log_beta(a + 1, b + t - 1) if kind == 0 else _log_beta(a, b + t)) - base
+        )
     return total
+
+
+def _merge(terms: _Terms) -> _Terms:
+    """The same likelihood with the weights of equal (kind, t) terms added up."""
+    merged: dict[tuple[int, int], int] = {}
+    for weight, kind, t in terms:
+        merged[(kind, t)] = merged.get((kind, t), 0) + weight
+    return [(w, kind, t) for (kind, t), w in sorted(merged.items()) if w]
 
 
 def _nelder_mead(
@@ -290,6 +301,7 @@ def _hessian(f: Callable[[float, float], float], a: float, b: float) -> tuple[fl
 
 
 def _fit(terms: _Terms, members: int, unit: TimeUnit, path: str) -> SBGModel:
+    terms = _merge(terms)
     left = [t for w, kind, t in terms if kind == 0 and w > 0]
     stayed = [t for w, kind, t in terms if kind == 1 and w > 0 and t >= 1]
     if not left:

@@ -30,6 +30,7 @@ Examples:
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -51,6 +52,8 @@ __all__ = [
     "summarise",
 ]
 
+_DAYS: Final = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
 TRAILING_MONTHS: Final = 12
 """The window of the trailing spend used by tiers: the 12 months up to `as_of`."""
 
@@ -65,8 +68,25 @@ def cohort_of(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
+def add_months(day: date, months: int) -> date:
+    """`day + relativedelta(months=months)`: the same day of the month, or the month's last.
+
+    Examples:
+        >>> add_months(date(2024, 1, 31), 1)
+        datetime.date(2024, 2, 29)
+    """
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = _DAYS[month - 1] + (month == 2 and calendar.isleap(year))
+    return date(year, month, min(day.day, last))
+
+
 def months_between(start: date, day: date) -> int:
-    """Whole months from `start` to `day` (`relativedelta`: 31 Jan + 1 month is 28/29 Feb).
+    """Whole months from `start` to `day`: the largest k with `add_months(start, k) <= day`.
+
+    This is `relativedelta(day, start)` in months (31 Jan + 1 month is 28 or 29 Feb), without
+    its cost.
 
     Examples:
         >>> months_between(date(2025, 1, 31), date(2025, 2, 28))
@@ -74,8 +94,12 @@ def months_between(start: date, day: date) -> int:
         >>> months_between(date(2025, 1, 31), date(2025, 2, 27))
         0
     """
-    delta = relativedelta(day, start)
-    return delta.years * 12 + delta.months
+    k = (day.year - start.year) * 12 + day.month - start.month
+    if k > 0 and add_months(start, k) > day:
+        k -= 1
+    elif k < 0 and add_months(start, k) < day:
+        k += 1
+    return k
 
 
 @attrs.frozen

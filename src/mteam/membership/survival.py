@@ -29,11 +29,10 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 import attrs
-from dateutil.relativedelta import relativedelta
 
 from mteam._validate import check_range, show
 from mteam.errors import InvalidInputError
-from mteam.membership.summary import MemberBase, _check_base
+from mteam.membership.summary import MemberBase, _check_base, months_between
 from mteam.membership.units import TimeUnit, to_unit
 
 __all__ = ["DurationTable", "SurvivalCurve", "duration_table", "kaplan_meier", "kaplan_meier_table"]
@@ -171,8 +170,7 @@ def _duration(start: date, end: date, unit: TimeUnit) -> int:
         return (end - start).days
     if unit is TimeUnit.WEEK:
         return (end - start).days // 7
-    delta = relativedelta(end, start)
-    months = delta.years * 12 + delta.months
+    months = months_between(start, end)
     return months if unit is TimeUnit.MONTH else months // 12
 
 

@@ -1,0 +1,332 @@
+"""Time mteam's workloads against references measured in the same run, and print a table.
+
+    python benchmarks/run.py            # the full run (tens of minutes)
+    python benchmarks/run.py --quick    # a smoke test: small sizes, one repeat
+
+Every workload runs in a child process of its own, so that its peak memory (the child's maximum
+resident set size) is its own. Inside the child each timing is repeated and the median kept.
+Figures are ratios against a reference timed in the same child on the same data (the machines
+are shared and noisy; ratios travel, seconds do not):
+
+1. review cycle: `mteam.io.loads(TeamDocument, text)` and `run_review(document)` against the
+   standard library's `json.loads(text)` of the same text;
+2. member analytics: reading the two CSV files into records, and the whole analysis, against
+   one plain `csv.reader` pass over the same files;
+3. peers, where the `bench` extra is installed: Kaplan-Meier against
+   `lifelines.KaplanMeierFitter` and an RFM summary against a pandas groupby, with the results
+   checked equal first;
+4. the training planner at 1,000 members x 40 courses;
+5. scaling: time at 10x the members / time at 1x (linear is 10).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+import json
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+sys.path.insert(0, str(HERE))
+
+
+def _median_time(func: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _max_rss_mb() -> float:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / 1024 if sys.platform != "darwin" else rss / 1024 / 1024
+
+
+# --- children --------------------------------------------------------------------------------
+
+
+def child_review(n: int, repeat: int) -> dict[str, float]:
+    from mteam.io import loads
+    from mteam.review import TeamDocument, run_review
+
+    text = (OUT / f"team-{n}.json").read_text(encoding="utf-8")
+    reference = _median_time(lambda: json.loads(text), repeat)
+    load = _median_time(lambda: loads(TeamDocument, text), repeat)
+    document = loads(TeamDocument, text)
+    review = _median_time(lambda: run_review(document), repeat)
+    return {
+        "json.loads": reference,
+        "mteam.io load": load,
+        "run_review": review,
+        "rss_mb": _max_rss_mb(),
+    }
+
+
+def _csv_pass(members: Path, sales: Path) -> int:
+    rows = 0
+    for path in (members, sales):
+        with path.open(encoding="utf-8", newline="") as handle:
+            for _ in csv.reader(handle):
+                rows += 1
+    return rows
+
+
+def child_members(n: int, repeat: int) -> dict[str, float]:
+    from mteam.membership.analysis import SAMPLE_AS_OF, read_and_analyse
+    from mteam.membership.records import read_members, read_transactions
+
+    members, sales = OUT / f"members-{n}.csv", OUT / f"transactions-{n}.csv"
+    reference = _median_time(lambda: _csv_pass(members, sales), repeat)
+
+    def read() -> None:
+        read_members(members)
+        for _ in read_transactions(sales):
+            pass
+
+    reading = _median_time(read, repeat)
+    analysis = _median_time(lambda: read_and_analyse(members, sales, SAMPLE_AS_OF), repeat)
+    return {
+        "csv.reader pass": reference,
+        "read records": reading,
+        "analyse": analysis,
+        "rss_mb": _max_rss_mb(),
+    }
+
+
+def child_peers(n: int, repeat: int) -> dict[str, float]:
+    import lifelines  # type: ignore[import-not-found]
+    import pandas as pd  # type: ignore[import-not-found]
+
+    from mteam.membership.analysis import SAMPLE_AS_OF
+    from mteam.membership.records import read_members, read_transactions
+    from mteam.membership.rfm import rfm
+    from mteam.membership.summary import summarise
+    from mteam.membership.survival import duration_table, kaplan_meier_table
+
+    members_path, sales_path = OUT / f"members-{n}.csv", OUT / f"transactions-{n}.csv"
+    base = summarise(read_members(members_path), read_transactions(sales_path), SAMPLE_AS_OF)
+    frame = pd.read_csv(members_path, parse_dates=["joined_on", "left_on"])
+    end = frame["left_on"].fillna(pd.Timestamp(SAMPLE_AS_OF))
+    durations = (end - frame["joined_on"]).dt.days
+    observed = frame["left_on"].notna()
+
+    def ours_km() -> object:
+        return kaplan_meier_table(duration_table(base, "day"))
+
+    def theirs_km() -> object:
+        return lifelines.KaplanMeierFitter().fit(durations, observed)
+
+    curve = ours_km()
+    fitted = theirs_km()
+    lifelines_s = fitted.survival_function_.iloc[:, 0]
+    for t, s in zip(curve.times, curve.survival, strict=True):
+        assert abs(float(lifelines_s.loc[t]) - s) < 1e-9, (t, s)
+    sales = pd.read_csv(sales_path, parse_dates=["on"])
+
+    def theirs_rfm() -> object:
+        grouped = sales.groupby("member_id").agg(
+            last=("on", "max"), frequency=("on", "size"), monetary=("amount", "sum")
+        )
+        grouped["recency"] = (pd.Timestamp(SAMPLE_AS_OF) - grouped["last"]).dt.days
+        return grouped
+
+    def ours_rfm() -> object:
+        return rfm(
+            summarise(read_members(members_path), read_transactions(sales_path), SAMPLE_AS_OF)
+        )
+
+    table = theirs_rfm()
+    scores = {s.member_id: s for s in rfm(base).scores}
+    for member_id, row in table.iterrows():
+        s = scores[member_id]
+        assert (s.frequency, s.recency, int(s.monetary)) == (
+            int(row["frequency"]),
+            int(row["recency"]),
+            int(row["monetary"]),
+        )
+    return {
+        "lifelines KM": _median_time(theirs_km, repeat),
+        "mteam KM (from the summary)": _median_time(ours_km, repeat),
+        "pandas RFM (from loaded frames)": _median_time(theirs_rfm, repeat),
+        "mteam RFM (reading the CSVs)": _median_time(ours_rfm, repeat),
+        "rss_mb": _max_rss_mb(),
+    }
+
+
+def child_planner(n: int, repeat: int) -> dict[str, float]:
+    from mteam.io import loads
+    from mteam.money import Money
+    from mteam.review import TeamDocument, _catalog
+    from mteam.skills import SkillMatrix
+    from mteam.training import TrainingCatalog, plan_training, skill_gaps
+
+    document = loads(TeamDocument, (OUT / f"team-{n}.json").read_text(encoding="utf-8"))
+    catalog = _catalog(document)
+    matrix = SkillMatrix(catalog.skills, {m.id: m.skills for m in document.members})
+    gaps = skill_gaps(matrix, {m.id: m.role for m in document.members}, catalog.roles)
+    courses = TrainingCatalog(document.currency, document.courses)
+    budget = Money(document.training_budget, document.currency)
+    plan = _median_time(lambda: plan_training(gaps, courses, budget), repeat)
+    return {"plan_training": plan, "rss_mb": _max_rss_mb()}
+
+
+CHILDREN = {
+    "review": child_review,
+    "members": child_members,
+    "peers": child_peers,
+    "planner": child_planner,
+}
+
+
+def _run_child(kind: str, n: int, repeat: int) -> dict[str, float] | None:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", kind, str(n), str(repeat)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        if "ModuleNotFoundError" in done.stderr and kind == "peers":
+            return None
+        sys.stderr.write(done.stderr)
+        raise SystemExit(f"the {kind} workload at {n} failed")
+    return json.loads(done.stdout)
+
+
+# --- the parent ------------------------------------------------------------------------------
+
+
+def _prepare(team_sizes: list[int], member_sizes: list[int]) -> None:
+    from generate import member_base, team_document
+
+    OUT.mkdir(exist_ok=True)
+    for n in team_sizes:
+        path = OUT / f"team-{n}.json"
+        if not path.exists():
+            path.write_text(json.dumps(team_document(n, 7)), encoding="utf-8")
+    for n in member_sizes:
+        members, sales = OUT / f"members-{n}.csv", OUT / f"transactions-{n}.csv"
+        if not members.exists() or not sales.exists():
+            m, s = member_base(n, 7)
+            members.write_text(m, encoding="utf-8")
+            sales.write_text(s, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Benchmark mteam against its references.")
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes, one repeat (a smoke test)"
+    )
+    parser.add_argument("--child", nargs=3, metavar=("KIND", "N", "REPEAT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, n, repeat = args.child
+        print(json.dumps(CHILDREN[kind](int(n), int(repeat))))
+        return
+    teams = [100, 1000] if args.quick else [1000, 10000, 100000]
+    bases = [2000, 20000] if args.quick else [100000, 1000000]
+    planner = 200 if args.quick else 1000
+    repeat = 1 if args.quick else 3
+    _prepare(sorted({*teams, planner}), bases)
+    title = "quick" if args.quick else "full"
+    lines = [
+        (
+            f"mteam benchmarks ({title}), Python {platform.python_version()}, "
+            f"{platform.machine()}, {platform.system()}"
+        ),
+        "",
+        "| workload | N | reference (s) | mteam (s) | ratio | peak RSS (MB) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+
+    def row(label: str, n: int, ref: float | None, ours: float, rss: float) -> None:
+        ratio = "-" if ref is None else f"{ours / ref:.2f}"
+        reference = "-" if ref is None else f"{ref:.3f}"
+        lines.append(f"| {label} | {n:,} | {reference} | {ours:.3f} | {ratio} | {rss:.0f} |")
+
+    review_times = {}
+    for n in teams:
+        r = _run_child("review", n, repeat)
+        assert r is not None
+        review_times[n] = r["run_review"]
+        row(
+            "load team document (mteam.io vs json.loads)",
+            n,
+            r["json.loads"],
+            r["mteam.io load"],
+            r["rss_mb"],
+        )
+        row("run_review (vs json.loads)", n, r["json.loads"], r["run_review"], r["rss_mb"])
+    member_times = {}
+    for n in bases:
+        r = _run_child("members", n, repeat)
+        assert r is not None
+        member_times[n] = r["analyse"]
+        row(
+            "read member CSVs (vs csv.reader pass)",
+            n,
+            r["csv.reader pass"],
+            r["read records"],
+            r["rss_mb"],
+        )
+        row(
+            "member analysis (vs csv.reader pass)",
+            n,
+            r["csv.reader pass"],
+            r["analyse"],
+            r["rss_mb"],
+        )
+    peers = _run_child("peers", bases[-1], repeat)
+    if peers is None:
+        lines.append(
+            "| peers (lifelines, pandas): not installed, `pip install -e '.[bench]'` | | | | | |"
+        )
+    else:
+        rss = peers["rss_mb"]
+        row(
+            "Kaplan-Meier (vs lifelines)",
+            bases[-1],
+            peers["lifelines KM"],
+            peers["mteam KM (from the summary)"],
+            rss,
+        )
+        row(
+            "RFM (vs pandas groupby)",
+            bases[-1],
+            peers["pandas RFM (from loaded frames)"],
+            peers["mteam RFM (reading the CSVs)"],
+            rss,
+        )
+    r = _run_child("planner", planner, repeat)
+    assert r is not None
+    row(
+        f"plan_training ({planner:,} members x 40 courses)",
+        planner,
+        None,
+        r["plan_training"],
+        r["rss_mb"],
+    )
+    lines += [
+        "",
+        "| scaling: time at 10x / time at 1x (linear is 10) | from | to | ratio |",
+        "|---|---:|---:|---:|",
+    ]
+    for times, label in ((review_times, "run_review"), (member_times, "member analysis")):
+        for a, b in itertools.pairwise(sorted(times)):
+            lines.append(f"| {label} | {a:,} | {b:,} | {times[b] / times[a]:.1f} |")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
