@@ -34,7 +34,13 @@ import attrs
 from mteam._validate import show
 from mteam.errors import InvalidInputError
 from mteam.membership.records import Member
-from mteam.membership.summary import MemberBase, MemberStats, _check_base, add_months, cohort_of
+from mteam.membership.summary import (
+    MemberBase,
+    MemberStats,
+    _check_base,
+    cohort_of,
+    months_between,
+)
 
 __all__ = ["CohortCell", "CohortTable", "RetentionCounts", "cohort_table", "period_retention"]
 
@@ -241,23 +247,26 @@ def cohort_table(base: MemberBase) -> CohortTable:
         [(0, 2, 2), (1, 2, 2), (2, 2, 1)]
     """
     base = _check_base(base)
-    cells: dict[str, dict[int, list[int]]] = {}
+    cells: dict[str, list[list[int]]] = {}
     for m in base.stats.values():
-        row = cells.setdefault(cohort_of(m.joined_on), {})
-        age = 0
-        while True:
-            day = add_months(m.joined_on, age)
-            if day > base.as_of:
-                break
-            counts = row.setdefault(age, [0, 0, 0])
+        # observed at age k while joined + k months <= as_of; alive while it is <= left_on too
+        observed = months_between(m.joined_on, base.as_of)
+        alive = (
+            observed if m.left_on is None else min(observed, months_between(m.joined_on, m.left_on))
+        )
+        row = cells.setdefault(cohort_of(m.joined_on), [])
+        while len(row) <= observed:
+            row.append([0, 0, 0])
+        mask = m.active_mask
+        for age in range(observed + 1):
+            counts = row[age]
             counts[0] += 1
-            counts[1] += m.left_on is None or m.left_on >= day
-            counts[2] += (m.active_mask >> age) & 1
-            age += 1
+            counts[1] += age <= alive
+            counts[2] += (mask >> age) & 1
     return CohortTable(
         base.as_of,
         {
-            c: {age: CohortCell(*row[age]) for age in sorted(row)}
+            c: {age: CohortCell(*counts) for age, counts in enumerate(row) if counts[0]}
             for c, row in sorted(cells.items())
         },
     )
