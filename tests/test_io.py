@@ -12,6 +12,7 @@ from mteam._validate import decimal, real, to_tuple
 from mteam.errors import InvalidInputError
 from mteam.io import dump, dumps, load, loads, structure, unstructure
 from mteam.money import USD, Currency
+from mteam.performance.feedback import Rating
 from mteam.scales import PROFICIENCY_SCALE, RatingScale
 from tests.strategies import currencies, rating_scales
 
@@ -216,3 +217,36 @@ def test_python_data_with_nan_is_refused():
     with pytest.raises(InvalidInputError) as info:
         structure(Doc, data)
     assert str(info.value) == "$.lines[0].weight: expected a finite number, got nan"
+
+
+@pytest.mark.parametrize(
+    ("item", "problem"),
+    [
+        (
+            {"ratee_id": "a", "rater_id": "b", "relation": "peer", "competency_id": "c"},
+            "$[0].score: required field missing",
+        ),
+        (
+            {
+                "ratee_id": "a",
+                "rater_id": "b",
+                "relation": "peer",
+                "competency_id": "c",
+                "score": 1,
+                "note": "x",
+            },
+            "$[0]: extra fields found (note)",
+        ),
+        (
+            {"ratee_id": 1, "rater_id": "b", "relation": "peer", "competency_id": "c", "score": 1},
+            "$[0].ratee_id: must be text, got 1",
+        ),
+        ([1], "$[0]: expected an object, got [1]"),
+    ],
+)
+def test_ratings_are_built_directly_and_still_checked(item, problem):
+    with pytest.raises(InvalidInputError) as info:
+        structure(tuple[Rating, ...], [item])
+    assert [str(p) for p in info.value.problems] == [problem]
+    good = {"ratee_id": "a", "rater_id": "b", "relation": "peer", "competency_id": "c", "score": 4}
+    assert structure(tuple[Rating, ...], [good])[0].score == 4

@@ -55,6 +55,7 @@ from mteam._validate import show
 from mteam.errors import InvalidInputError, Problem, _join_path
 from mteam.labels import Label
 from mteam.money import CURRENCIES, Currency, currency
+from mteam.performance.feedback import Rating
 
 __all__ = ["dump", "dumps", "load", "loads", "structure", "unstructure"]
 
@@ -113,6 +114,27 @@ def _structure_bool(value: object, _type: object) -> bool:
     if not isinstance(value, bool):
         raise _ShapeError(f"expected true or false, got {show(value)}")
     return value
+
+
+_RATING_FIELDS: Final = ("ratee_id", "rater_id", "relation", "competency_id", "score")
+
+
+def _structure_rating(value: object, _type: object) -> Rating:
+    if not isinstance(value, dict):
+        raise _ShapeError(f"expected an object, got {show(value)}")
+    if len(value) != len(_RATING_FIELDS) or any(k not in value for k in _RATING_FIELDS):
+        extra = sorted(set(value) - set(_RATING_FIELDS))
+        if extra:
+            raise _ShapeError(f"extra fields found ({', '.join(extra)})")
+        missing = next(k for k in _RATING_FIELDS if k not in value)
+        raise InvalidInputError(missing, "required field missing")
+    return Rating(
+        value["ratee_id"],
+        value["rater_id"],
+        value["relation"],
+        value["competency_id"],
+        value["score"],
+    )
 
 
 def _currency_code(code: str) -> Currency:
@@ -203,6 +225,9 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook(
         Currency, lambda v, t: _currency_code(v) if isinstance(v, str) else currency_hook(v, t)
     )
+    # Ratings come by the hundred thousand and validate every field themselves (attrs
+    # validators, run in __init__): build them directly instead of checking each field twice.
+    converter.register_structure_hook(Rating, _structure_rating)
     converter.register_unstructure_hook(
         Currency,
         lambda c: (
