@@ -6,6 +6,7 @@ validates a collection prefixes the index (`kpis[2].weight`).
 
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from decimal import Decimal
@@ -196,6 +197,32 @@ def check_unique(
         if k in seen:
             raise InvalidInputError(f"{path}[{i}].{what}", f"duplicate {what} {show(k)}")
         seen.add(k)
+
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def enum_value(cls: type[E], path: str) -> Callable[[Any], E]:
+    """An attrs converter: a member of `cls`, or its value; anything else an input error."""
+    allowed = ", ".join(repr(m.value) for m in cls)
+
+    def convert(value: Any) -> E:  # noqa: ANN401
+        if isinstance(value, cls):
+            return value
+        try:
+            return cls(value)
+        except ValueError:
+            raise InvalidInputError(path, f"must be one of {allowed}, got {show(value)}") from None
+
+    return convert
+
+
+def find(items: Iterable[T], key: Callable[[T], object], wanted: object, path: str, what: str) -> T:
+    """The first item whose `key(item)` is `wanted`; an input error naming `what` otherwise."""
+    for item in items:
+        if key(item) == wanted:
+            return item
+    raise InvalidInputError(path, f"unknown {what} {show(wanted)}")
 
 
 def to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:

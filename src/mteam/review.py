@@ -38,7 +38,7 @@ from typing import Any, TypeVar
 import attrs
 
 from mteam._text import table
-from mteam._validate import prefixed, show, to_tuple
+from mteam._validate import find, prefixed, show, to_tuple
 from mteam.catalog import Catalog, load_catalog
 from mteam.errors import InvalidInputError, Problem
 from mteam.labels import Label
@@ -340,10 +340,7 @@ class ReviewOutcome:
         Raises:
             InvalidInputError: no such member.
         """
-        for m in self.members:
-            if m.member_id == member_id:
-                return m
-        raise InvalidInputError("member_id", f"unknown member {show(member_id)}")
+        return find(self.members, lambda m: m.member_id, member_id, "member_id", "member")
 
     def to_records(self) -> list[dict[str, Any]]:
         """One row per member with the headline figures, for `pandas.DataFrame(...)`."""

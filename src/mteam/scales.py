@@ -19,7 +19,7 @@ from typing import Final
 
 import attrs
 
-from mteam._validate import check_range, items_of, real, show, to_tuple
+from mteam._validate import check_range, enum_value, items_of, real, show, to_tuple
 from mteam.errors import InvalidInputError
 
 __all__ = ["FEEDBACK_SCALE", "PROFICIENCY_SCALE", "Direction", "RatingScale"]
@@ -41,15 +41,10 @@ class Direction(enum.Enum):
 
 def to_direction(value: Direction | str) -> Direction:
     """An attrs converter: a Direction, or its value as a string."""
-    if isinstance(value, Direction):
-        return value
-    try:
-        return Direction(value)
-    except ValueError:
-        allowed = ", ".join(repr(d.value) for d in Direction)
-        raise InvalidInputError(
-            "direction", f"must be one of {allowed}, got {show(value)}"
-        ) from None
+    return _DIRECTION(value)
+
+
+_DIRECTION: Final = enum_value(Direction, "direction")
 
 
 def _check_bounds(inst: RatingScale, _attr: object, value: float) -> None:

@@ -25,7 +25,7 @@ from typing import Any
 import attrs
 
 from mteam._text import table
-from mteam._validate import items_of, of_type, show, text, to_tuple, unique_by
+from mteam._validate import find, items_of, of_type, show, text, to_tuple, unique_by
 from mteam.errors import InvalidInputError
 from mteam.labels import Label, to_label
 from mteam.scales import PROFICIENCY_SCALE, RatingScale
@@ -153,10 +153,7 @@ class SkillMatrix:
         Raises:
             InvalidInputError: no such skill.
         """
-        for s in self.skills:
-            if s.id == skill_id:
-                return s
-        raise InvalidInputError("skill_id", f"unknown skill {show(skill_id)}")
+        return find(self.skills, lambda s: s.id, skill_id, "skill_id", "skill")
 
     def _check_member(self, member_id: str) -> None:
         if member_id not in self.levels:

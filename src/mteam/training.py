@@ -46,7 +46,7 @@ from typing import Any, Final
 import attrs
 
 from mteam._text import table
-from mteam._validate import check_range, real, show, text, to_tuple, whole
+from mteam._validate import check_range, enum_value, real, show, text, to_tuple, whole
 from mteam.errors import InvalidInputError
 from mteam.labels import Label, to_label
 from mteam.money import Currency, Money
@@ -371,13 +371,10 @@ def _to_raises(value: object) -> dict[str, int]:
 
 
 def _to_method(value: TrainingMethod | str) -> TrainingMethod:
-    if isinstance(value, TrainingMethod):
-        return value
-    try:
-        return TrainingMethod(value)
-    except ValueError:
-        allowed = ", ".join(repr(m.value) for m in TrainingMethod)
-        raise InvalidInputError("method", f"must be one of {allowed}, got {show(value)}") from None
+    return _METHOD(value)
+
+
+_METHOD: Final = enum_value(TrainingMethod, "method")
 
 
 def _check_cost(_inst: object, _attr: object, value: Any) -> None:  # noqa: ANN401

@@ -34,7 +34,7 @@ from importlib import resources
 
 import attrs
 
-from mteam._validate import items_of, show, to_tuple, unique_by
+from mteam._validate import find, items_of, show, to_tuple, unique_by
 from mteam.errors import InvalidInputError
 from mteam.roles import Role
 from mteam.skills import Skill
@@ -75,10 +75,7 @@ class Catalog:
         Raises:
             InvalidInputError: no such skill.
         """
-        for s in self.skills:
-            if s.id == skill_id:
-                return s
-        raise InvalidInputError("skill_id", f"unknown skill {show(skill_id)}")
+        return find(self.skills, lambda s: s.id, skill_id, "skill_id", "skill")
 
     def role(self, role_id: str) -> Role:
         """The role with this id.
@@ -86,10 +83,7 @@ class Catalog:
         Raises:
             InvalidInputError: no such role.
         """
-        for r in self.roles:
-            if r.id == role_id:
-                return r
-        raise InvalidInputError("role_id", f"unknown role {show(role_id)}")
+        return find(self.roles, lambda r: r.id, role_id, "role_id", "role")
 
     def extended(self, skills: Iterable[Skill] = (), roles: Iterable[Role] = ()) -> Catalog:
         """A catalog with more skills and roles; one with an existing id replaces it.

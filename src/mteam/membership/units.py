@@ -18,10 +18,11 @@ convert one explicitly
 from __future__ import annotations
 
 import enum
+from typing import Final
 
 import attrs
 
-from mteam._validate import real, show
+from mteam._validate import enum_value, real
 from mteam.errors import InvalidInputError
 
 __all__ = ["Duration", "Rate", "TimeUnit", "same_unit"]
@@ -43,13 +44,10 @@ class TimeUnit(enum.Enum):
 
 def to_unit(value: TimeUnit | str) -> TimeUnit:
     """An attrs converter: a TimeUnit, or its value as a string."""
-    if isinstance(value, TimeUnit):
-        return value
-    try:
-        return TimeUnit(value)
-    except ValueError:
-        allowed = ", ".join(repr(u.value) for u in TimeUnit)
-        raise InvalidInputError("unit", f"must be one of {allowed}, got {show(value)}") from None
+    return _UNIT(value)
+
+
+_UNIT: Final = enum_value(TimeUnit, "unit")
 
 
 @attrs.frozen

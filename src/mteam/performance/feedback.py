@@ -53,7 +53,7 @@ from typing import Any, Final
 
 import attrs
 
-from mteam._validate import check_range, real, show, text, whole
+from mteam._validate import check_range, enum_value, real, show, text, whole
 from mteam.errors import InvalidInputError
 from mteam.scales import FEEDBACK_SCALE, RatingScale
 
@@ -112,15 +112,10 @@ DEFAULT_GROUP_WEIGHTS: Final[Mapping[Relation, float]] = {
 
 
 def _to_relation(value: Relation | str) -> Relation:
-    if isinstance(value, Relation):
-        return value
-    try:
-        return Relation(value)
-    except ValueError:
-        allowed = ", ".join(repr(r.value) for r in Relation)
-        raise InvalidInputError(
-            "relation", f"must be one of {allowed}, got {show(value)}"
-        ) from None
+    return _RELATION(value)
+
+
+_RELATION: Final = enum_value(Relation, "relation")
 
 
 def _check_score(_inst: object, _attr: object, value: Any) -> None:  # noqa: ANN401

@@ -51,7 +51,7 @@ from typing import Any, Final, cast
 import attrs
 
 from mteam._fill import Claim, water_fill
-from mteam._validate import show, text, whole
+from mteam._validate import find, show, text, whole
 from mteam.errors import InvalidInputError
 from mteam.money import Currency, Money, apportion
 from mteam.periods import Period
@@ -295,10 +295,7 @@ class BonusAllocation:
         Raises:
             InvalidInputError: no such member.
         """
-        for line in self.lines:
-            if line.member_id == member_id:
-                return line
-        raise InvalidInputError("member_id", f"unknown member {show(member_id)}")
+        return find(self.lines, lambda line: line.member_id, member_id, "member_id", "member")
 
     def to_records(self) -> list[dict[str, Any]]:
         """One row per member, for a notebook."""

@@ -37,7 +37,7 @@ from typing import Any, Final
 
 import attrs
 
-from mteam._validate import real, show, text, whole
+from mteam._validate import enum_value, find, real, show, text, whole
 from mteam.errors import InvalidInputError
 from mteam.labels import Label, to_label
 
@@ -82,13 +82,10 @@ REWARD_KIND_LABELS: Final[Mapping[RewardKind, Label]] = {
 
 
 def _to_kind(value: RewardKind | str) -> RewardKind:
-    if isinstance(value, RewardKind):
-        return value
-    try:
-        return RewardKind(value)
-    except ValueError:
-        allowed = ", ".join(repr(k.value) for k in RewardKind)
-        raise InvalidInputError("kind", f"must be one of {allowed}, got {show(value)}") from None
+    return _KIND(value)
+
+
+_KIND: Final = enum_value(RewardKind, "kind")
 
 
 def _optional_quantity(_inst: object, _attr: object, value: Any) -> None:  # noqa: ANN401
@@ -184,10 +181,7 @@ class RecognitionResult:
         Raises:
             InvalidInputError: no such member.
         """
-        for line in self.lines:
-            if line.member_id == member_id:
-                return line
-        raise InvalidInputError("member_id", f"unknown member {show(member_id)}")
+        return find(self.lines, lambda line: line.member_id, member_id, "member_id", "member")
 
 
 def _check_catalog(catalog: Sequence[Reward]) -> dict[str, Reward]:
