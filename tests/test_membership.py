@@ -702,6 +702,7 @@ def test_month_arithmetic_matches_relativedelta(start, days, months):
     day = start + timedelta(days=days)
     delta = relativedelta(day, start)
     assert months_between(start, day) == delta.years * 12 + delta.months
-    assert months_between(day, start) == -(delta.years * 12 + delta.months)
+    back = relativedelta(start, day)  # not always the negation: month ends differ
+    assert months_between(day, start) == back.years * 12 + back.months
     if date(1900, 1, 1) < start + relativedelta(months=months) < date(2200, 1, 1):
         assert add_months(start, months) == start + relativedelta(months=months)

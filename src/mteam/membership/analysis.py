@@ -32,11 +32,17 @@ from mteam._text import table
 from mteam._validate import check_range
 from mteam.errors import InvalidInputError
 from mteam.membership.cltv import CohortValue, cohort_cltv, geometric_cltv, sbg_cltv, simple_cltv
-from mteam.membership.records import Member, Transaction, read_members, read_transactions
+from mteam.membership.records import (
+    Member,
+    Transaction,
+    read_members,
+    read_transactions,
+    transaction_rows,
+)
 from mteam.membership.retention import CohortTable, RetentionCounts, cohort_table, period_retention
 from mteam.membership.rfm import RFMPolicy, RFMTable, rfm
 from mteam.membership.sbg import Projection, SBGModel, fit_sbg
-from mteam.membership.summary import MemberBase, months_between, summarise
+from mteam.membership.summary import MemberBase, months_between, summarise, summarise_rows
 from mteam.membership.survival import SurvivalCurve, duration_table, kaplan_meier_table
 from mteam.membership.tiers import PointsPolicy, TierAssignment, TierPolicy, assign_tiers
 from mteam.membership.units import Duration, Rate, TimeUnit
@@ -191,6 +197,13 @@ def analyse(
             member_list, _tee(transactions, kept), as_of, allow_refunds=policy.allow_refunds
         )
         points = points_balances(kept, as_of, policy.points)
+    return _analyse_base(base, policy, points)
+
+
+def _analyse_base(
+    base: MemberBase, policy: MembershipPolicy, points: dict[str, int]
+) -> MemberAnalysis:
+    as_of = base.as_of
     if not base.stats:
         raise InvalidInputError("members", "must not be empty")
     year_ago = as_of - relativedelta(months=12) + timedelta(days=1)
@@ -256,7 +269,18 @@ def read_and_analyse(
     policy: MembershipPolicy | None = None,
 ) -> MemberAnalysis:
     """Read the two CSV files (streaming the transactions) and analyse them."""
-    return analyse(read_members(members_file), read_transactions(transactions_file), as_of, policy)
+    policy = policy if policy is not None else MembershipPolicy()
+    if policy.points is not None:  # points need the transactions themselves
+        return analyse(
+            read_members(members_file), read_transactions(transactions_file), as_of, policy
+        )
+    base = summarise_rows(
+        read_members(members_file),
+        transaction_rows(transactions_file),
+        as_of,
+        allow_refunds=policy.allow_refunds,
+    )
+    return _analyse_base(base, policy, {})
 
 
 def analyse_sample(policy: MembershipPolicy | None = None) -> MemberAnalysis:

@@ -44,6 +44,7 @@ __all__ = [
     "Transaction",
     "read_members",
     "read_transactions",
+    "transaction_rows",
 ]
 
 MEMBER_COLUMNS: Final = ("member_id", "joined_on", "left_on")
@@ -235,30 +236,50 @@ def read_transactions(
     Raises:
         InvalidInputError: listing every bad row by `file:line.column`.
     """
+    for member_id, day, value, line in transaction_rows(source, max_problems=max_problems):
+        yield Transaction(member_id, day, value, line)
+
+
+def transaction_rows(
+    source: str | Path | IO[str], *, max_problems: int = 50
+) -> Iterator[tuple[str, date, Decimal, int]]:
+    """The bulk path of [`read_transactions`][mteam.membership.records.read_transactions].
+
+    The same checks and the same errors, but each row comes as a plain tuple
+    `(member_id, on, amount, line)` instead of a `Transaction`: a member base of millions of
+    transactions is summarised without building an object per row.
+    """
     problems = _Problems(max_problems)
+    parse_date = date.fromisoformat
     for line, row, name in _rows(source, TRANSACTION_COLUMNS, "transactions"):
-        where = f"{name}:{line}"
         if len(row) != len(TRANSACTION_COLUMNS):
-            problems.add(where, f"expected {len(TRANSACTION_COLUMNS)} columns, got {len(row)}")
+            problems.add(
+                f"{name}:{line}", f"expected {len(TRANSACTION_COLUMNS)} columns, got {len(row)}"
+            )
             continue
-        member_id, on, amount = (cell.strip() for cell in row)
+        member_id, on, amount = row
         try:
-            day = _parse_date(on)
+            day = parse_date(on)
         except ValueError:
-            problems.add(f"{where}.on", f"invalid date {show(on)}")
-            continue
+            on = on.strip()
+            try:
+                day = parse_date(on)
+            except ValueError:
+                problems.add(f"{name}:{line}.on", f"invalid date {show(on)}")
+                continue
         try:
             value = Decimal(amount)
         except InvalidOperation:
-            problems.add(f"{where}.amount", f"invalid amount {show(amount)}")
+            problems.add(f"{name}:{line}.amount", f"invalid amount {show(amount.strip())}")
             continue
         if not value.is_finite():
-            problems.add(f"{where}.amount", f"must be finite, got {show(amount)}")
+            problems.add(f"{name}:{line}.amount", f"must be finite, got {show(amount.strip())}")
             continue
+        member_id = member_id.strip()
         if not member_id:
-            problems.add(f"{where}.member_id", "must not be empty")
+            problems.add(f"{name}:{line}.member_id", "must not be empty")
             continue
-        yield Transaction(member_id, day, value, line)
+        yield member_id, day, value, line
     problems.raise_if_any()
 
 

@@ -95,11 +95,18 @@ def months_between(start: date, day: date) -> int:
         0
     """
     k = (day.year - start.year) * 12 + day.month - start.month
-    if k > 0 and add_months(start, k) > day:
-        k -= 1
+    if k > 0:
+        # add_months(start, k) lands in day's month on min(start.day, last); it is after day
+        # exactly when start.day > day.day and day is not that month's last day
+        if start.day > day.day and day.day < _last_day(day.year, day.month):
+            k -= 1
     elif k < 0 and add_months(start, k) < day:
         k += 1
     return k
+
+
+def _last_day(year: int, month: int) -> int:
+    return _DAYS[month - 1] + (month == 2 and calendar.isleap(year))
 
 
 @attrs.frozen
@@ -189,6 +196,17 @@ class _Running:
     trailing: Decimal = Decimal(0)
     mask: int = 0
 
+    def add(self, on: date, amount: Decimal, age: int, *, trailing: bool) -> None:
+        self.purchases += 1
+        self.revenue += amount
+        if self.first is None or on < self.first:
+            self.first = on
+        if self.last is None or on > self.last:
+            self.last = on
+        if trailing:
+            self.trailing += amount
+        self.mask |= 1 << age
+
 
 def _index(members: Iterable[Member], as_of: object) -> dict[str, Member]:
     if not isinstance(as_of, date):
@@ -210,19 +228,24 @@ def _index(members: Iterable[Member], as_of: object) -> dict[str, Member]:
 _MAX_PROBLEMS: Final = 50
 
 
-def _check_transaction(
-    i: int, t: Transaction, index: dict[str, Member], as_of: date, *, allow_refunds: bool
+def _check_row(
+    where: str,
+    *,
+    member: Member | None,
+    member_id: str,
+    on: date,
+    amount: Decimal,
+    as_of: date,
+    allow_refunds: bool,
 ) -> Problem | None:
-    where = f"transactions[{i}]" if t.line is None else f"line {t.line}"
-    member = index.get(t.member_id)
     if member is None:
-        return Problem(f"{where}.member_id", f"unknown member {show(t.member_id)}")
-    if t.on < member.joined_on:
-        return Problem(f"{where}.on", f"{t.on} is before the member joined ({member.joined_on})")
-    if t.on > as_of:
-        return Problem(f"{where}.on", f"{t.on} is after as_of ({as_of})")
-    if t.amount < 0 and not allow_refunds:
-        return Problem(f"{where}.amount", f"must be >= 0 (refunds are not allowed), got {t.amount}")
+        return Problem(f"{where}.member_id", f"unknown member {show(member_id)}")
+    if on < member.joined_on:
+        return Problem(f"{where}.on", f"{on} is before the member joined ({member.joined_on})")
+    if on > as_of:
+        return Problem(f"{where}.on", f"{on} is after as_of ({as_of})")
+    if amount < 0 and not allow_refunds:
+        return Problem(f"{where}.amount", f"must be >= 0 (refunds are not allowed), got {amount}")
     return None
 
 
@@ -250,32 +273,58 @@ def summarise(
             after `as_of`, or negative without `allow_refunds`; with any bad rows the reader
             found. Or a member who joins or leaves after `as_of`, or a duplicate member id.
     """
+    return summarise_rows(
+        members,
+        ((t.member_id, t.on, t.amount, t.line) for t in transactions),
+        as_of,
+        allow_refunds=allow_refunds,
+    )
+
+
+def summarise_rows(
+    members: Iterable[Member],
+    rows: Iterable[tuple[str, date, Decimal, int | None]],
+    as_of: date,
+    *,
+    allow_refunds: bool = False,
+) -> MemberBase:
+    """[`summarise`][mteam.membership.summary.summarise] from plain rows.
+
+    Each row is `(member_id, on, amount, line)`, as
+    [`transaction_rows`][mteam.membership.records.transaction_rows] yields them (`line` None
+    for rows that do not come from a file): the bulk path, with the same checks and errors.
+    """
     index = _index(members, as_of)
     running: dict[str, _Running] = {}
+    cohorts = {m.id: cohort_of(m.joined_on) for m in index.values()}
     revenue: dict[str, dict[int, Decimal]] = {}
     window_start = as_of - relativedelta(months=TRAILING_MONTHS)
     problems: list[Problem] = []
     try:
-        for i, t in enumerate(transactions):
-            problem = _check_transaction(i, t, index, as_of, allow_refunds=allow_refunds)
-            if problem is not None:
-                if len(problems) < _MAX_PROBLEMS:
-                    problems.append(problem)
-                continue
-            member = index[t.member_id]
-            r = running.get(t.member_id)
+        for i, (member_id, on, amount, line) in enumerate(rows):
+            member = index.get(member_id)
+            if member is None or on < member.joined_on or on > as_of or amount < 0:
+                where = f"transactions[{i}]" if line is None else f"line {line}"
+                problem = _check_row(
+                    where,
+                    member=member,
+                    member_id=member_id,
+                    on=on,
+                    amount=amount,
+                    as_of=as_of,
+                    allow_refunds=allow_refunds,
+                )
+                if problem is not None:
+                    if len(problems) < _MAX_PROBLEMS:
+                        problems.append(problem)
+                    continue
+            r = running.get(member_id)
             if r is None:
-                r = running[t.member_id] = _Running()
-            r.purchases += 1
-            r.revenue += t.amount
-            r.first = t.on if r.first is None or t.on < r.first else r.first
-            r.last = t.on if r.last is None or t.on > r.last else r.last
-            if t.on > window_start:
-                r.trailing += t.amount
-            age = months_between(member.joined_on, t.on)
-            r.mask |= 1 << age
-            row = revenue.setdefault(cohort_of(member.joined_on), {})
-            row[age] = row.get(age, Decimal(0)) + t.amount
+                r = running[member_id] = _Running()
+            age = months_between(member.joined_on, on)  # type: ignore[union-attr]
+            r.add(on, amount, age, trailing=on > window_start)
+            row = revenue.setdefault(cohorts[member_id], {})
+            row[age] = row.get(age, Decimal(0)) + amount
     except InvalidInputError as err:  # the reader's own bad rows, found at the end of the file
         raise InvalidInputError.from_problems([*problems, *err.problems]) from None
     if problems:
