@@ -356,3 +356,10 @@ def test_rating_round_trips(ratings):
         back = loads(Rating, dumps(r))
         assert back == r
         assert back.rater_id == r.rater_id
+
+
+def test_an_integral_scale_refuses_half_points():
+    with pytest.raises(InvalidInputError) as info:
+        aggregate_feedback([Rating("a", "b", P, "x", 2.5)], RatingScale(1, 5, integral=True))
+    assert info.value.path == "ratings[0].score"
+    assert "2.5" not in str(info.value)

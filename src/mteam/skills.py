@@ -188,7 +188,8 @@ class SkillMatrix:
         """
         self.skill(skill_id)
         self.scale.check(min_level, "min_level")
-        return tuple(m for m in self.members if self.level(m, skill_id) >= min_level)
+        low = round(self.scale.minimum)
+        return tuple(m for m in self.members if self.levels[m].get(skill_id, low) >= min_level)
 
     def coverage(self) -> dict[str, dict[int, int]]:
         """For each skill, how many members are at each level (every level listed).
@@ -202,10 +203,11 @@ class SkillMatrix:
             {'seo': {0: 1, 1: 0, 2: 0, 3: 1, 4: 0}}
         """
         out: dict[str, dict[int, int]] = {}
+        low = round(self.scale.minimum)
         for s in self.skills:
             counts = dict.fromkeys(self.scale.levels, 0)
-            for m in self.levels:
-                counts[self.level(m, s.id)] += 1
+            for row in self.levels.values():
+                counts[row.get(s.id, low)] += 1
             out[s.id] = counts
         return out
 

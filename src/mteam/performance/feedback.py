@@ -432,7 +432,10 @@ def aggregate_feedback(
     for i, r in enumerate(items):
         if not isinstance(r, Rating):
             raise InvalidInputError(f"ratings[{i}]", "must be a Rating")
-        if not scale.contains(r.score):
+        # a Rating's score is a finite number already: only the range is left to check
+        if not scale.minimum <= r.score <= scale.maximum or (
+            scale.integral and not float(r.score).is_integer()
+        ):
             raise InvalidInputError(
                 f"ratings[{i}].score",
                 f"must be within {show(scale.minimum)}..{show(scale.maximum)}"
