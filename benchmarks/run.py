@@ -109,13 +109,13 @@ def child_peers(n: int, repeat: int) -> dict[str, float]:
     import pandas as pd  # type: ignore[import-not-found]
 
     from mteam.membership.analysis import SAMPLE_AS_OF
-    from mteam.membership.records import read_members, read_transactions
+    from mteam.membership.records import read_members, transaction_rows
     from mteam.membership.rfm import rfm
-    from mteam.membership.summary import summarise
+    from mteam.membership.summary import summarise_rows
     from mteam.membership.survival import duration_table, kaplan_meier_table
 
     members_path, sales_path = OUT / f"members-{n}.csv", OUT / f"transactions-{n}.csv"
-    base = summarise(read_members(members_path), read_transactions(sales_path), SAMPLE_AS_OF)
+    base = summarise_rows(read_members(members_path), transaction_rows(sales_path), SAMPLE_AS_OF)
     frame = pd.read_csv(members_path, parse_dates=["joined_on", "left_on"])
     end = frame["left_on"].fillna(pd.Timestamp(SAMPLE_AS_OF))
     durations = (end - frame["joined_on"]).dt.days
@@ -142,9 +142,16 @@ def child_peers(n: int, repeat: int) -> dict[str, float]:
         return grouped
 
     def ours_rfm() -> object:
-        return rfm(
-            summarise(read_members(members_path), read_transactions(sales_path), SAMPLE_AS_OF)
-        )
+        return rfm(base)
+
+    def theirs_rfm_from_csv() -> object:
+        nonlocal sales
+        sales = pd.read_csv(sales_path, parse_dates=["on"])
+        return theirs_rfm()
+
+    def ours_rfm_from_csv() -> object:
+        rows = transaction_rows(sales_path)
+        return rfm(summarise_rows(read_members(members_path), rows, SAMPLE_AS_OF))
 
     table = theirs_rfm()
     scores = {s.member_id: s for s in rfm(base).scores}
@@ -160,6 +167,8 @@ def child_peers(n: int, repeat: int) -> dict[str, float]:
         "mteam KM (from the summary)": _median_time(ours_km, repeat),
         "pandas RFM (from loaded frames)": _median_time(theirs_rfm, repeat),
         "mteam RFM (from the summary)": _median_time(ours_rfm, repeat),
+        "pandas RFM (read_csv + groupby)": _median_time(theirs_rfm_from_csv, repeat),
+        "mteam RFM (CSV + summary + scores)": _median_time(ours_rfm_from_csv, repeat),
         "rss_mb": _max_rss_mb(),
     }
 
@@ -207,20 +216,30 @@ def _run_child(kind: str, n: int, repeat: int) -> dict[str, float] | None:
 # --- the parent ------------------------------------------------------------------------------
 
 
-def _prepare(team_sizes: list[int], member_sizes: list[int]) -> None:
+def _make(kind: str, n: int) -> None:
+    """Write one workload's files (run in a child, so the parent's memory stays small)."""
     from generate import member_base, team_document
 
     OUT.mkdir(exist_ok=True)
-    for n in team_sizes:
-        path = OUT / f"team-{n}.json"
-        if not path.exists():
-            path.write_text(json.dumps(team_document(n, 7)), encoding="utf-8")
-    for n in member_sizes:
-        members, sales = OUT / f"members-{n}.csv", OUT / f"transactions-{n}.csv"
-        if not members.exists() or not sales.exists():
-            m, s = member_base(n, 7)
-            members.write_text(m, encoding="utf-8")
-            sales.write_text(s, encoding="utf-8")
+    if kind == "team":
+        (OUT / f"team-{n}.json").write_text(json.dumps(team_document(n, 7)), encoding="utf-8")
+    else:
+        members, sales = member_base(n, 7)
+        (OUT / f"members-{n}.csv").write_text(members, encoding="utf-8")
+        (OUT / f"transactions-{n}.csv").write_text(sales, encoding="utf-8")
+
+
+def _prepare(team_sizes: list[int], member_sizes: list[int]) -> None:
+    # Each child's peak memory is measured from its start (Linux keeps ru_maxrss across exec),
+    # so the parent must never hold a large workload itself: generate in children too.
+    wanted = [("team", n) for n in team_sizes if not (OUT / f"team-{n}.json").exists()]
+    wanted += [
+        ("members", n)
+        for n in member_sizes
+        if not (OUT / f"members-{n}.csv").exists() or not (OUT / f"transactions-{n}.csv").exists()
+    ]
+    for kind, n in wanted:
+        subprocess.run([sys.executable, __file__, "--make", kind, str(n)], check=True)
 
 
 def main() -> None:
@@ -229,7 +248,11 @@ def main() -> None:
         "--quick", action="store_true", help="small sizes, one repeat (a smoke test)"
     )
     parser.add_argument("--child", nargs=3, metavar=("KIND", "N", "REPEAT"), help=argparse.SUPPRESS)
+    parser.add_argument("--make", nargs=2, metavar=("KIND", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.make:
+        _make(args.make[0], int(args.make[1]))
+        return
     if args.child:
         kind, n, repeat = args.child
         print(json.dumps(CHILDREN[kind](int(n), int(repeat))))
@@ -302,10 +325,17 @@ def main() -> None:
             rss,
         )
         row(
-            "RFM (vs pandas groupby)",
+            "RFM scores from the summary (vs pandas groupby on loaded frames)",
             bases[-1],
             peers["pandas RFM (from loaded frames)"],
             peers["mteam RFM (from the summary)"],
+            rss,
+        )
+        row(
+            "RFM from the CSV files (vs pandas read_csv + groupby)",
+            bases[-1],
+            peers["pandas RFM (read_csv + groupby)"],
+            peers["mteam RFM (CSV + summary + scores)"],
             rss,
         )
     r = _run_child("planner", planner, repeat)

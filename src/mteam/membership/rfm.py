@@ -201,8 +201,9 @@ def rfm(base: MemberBase, policy: RFMPolicy | None = None) -> RFMTable:
     m_scores = quintile_scores([s.revenue for s in stats])
     scores = []
     counts = dict.fromkeys((rule.name for rule in policy.segments), 0)
+    grid = {(r, f): policy.segment(r, f) for r in range(1, 6) for f in range(1, 6)}
     for s, rec, r, f, m in zip(stats, recency, r_scores, f_scores, m_scores, strict=True):
-        segment = policy.segment(r, f)
+        segment = grid[r, f]
         counts[segment] += 1
         scores.append(RFMScore(s.member_id, rec, s.purchases, s.revenue, r, f, m, segment))
     return RFMTable(tuple(scores), counts)
