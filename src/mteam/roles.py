@@ -219,6 +219,11 @@ def role_fit(
         1.0
     """
     _check_levels(levels, scale, "levels")
+    return _role_fit(levels, role, scale)
+
+
+def _role_fit(levels: Mapping[str, int], role: Role, scale: RatingScale) -> RoleFit:
+    """`role_fit` for levels already known to be on the scale (a SkillMatrix's)."""
     low = round(scale.minimum)
     got: list[float] = []
     needed: list[float] = []

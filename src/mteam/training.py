@@ -51,7 +51,7 @@ from mteam.errors import InvalidInputError
 from mteam.labels import Label, to_label
 from mteam.money import Currency, Money
 from mteam.performance.kpi import KPI, Scorecard
-from mteam.roles import Role, role_fit
+from mteam.roles import Role, _role_fit
 from mteam.skills import SkillMatrix
 
 __all__ = [
@@ -277,7 +277,7 @@ def skill_gaps(
                     f"unknown skill {show(req.skill_id)}",
                 )
         levels = matrix.member_levels(member_id)
-        fit = role_fit(levels, role, matrix.scale)
+        fit = _role_fit(levels, role, matrix.scale)  # the matrix checked the levels
         member_gaps = []
         for s in fit.unmet:
             flag = s.skill_id in flagged.get(member_id, frozenset())

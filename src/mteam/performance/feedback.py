@@ -356,25 +356,27 @@ def _calibrate(ratings: list[Rating], scale: RatingScale, min_ratees: int) -> li
 
 def _competency(
     competency_id: str,
-    cells: Mapping[Relation, list[float]],
+    cells: Mapping[str, list[float]],
     policy: FeedbackPolicy,
+    weights: Mapping[str, float],
 ) -> CompetencyFeedback:
+    """One competency's figures; `cells` and `weights` are keyed by relation value."""
     shown: list[tuple[str, list[float], float]] = []
     suppressed: list[Suppression] = []
     small: list[tuple[Relation, list[float]]] = []
     for relation in _GROUP_ORDER:
-        values = cells.get(relation)
+        values = cells.get(relation.value)
         if not values:
             continue
         if relation.anonymous and len(values) < policy.min_raters:
             small.append((relation, values))
         else:
-            shown.append((relation.value, values, policy.weight(relation)))
+            shown.append((relation.value, values, weights[relation.value]))
     below = f"fewer than {policy.min_raters} raters"
     if small:
         pooled = [v for _, values in small for v in values]
         if policy.small_groups is SmallGroupRule.MERGE and len(pooled) >= policy.min_raters:
-            weight = math.fsum(policy.weight(rel) for rel, _ in small)
+            weight = math.fsum(weights[rel.value] for rel, _ in small)
             shown.append((OTHERS, pooled, weight))
             suppressed.extend(
                 Suppression(rel.value, "merged", f"{below}; merged into {OTHERS}")
@@ -393,7 +395,7 @@ def _competency(
         for name, values, w in shown
     )
     others = math.fsum(g.weight * g.mean for g in groups) if total > 0 and groups else None
-    self_values = cells.get(Relation.SELF)
+    self_values = cells.get(Relation.SELF.value)
     self_score = self_values[0] if self_values else None
     gap = self_score - others if self_score is not None and others is not None else None
     flag = None
@@ -454,15 +456,19 @@ def aggregate_feedback(
         if policy.calibrate
         else [float(r.score) for r in items]
     )
-    cells: dict[str, dict[str, dict[Relation, list[float]]]] = defaultdict(
+    # keyed by the relation's value: a str hashes in C, an Enum member in Python
+    cells: dict[str, dict[str, dict[str, list[float]]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(list))
     )
     for r, score in zip(items, scores, strict=True):
-        cells[r.ratee_id][r.competency_id][r.relation].append(score)
+        cells[r.ratee_id][r.competency_id][r.relation.value].append(score)
+    weights = {rel.value: policy.weight(rel) for rel in Relation}
     reports = {}
     for ratee in sorted(cells):
         competencies = tuple(
-            _competency(cid, {rel: sorted(v) for rel, v in cells[ratee][cid].items()}, policy)
+            _competency(
+                cid, {rel: sorted(v) for rel, v in cells[ratee][cid].items()}, policy, weights
+            )
             for cid in sorted(cells[ratee])
         )
         others = [c.others for c in competencies if c.others is not None]
