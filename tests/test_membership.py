@@ -706,3 +706,25 @@ def test_month_arithmetic_matches_relativedelta(start, days, months):
     assert months_between(day, start) == back.years * 12 + back.months
     if date(1900, 1, 1) < start + relativedelta(months=months) < date(2200, 1, 1):
         assert add_months(start, months) == start + relativedelta(months=months)
+
+
+@given(member_bases())
+def test_cohort_table_equals_the_month_by_month_count(data):
+    members, sales = data
+    base = summarise(members, sales, AS_OF)
+    expected: dict[str, dict[int, tuple[int, int, int]]] = {}
+    for m in base.stats.values():
+        row = expected.setdefault(f"{m.joined_on:%Y-%m}", {})
+        age = 0
+        while add_months(m.joined_on, age) <= AS_OF:
+            day = add_months(m.joined_on, age)
+            o, a, b = row.get(age, (0, 0, 0))
+            alive = m.left_on is None or m.left_on >= day
+            row[age] = (o + 1, a + alive, b + ((m.active_mask >> age) & 1))
+            age += 1
+    table = cohort_table(base)
+    got = {
+        c: {k: (v.observed, v.alive, v.active) for k, v in row.items()}
+        for c, row in table.cells.items()
+    }
+    assert got == expected
