@@ -217,6 +217,25 @@ def enum_value(cls: type[E], path: str) -> Callable[[Any], E]:
     return convert
 
 
+def check_records(
+    path: str, items: Iterable[object], cls: type[T], key: str = "id"
+) -> dict[str, T]:
+    """Require every item to be a `cls` with a unique `key` attribute; key → item, in order.
+
+    >>> check_records("xs", [1, 2], int, "real")
+    {1: 1, 2: 2}
+    """
+    out: dict[Any, T] = {}
+    for i, item in enumerate(items):
+        if not isinstance(item, cls):
+            raise InvalidInputError(f"{path}[{i}]", f"must be {_kinds((cls,))}, got {show(item)}")
+        k = getattr(item, key)
+        if k in out:
+            raise InvalidInputError(f"{path}[{i}].{key}", f"duplicate {key} {show(k)}")
+        out[k] = item
+    return out
+
+
 def find(items: Iterable[T], key: Callable[[T], object], wanted: object, path: str, what: str) -> T:
     """The first item whose `key(item)` is `wanted`; an input error naming `what` otherwise."""
     for item in items:

@@ -35,7 +35,7 @@ from typing import Any, Final
 import attrs
 
 from mteam._fill import Claim, water_fill
-from mteam._validate import show, text
+from mteam._validate import check_records, show, text
 from mteam.errors import InvalidInputError
 from mteam.money import Money, apportion
 
@@ -167,17 +167,10 @@ def _check_total(total: object) -> Money:
 
 
 def _check_campaigns(campaigns: Iterable[object], metric: str) -> list[Campaign]:
-    items: list[Campaign] = []
-    seen: set[str] = set()
-    for i, c in enumerate(campaigns):
-        if not isinstance(c, Campaign):
-            raise InvalidInputError(f"campaigns[{i}]", f"must be a Campaign, got {show(c)}")
-        if c.id in seen:
-            raise InvalidInputError(f"campaigns[{i}].id", f"duplicate id {show(c.id)}")
-        seen.add(c.id)
+    items = list(check_records("campaigns", campaigns, Campaign).values())
+    for i, c in enumerate(items):
         if metric != "revenue" and c.spend == 0:
             raise InvalidInputError(f"campaigns[{i}].spend", "is 0, so ROI and ROAS are undefined")
-        items.append(c)
     return items
 
 

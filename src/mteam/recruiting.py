@@ -39,7 +39,7 @@ from typing import Any, Final
 
 import attrs
 
-from mteam._validate import show, text
+from mteam._validate import check_records, show, text
 from mteam.errors import InvalidInputError
 from mteam.labels import Label
 
@@ -245,13 +245,5 @@ def funnel(applications: Iterable[Application]) -> FunnelReport:
         InvalidInputError: something other than an Application, or a candidate twice.
     """
     apps = list(applications)
-    seen: set[str] = set()
-    for i, a in enumerate(apps):
-        if not isinstance(a, Application):
-            raise InvalidInputError(f"applications[{i}]", f"must be an Application, got {show(a)}")
-        if a.candidate_id in seen:
-            raise InvalidInputError(
-                f"applications[{i}].candidate_id", f"duplicate id {show(a.candidate_id)}"
-            )
-        seen.add(a.candidate_id)
+    check_records("applications", apps, Application, "candidate_id")
     return _report(apps, split=True)

@@ -21,7 +21,7 @@ from typing import Any, Final
 
 import attrs
 
-from mteam._validate import show, text, whole
+from mteam._validate import check_records, show, text, whole
 from mteam.errors import InvalidInputError
 from mteam.labels import Label, to_label
 
@@ -134,13 +134,7 @@ def risk_register(
     """
     policy = policy if policy is not None else RiskPolicy()
     entries = []
-    seen: set[str] = set()
-    for i, r in enumerate(risks):
-        if not isinstance(r, Risk):
-            raise InvalidInputError(f"risks[{i}]", f"must be a Risk, got {show(r)}")
-        if r.id in seen:
-            raise InvalidInputError(f"risks[{i}].id", f"duplicate id {show(r.id)}")
-        seen.add(r.id)
+    for r in check_records("risks", risks, Risk).values():
         score = r.likelihood * r.impact
         residual = (r.residual_likelihood or r.likelihood) * (r.residual_impact or r.impact)
         entries.append(

@@ -38,6 +38,7 @@ import attrs
 
 from mteam._validate import (
     check_int,
+    check_records,
     items_of,
     of_type,
     real,
@@ -402,15 +403,8 @@ def rank_candidates(
         '(fit 1.000 × 0.6 + interview 0.875 × 0.4) / 1 = 0.950'
     """
     policy = policy if policy is not None else CandidatePolicy()
-    pool = list(candidates)
-    seen: set[str] = set()
     scores = []
-    for i, c in enumerate(pool):
-        if not isinstance(c, Candidate):
-            raise InvalidInputError(f"candidates[{i}]", f"must be a Candidate, got {show(c)}")
-        if c.id in seen:
-            raise InvalidInputError(f"candidates[{i}].id", f"duplicate id {show(c.id)}")
-        seen.add(c.id)
+    for i, c in enumerate(check_records("candidates", candidates, Candidate).values()):
         try:
             scores.append(_score(c, role, policy))
         except InvalidInputError as err:

@@ -46,7 +46,16 @@ from typing import Any, Final
 import attrs
 
 from mteam._text import table
-from mteam._validate import check_range, enum_value, real, show, text, to_tuple, whole
+from mteam._validate import (
+    check_range,
+    check_records,
+    enum_value,
+    real,
+    show,
+    text,
+    to_tuple,
+    whole,
+)
 from mteam.errors import InvalidInputError
 from mteam.labels import Label, to_label
 from mteam.money import Currency, Money
@@ -411,13 +420,7 @@ class Course:
 
 
 def _check_courses(inst: TrainingCatalog, _attr: object, value: tuple[Course, ...]) -> None:
-    seen: set[str] = set()
-    for i, course in enumerate(value):
-        if not isinstance(course, Course):
-            raise InvalidInputError(f"courses[{i}]", f"must be a Course, got {show(course)}")
-        if course.id in seen:
-            raise InvalidInputError(f"courses[{i}].id", f"duplicate id {show(course.id)}")
-        seen.add(course.id)
+    for i, course in enumerate(check_records("courses", value, Course).values()):
         if course.cost != course.cost.quantize(inst.currency.quantum):
             raise InvalidInputError(
                 f"courses[{i}].cost",

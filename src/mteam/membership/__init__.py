@@ -13,7 +13,13 @@ The modules:
 * [`analysis`][mteam.membership.analysis]: everything in one call, and its report.
 """
 
-from mteam.membership.analysis import MemberAnalysis, MembershipPolicy, analyse, analyse_sample
+from mteam.membership.analysis import (
+    MemberAnalysis,
+    MembershipPolicy,
+    analyse,
+    analyse_sample,
+    read_and_analyse,
+)
 from mteam.membership.records import Member, Transaction, read_members, read_transactions
 from mteam.membership.retention import cohort_table, period_retention
 from mteam.membership.sbg import SBGModel, fit_sbg, fit_sbg_durations
@@ -38,6 +44,7 @@ __all__ = [
     "fit_sbg_durations",
     "kaplan_meier",
     "period_retention",
+    "read_and_analyse",
     "read_members",
     "read_transactions",
     "summarise",

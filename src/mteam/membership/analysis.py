@@ -55,6 +55,7 @@ __all__ = [
     "analyse",
     "analyse_sample",
     "format_member_report",
+    "read_and_analyse",
 ]
 
 SAMPLE_AS_OF = date(2026, 10, 31)
@@ -268,7 +269,23 @@ def read_and_analyse(
     as_of: date,
     policy: MembershipPolicy | None = None,
 ) -> MemberAnalysis:
-    """Read the two CSV files (streaming the transactions) and analyse them."""
+    r"""Read the two CSV files (streaming the transactions) and analyse them.
+
+    Without a points programme the transactions take the bulk path
+    ([`transaction_rows`][mteam.membership.records.transaction_rows] into
+    [`summarise_rows`][mteam.membership.summary.summarise_rows]): the same checks, no object
+    per row.
+
+    Examples:
+        >>> import io
+        >>> from datetime import date
+        >>> members = io.StringIO("member_id,joined_on,left_on\na,2025-01-01,2025-03-01\n"
+        ...                       "b,2025-01-01,\n")
+        >>> sales = io.StringIO("member_id,on,amount\na,2025-01-02,100\nb,2025-02-02,250\n")
+        >>> result = read_and_analyse(members, sales, date(2025, 12, 31))
+        >>> result.members, result.current_members, result.average_order_value
+        (2, 1, Decimal('175'))
+    """
     policy = policy if policy is not None else MembershipPolicy()
     if policy.points is not None:  # points need the transactions themselves
         return analyse(

@@ -39,7 +39,7 @@ from typing import Final
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from mteam._validate import show
+from mteam._validate import check_records, show
 from mteam.errors import InvalidInputError, Problem
 from mteam.membership.records import Member, Transaction
 
@@ -211,17 +211,12 @@ class _Running:
 def _index(members: Iterable[Member], as_of: object) -> dict[str, Member]:
     if not isinstance(as_of, date):
         raise InvalidInputError("as_of", f"must be a date, got {show(as_of)}")
-    index: dict[str, Member] = {}
-    for i, m in enumerate(members):
-        if not isinstance(m, Member):
-            raise InvalidInputError(f"members[{i}]", f"must be a Member, got {show(m)}")
-        if m.id in index:
-            raise InvalidInputError(f"members[{i}].id", f"duplicate id {show(m.id)}")
+    index = check_records("members", members, Member)
+    for i, m in enumerate(index.values()):
         if m.joined_on > as_of:
             raise InvalidInputError(f"members[{i}].joined_on", f"is after as_of ({as_of})")
         if m.left_on is not None and m.left_on > as_of:
             raise InvalidInputError(f"members[{i}].left_on", f"is after as_of ({as_of})")
-        index[m.id] = m
     return index
 
 

@@ -47,6 +47,7 @@ import attrs
 
 from mteam._validate import (
     check_range,
+    check_records,
     items_of,
     optional_real,
     real,
@@ -267,13 +268,8 @@ def _check_scorecard(kpi_list: list[KPI], actuals: object) -> None:
         raise InvalidInputError(
             "actuals", f"must be a mapping of KPI id to value, got {show(actuals)}"
         )
-    ids: set[str] = set()
-    for i, kpi in enumerate(kpi_list):
-        if not isinstance(kpi, KPI):
-            raise InvalidInputError(f"kpis[{i}]", f"must be a KPI, got {show(kpi)}")
-        if kpi.id in ids:
-            raise InvalidInputError(f"kpis[{i}].id", f"duplicate id {show(kpi.id)}")
-        ids.add(kpi.id)
+    ids = check_records("kpis", kpi_list, KPI)
+    for kpi in ids.values():
         if kpi.id not in actuals:
             raise InvalidInputError(f"actuals[{kpi.id!r}]", "missing: every KPI needs an actual")
     for key in actuals:

@@ -51,7 +51,7 @@ from typing import Any, Final, cast
 import attrs
 
 from mteam._fill import Claim, water_fill
-from mteam._validate import find, show, text, whole
+from mteam._validate import check_records, find, show, text, whole
 from mteam.errors import InvalidInputError
 from mteam.money import Currency, Money, apportion
 from mteam.periods import Period
@@ -318,16 +318,10 @@ def _claims(
 ) -> list[_Claim]:
     if not isinstance(period, Period):
         raise InvalidInputError("period", f"must be a Period, got {show(period)}")
-    claims = []
-    seen: set[str] = set()
-    for i, m in enumerate(members):
-        path = f"members[{i}]"
-        if not isinstance(m, BonusMember):
-            raise InvalidInputError(path, f"must be a BonusMember, got {show(m)}")
-        if m.id in seen:
-            raise InvalidInputError(f"{path}.id", f"duplicate id {show(m.id)}")
-        seen.add(m.id)
-        claims.append(_claim(m, path, currency, policy, period))
+    claims = [
+        _claim(m, f"members[{i}]", currency, policy, period)
+        for i, m in enumerate(check_records("members", members, BonusMember).values())
+    ]
     claims.sort(key=lambda c: c.line.member_id)
     return claims
 
@@ -434,6 +428,25 @@ def _water_fill(claims: list[_Claim], pool: Fraction) -> tuple[dict[str, Fractio
     return {str(k): v for k, v in amounts.items()}, left
 
 
+def _lines(
+    claims: list[_Claim],
+    amounts: Mapping[str, Decimal],
+    exact: Mapping[str, Fraction],
+    currency: Currency,
+) -> tuple[BonusLine, ...]:
+    """The final lines: each amount, and whether its cap or floor bound in the exact split."""
+    zero = _to_money(Fraction(0), currency)
+    return tuple(
+        attrs.evolve(
+            c.line,
+            amount=amounts.get(c.line.member_id, zero),
+            capped=c.cap is not None and exact.get(c.line.member_id) == c.cap,
+            floored=c.floor > 0 and exact.get(c.line.member_id) == c.floor,
+        )
+        for c in claims
+    )
+
+
 def allocate_bonus_pool(
     pool: Money,
     members: Iterable[BonusMember],
@@ -474,22 +487,12 @@ def allocate_bonus_pool(
         )
     to_split = pool.amount - _to_money(leftover, currency) if leftover else pool.amount
     parts = apportion(to_split, exact, currency.quantum) if exact and to_split else {}
-    lines = []
-    for c in claims:
-        amount = parts.get(c.line.member_id, _to_money(Fraction(0), currency))
-        lines.append(
-            attrs.evolve(
-                c.line,
-                amount=amount,
-                capped=c.cap is not None and exact.get(c.line.member_id) == c.cap,
-                floored=c.floor > 0 and exact.get(c.line.member_id) == c.floor,
-            )
-        )
+    lines = _lines(claims, parts, exact, currency)
     allocated = sum((line.amount for line in lines), _to_money(Fraction(0), currency))
     return BonusAllocation(
         currency=currency,
         pool=pool.amount,
-        lines=tuple(lines),
+        lines=lines,
         allocated=allocated,
         unallocated=pool.amount - allocated,
         unallocated_reason=unallocated_reason,
@@ -563,22 +566,12 @@ def compute_bonuses(
         amounts = apportion(budget.amount, exact, currency.quantum) if exact else {}
     else:
         amounts = {k: _to_money(v, currency) for k, v in exact.items()}
-    lines = []
-    for c in claims:
-        amount = amounts.get(c.line.member_id, zero)
-        lines.append(
-            attrs.evolve(
-                c.line,
-                amount=amount,
-                capped=c.cap is not None and exact.get(c.line.member_id) == c.cap,
-                floored=c.floor > 0 and exact.get(c.line.member_id) == c.floor,
-            )
-        )
+    lines = _lines(claims, amounts, exact, currency)
     allocated = sum((line.amount for line in lines), zero)
     return BonusAllocation(
         currency=currency,
         pool=None if budget is None else budget.amount,
-        lines=tuple(lines),
+        lines=lines,
         allocated=allocated,
         unallocated=zero if budget is None else budget.amount - allocated,
         unallocated_reason=None,

@@ -37,7 +37,7 @@ from typing import Any, Final
 
 import attrs
 
-from mteam._validate import enum_value, find, real, show, text, whole
+from mteam._validate import check_records, enum_value, find, real, show, text, whole
 from mteam.errors import InvalidInputError
 from mteam.labels import Label, to_label
 
@@ -185,14 +185,7 @@ class RecognitionResult:
 
 
 def _check_catalog(catalog: Sequence[Reward]) -> dict[str, Reward]:
-    by_id: dict[str, Reward] = {}
-    for i, reward in enumerate(catalog):
-        if not isinstance(reward, Reward):
-            raise InvalidInputError(f"catalog[{i}]", f"must be a Reward, got {show(reward)}")
-        if reward.id in by_id:
-            raise InvalidInputError(f"catalog[{i}].id", f"duplicate id {show(reward.id)}")
-        by_id[reward.id] = reward
-    return by_id
+    return check_records("catalog", catalog, Reward)
 
 
 def _check_preferences(
@@ -238,13 +231,7 @@ def assign_recognition(
             reward ranked twice.
     """
     rewards = _check_catalog(list(catalog))
-    people: dict[str, Recipient] = {}
-    for i, m in enumerate(members):
-        if not isinstance(m, Recipient):
-            raise InvalidInputError(f"members[{i}]", f"must be a Recipient, got {show(m)}")
-        if m.id in people:
-            raise InvalidInputError(f"members[{i}].id", f"duplicate id {show(m.id)}")
-        people[m.id] = m
+    people = check_records("members", members, Recipient)
     _check_preferences(preferences, people, rewards)
     left: dict[str, int | None] = {rid: r.quantity for rid, r in rewards.items()}
     order = sorted(people.values(), key=lambda m: (-m.composite, m.id))
