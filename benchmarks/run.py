@@ -109,13 +109,12 @@ def child_peers(n: int, repeat: int) -> dict[str, float]:
     import pandas as pd  # type: ignore[import-not-found]
 
     from mteam.membership.analysis import SAMPLE_AS_OF
-    from mteam.membership.records import read_members, transaction_rows
     from mteam.membership.rfm import rfm
-    from mteam.membership.summary import summarise_rows
+    from mteam.membership.summary import summarise_csv
     from mteam.membership.survival import duration_table, kaplan_meier_table
 
     members_path, sales_path = OUT / f"members-{n}.csv", OUT / f"transactions-{n}.csv"
-    base = summarise_rows(read_members(members_path), transaction_rows(sales_path), SAMPLE_AS_OF)
+    base = summarise_csv(members_path, sales_path, SAMPLE_AS_OF)
     frame = pd.read_csv(members_path, parse_dates=["joined_on", "left_on"])
     end = frame["left_on"].fillna(pd.Timestamp(SAMPLE_AS_OF))
     durations = (end - frame["joined_on"]).dt.days
@@ -150,8 +149,7 @@ def child_peers(n: int, repeat: int) -> dict[str, float]:
         return theirs_rfm()
 
     def ours_rfm_from_csv() -> object:
-        rows = transaction_rows(sales_path)
-        return rfm(summarise_rows(read_members(members_path), rows, SAMPLE_AS_OF))
+        return rfm(summarise_csv(members_path, sales_path, SAMPLE_AS_OF))
 
     table = theirs_rfm()
     scores = {s.member_id: s for s in rfm(base).scores}

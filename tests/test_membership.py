@@ -22,11 +22,17 @@ from mteam.membership.analysis import (
     format_member_report,
 )
 from mteam.membership.cltv import cohort_cltv, geometric_cltv, sbg_cltv, simple_cltv
-from mteam.membership.records import Member, Transaction
+from mteam.membership.records import (
+    Member,
+    Transaction,
+    members_csv,
+    read_members,
+    read_transactions,
+)
 from mteam.membership.retention import CohortTable, cohort_table, period_retention
 from mteam.membership.rfm import RFMPolicy, SegmentRule, quintile_scores, rfm
 from mteam.membership.sbg import SBGModel, _nelder_mead, fit_sbg, fit_sbg_durations, hyp2f1
-from mteam.membership.summary import add_months, months_between, summarise
+from mteam.membership.summary import add_months, months_between, summarise, summarise_csv
 from mteam.membership.survival import (
     duration_table,
     kaplan_meier,
@@ -663,7 +669,7 @@ def test_the_members_command(tmp_path):
     assert code == 2
     assert out == ""
     assert "2 problems" in err
-    assert "line 3.member_id: unknown member 'zz'" in err
+    assert "sales.csv:3.member_id: unknown member 'zz'" in err
     assert "sales.csv:4.on: invalid date 'x'" in err
     code, _, err = run("members", str(members))
     assert code == 2
@@ -681,7 +687,7 @@ def test_unknown_members_in_a_file_name_the_line(tmp_path):
     sales.write_text("member_id,on,amount\na,2025-01-02,100\nzz,2025-02-02,200\n")
     code, _, err = run("members", str(members), str(sales), "--as-of", "2025-12-31")
     assert code == 2
-    assert "line 3.member_id: unknown member 'zz'" in err
+    assert "sales.csv:3.member_id: unknown member 'zz'" in err
 
 
 def test_a_split_population_has_no_finite_maximum():
@@ -728,3 +734,92 @@ def test_cohort_table_equals_the_month_by_month_count(data):
         for c, row in table.cells.items()
     }
     assert got == expected
+
+
+# --- the bulk path from CSV files ------------------------------------------------------------
+
+_CELLS = st.sampled_from(
+    [
+        ("m00", "2025-03-01", "10"),
+        (" m01 ", " 2025-06-30 ", " 7.25 "),
+        ("m00", "2025-02-30", "5"),  # no such day
+        ("m00", "2026-01-05", "5"),  # after as_of
+        ("m00", "2022-01-05", "5"),  # before anyone joined
+        ("zz", "2025-03-01", "5"),  # unknown member
+        ("", "2025-03-01", "5"),  # no member id
+        ("m01", "2025-07-01", "-3"),  # a refund
+        ("m01", "2025-07-01", "x"),
+        ("m01", "2025-07-01", "NaN"),
+        ("m01", "2025-07-01", "Infinity"),
+        ("m01", "2025-07-01", "-Infinity"),
+        ("m01", "2025-07-01"),  # too few cells
+        ("m01", "2025-07-01", "1", "2"),  # too many
+    ]
+)
+
+
+def _csv_text(header, rows):
+    return header + "\n" + "".join(",".join(cells) + "\n" for cells in rows)
+
+
+@given(member_bases(), st.lists(_CELLS, max_size=6), st.booleans(), st.randoms())
+def test_the_csv_bulk_path_matches_the_records_path(data, extra, refunds, rnd):
+    members, sales = data
+    members = [Member(f"m{i:02d}", m.joined_on, m.left_on) for i, m in enumerate(members)]
+    rows = [(t.member_id, t.on.isoformat(), str(t.amount)) for t in sales]
+    for cells in extra:
+        rows.insert(rnd.randrange(len(rows) + 1), cells)
+    members_text = members_csv(members)
+    sales_text = _csv_text("member_id,on,amount", rows)
+
+    def by_records():
+        return summarise(
+            read_members(io.StringIO(members_text)),
+            read_transactions(io.StringIO(sales_text)),
+            AS_OF,
+            allow_refunds=refunds,
+        )
+
+    def by_csv():
+        return summarise_csv(
+            io.StringIO(members_text), io.StringIO(sales_text), AS_OF, allow_refunds=refunds
+        )
+
+    def outcome(func):
+        try:
+            return func()
+        except InvalidInputError as err:
+            # the records path names a row it has parsed by "line N", the bulk path by "file:N"
+            return sorted(str(p).replace("line ", "transactions:") for p in err.problems)
+
+    assert outcome(by_csv) == outcome(by_records)
+
+
+def test_the_csv_bulk_path_caps_its_problems(tmp_path):
+    members = tmp_path / "members.csv"
+    members.write_text("member_id,joined_on,left_on\na,2025-01-01,\n")
+    sales = tmp_path / "sales.csv"
+    sales.write_text(_csv_text("member_id,on,amount", [("zz", "2025-02-01", "1")] * 12))
+    with pytest.raises(InvalidInputError) as info:
+        summarise_csv(members, sales, AS_OF, max_problems=10)
+    assert str(info.value.problems[0]) == "sales.csv:2.member_id: unknown member 'zz'"
+    assert str(info.value.problems[-1]) == "... and 2 more bad rows"
+
+
+def test_summarise_refuses_what_is_not_a_transaction():
+    with pytest.raises(InvalidInputError) as info:
+        summarise([Member("a", date(2025, 1, 1))], ["a,2025-02-01,1"], AS_OF)
+    assert info.value.path == "transactions[0]"
+
+
+def test_the_csv_bulk_path_checks_a_known_day_against_each_member():
+    members = "member_id,joined_on,left_on\na,2025-01-01,\nb,2025-06-01,\n"
+    rows = [("a", "2025-03-01", "1"), ("b", "2025-03-01", "1"), ("b", "2025-07-01", "-1")]
+    with pytest.raises(InvalidInputError) as info:
+        summarise_csv(
+            io.StringIO(members), io.StringIO(_csv_text("member_id,on,amount", rows)), AS_OF
+        )
+    assert [str(p) for p in info.value.problems] == [
+        "transactions:3.on: 2025-03-01 is before the member joined (2025-06-01)",
+        "transactions:4.amount: must be >= 0 (refunds are not allowed), got -1",
+    ]

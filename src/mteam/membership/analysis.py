@@ -32,17 +32,11 @@ from mteam._text import table
 from mteam._validate import check_range
 from mteam.errors import InvalidInputError
 from mteam.membership.cltv import CohortValue, cohort_cltv, geometric_cltv, sbg_cltv, simple_cltv
-from mteam.membership.records import (
-    Member,
-    Transaction,
-    read_members,
-    read_transactions,
-    transaction_rows,
-)
+from mteam.membership.records import Member, Transaction, read_members, read_transactions
 from mteam.membership.retention import CohortTable, RetentionCounts, cohort_table, period_retention
 from mteam.membership.rfm import RFMPolicy, RFMTable, rfm
 from mteam.membership.sbg import Projection, SBGModel, fit_sbg
-from mteam.membership.summary import MemberBase, months_between, summarise, summarise_rows
+from mteam.membership.summary import MemberBase, months_between, summarise, summarise_csv
 from mteam.membership.survival import SurvivalCurve, duration_table, kaplan_meier_table
 from mteam.membership.tiers import PointsPolicy, TierAssignment, TierPolicy, assign_tiers
 from mteam.membership.units import Duration, Rate, TimeUnit
@@ -271,10 +265,9 @@ def read_and_analyse(
 ) -> MemberAnalysis:
     r"""Read the two CSV files (streaming the transactions) and analyse them.
 
-    Without a points programme the transactions take the bulk path
-    ([`transaction_rows`][mteam.membership.records.transaction_rows] into
-    [`summarise_rows`][mteam.membership.summary.summarise_rows]): the same checks, no object
-    per row.
+    Without a points programme the transactions take the bulk path,
+    [`summarise_csv`][mteam.membership.summary.summarise_csv]: the same checks, no object per
+    row.
 
     Examples:
         >>> import io
@@ -291,12 +284,7 @@ def read_and_analyse(
         return analyse(
             read_members(members_file), read_transactions(transactions_file), as_of, policy
         )
-    base = summarise_rows(
-        read_members(members_file),
-        transaction_rows(transactions_file),
-        as_of,
-        allow_refunds=policy.allow_refunds,
-    )
+    base = summarise_csv(members_file, transactions_file, as_of, allow_refunds=policy.allow_refunds)
     return _analyse_base(base, policy, {})
 
 

@@ -24,13 +24,14 @@ Examples:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, Final
+from typing import IO, Any, Final
 
 import attrs
 
@@ -42,9 +43,9 @@ __all__ = [
     "TRANSACTION_COLUMNS",
     "Member",
     "Transaction",
+    "parse_transaction",
     "read_members",
     "read_transactions",
-    "transaction_rows",
 ]
 
 MEMBER_COLUMNS: Final = ("member_id", "joined_on", "left_on")
@@ -120,9 +121,17 @@ def _open(source: str | Path | IO[str]) -> tuple[IO[str], str, bool]:
     return source, getattr(source, "name", None) or "", False
 
 
-def _rows(
+@contextlib.contextmanager
+def _csv_table(
     source: str | Path | IO[str], columns: tuple[str, ...], default_name: str
-) -> Iterator[tuple[int, list[str], str]]:
+) -> Iterator[tuple[Any, str]]:
+    """Open a CSV file and check its header.
+
+    Yields:
+        The `csv.reader` past the header (its `line_num` is the line of the row just read)
+        and the file's name for messages. An unreadable row (bad quoting, bad UTF-8) raises an
+        `InvalidInputError` naming its line.
+    """
     handle, name, owned = _open(source)
     name = name or default_name
     try:
@@ -136,13 +145,20 @@ def _rows(
                 f"{name}:1", f"the header must be {','.join(columns)}, got {show(header)}"
             )
         try:
-            for row in reader:
-                yield reader.line_num, row, name
+            yield reader, name
         except (csv.Error, UnicodeDecodeError) as exc:
             raise InvalidInputError(f"{name}:{reader.line_num}", f"not readable ({exc})") from None
     finally:
         if owned:
             handle.close()
+
+
+def _rows(
+    source: str | Path | IO[str], columns: tuple[str, ...], default_name: str
+) -> Iterator[tuple[int, str, list[str]]]:
+    with _csv_table(source, columns, default_name) as (reader, name):
+        for row in reader:
+            yield reader.line_num, f"{name}:{reader.line_num}", row
 
 
 def _parse_date(value: str) -> date:
@@ -189,8 +205,7 @@ def read_members(source: str | Path | IO[str], *, max_problems: int = 50) -> lis
     problems = _Problems(max_problems)
     members: list[Member] = []
     seen: set[str] = set()
-    for line, row, name in _rows(source, MEMBER_COLUMNS, "members"):
-        where = f"{name}:{line}"
+    for _, where, row in _rows(source, MEMBER_COLUMNS, "members"):
         if len(row) != len(MEMBER_COLUMNS):
             problems.add(where, f"expected {len(MEMBER_COLUMNS)} columns, got {len(row)}")
             continue
@@ -236,51 +251,50 @@ def read_transactions(
     Raises:
         InvalidInputError: listing every bad row by `file:line.column`.
     """
-    for member_id, day, value, line in transaction_rows(source, max_problems=max_problems):
-        yield Transaction(member_id, day, value, line)
-
-
-def transaction_rows(
-    source: str | Path | IO[str], *, max_problems: int = 50
-) -> Iterator[tuple[str, date, Decimal, int]]:
-    """The bulk path of [`read_transactions`][mteam.membership.records.read_transactions].
-
-    The same checks and the same errors, but each row comes as a plain tuple
-    `(member_id, on, amount, line)` instead of a `Transaction`: a member base of millions of
-    transactions is summarised without building an object per row.
-    """
     problems = _Problems(max_problems)
-    parse_date = date.fromisoformat
-    for line, row, name in _rows(source, TRANSACTION_COLUMNS, "transactions"):
-        if len(row) != len(TRANSACTION_COLUMNS):
-            problems.add(
-                f"{name}:{line}", f"expected {len(TRANSACTION_COLUMNS)} columns, got {len(row)}"
-            )
+    for line, where, row in _rows(source, TRANSACTION_COLUMNS, "transactions"):
+        parsed = parse_transaction(row)
+        if isinstance(parsed, Problem):
+            problems.add(_at(where, parsed.path), parsed.message)
             continue
-        member_id, on, amount = row
-        try:
-            day = parse_date(on)
-        except ValueError:
-            on = on.strip()
-            try:
-                day = parse_date(on)
-            except ValueError:
-                problems.add(f"{name}:{line}.on", f"invalid date {show(on)}")
-                continue
-        try:
-            value = Decimal(amount)
-        except InvalidOperation:
-            problems.add(f"{name}:{line}.amount", f"invalid amount {show(amount.strip())}")
-            continue
-        if not value.is_finite():
-            problems.add(f"{name}:{line}.amount", f"must be finite, got {show(amount.strip())}")
-            continue
-        member_id = member_id.strip()
-        if not member_id:
-            problems.add(f"{name}:{line}.member_id", "must not be empty")
-            continue
-        yield member_id, day, value, line
+        yield Transaction(*parsed, line)
     problems.raise_if_any()
+
+
+def _at(where: str, column: str) -> str:
+    return f"{where}.{column}" if column else where
+
+
+def parse_transaction(row: Sequence[str]) -> tuple[str, date, Decimal] | Problem:
+    """Parse the cells of one transactions row, or name the first bad one.
+
+    Returns:
+        `(member_id, on, amount)`, or a `Problem` whose path is the column (empty for a row
+        of the wrong width).
+
+    Examples:
+        >>> parse_transaction(["A-1", "2025-01-20", "12.50"])
+        ('A-1', datetime.date(2025, 1, 20), Decimal('12.50'))
+        >>> print(parse_transaction(["A-1", "2025-01-20", "NaN"]))
+        amount: must be finite, got 'NaN'
+    """
+    if len(row) != len(TRANSACTION_COLUMNS):
+        return Problem("", f"expected {len(TRANSACTION_COLUMNS)} columns, got {len(row)}")
+    member_id, on, amount = row
+    try:
+        day = date.fromisoformat(on.strip())
+    except ValueError:
+        return Problem("on", f"invalid date {show(on.strip())}")
+    try:
+        value = Decimal(amount)
+    except InvalidOperation:
+        return Problem("amount", f"invalid amount {show(amount.strip())}")
+    if not value.is_finite():
+        return Problem("amount", f"must be finite, got {show(amount.strip())}")
+    member_id = member_id.strip()
+    if not member_id:
+        return Problem("member_id", "must not be empty")
+    return member_id, day, value
 
 
 def members_csv(members: Iterable[Member]) -> str:

@@ -31,17 +31,27 @@ Examples:
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Final
+from pathlib import Path
+from typing import IO, Any, Final
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
 from mteam._validate import check_records, show
 from mteam.errors import InvalidInputError, Problem
-from mteam.membership.records import Member, Transaction
+from mteam.membership.records import (
+    TRANSACTION_COLUMNS,
+    Member,
+    Transaction,
+    _at,
+    _csv_table,
+    _Problems,
+    parse_transaction,
+    read_members,
+)
 
 __all__ = [
     "TRAILING_MONTHS",
@@ -50,6 +60,7 @@ __all__ = [
     "cohort_of",
     "months_between",
     "summarise",
+    "summarise_csv",
 ]
 
 _DAYS: Final = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -187,27 +198,6 @@ class MemberBase:
         return len(self.stats)
 
 
-@attrs.define
-class _Running:
-    purchases: int = 0
-    revenue: Decimal = Decimal(0)
-    first: date | None = None
-    last: date | None = None
-    trailing: Decimal = Decimal(0)
-    mask: int = 0
-
-    def add(self, on: date, amount: Decimal, age: int, *, trailing: bool) -> None:
-        self.purchases += 1
-        self.revenue += amount
-        if self.first is None or on < self.first:
-            self.first = on
-        if self.last is None or on > self.last:
-            self.last = on
-        if trailing:
-            self.trailing += amount
-        self.mask |= 1 << age
-
-
 def _index(members: Iterable[Member], as_of: object) -> dict[str, Member]:
     if not isinstance(as_of, date):
         raise InvalidInputError("as_of", f"must be a date, got {show(as_of)}")
@@ -220,7 +210,164 @@ def _index(members: Iterable[Member], as_of: object) -> dict[str, Member]:
     return index
 
 
-_MAX_PROBLEMS: Final = 50
+_ZERO: Final = Decimal(0)
+_INFINITY: Final = Decimal("Infinity")
+
+
+class _Running:
+    """A member's running figures as the transactions stream past (slotted: the loop's hot data).
+
+    The last four never change: the day they joined, its month number (year * 12 + month), its
+    day of the month, and their cohort's revenue row (month since joining -> revenue).
+    """
+
+    __slots__ = (
+        "day",
+        "first",
+        "joined",
+        "last",
+        "mask",
+        "month",
+        "n",
+        "revenue",
+        "row",
+        "trailing",
+    )
+
+    def __init__(self, joined: date, row: dict[int, Decimal]) -> None:
+        self.n = 0
+        self.revenue = _ZERO
+        self.first = self.last = joined
+        self.trailing = _ZERO
+        self.mask = 0
+        self.joined = joined
+        self.month = _month(joined)
+        self.day = joined.day
+        self.row = row
+
+
+# What the loop needs of a transaction's day, worked out once per distinct day: the date, its
+# month number, its day of the month (31 on a month's last day, where `months_between` never
+# counts a month short) and whether it falls in the trailing window.
+_Day = tuple[date, int, int, bool]
+
+
+def _month(day: date) -> int:
+    return day.year * 12 + day.month
+
+
+class _Fold:
+    """The single pass over the transactions behind every summary.
+
+    Rows are `(member_id, on, amount)`: the cells of a CSV row, or checked values (a date and a
+    Decimal). A row that passes the loop's quick test costs a few look-ups and additions; any
+    other goes to `_check`, which examines it cell by cell and either records a problem or
+    hands the row back, parsed. The quick test accepts exactly what `_check` accepts without a
+    problem, so both reach the same figures.
+    """
+
+    def __init__(
+        self, index: dict[str, Member], as_of: date, *, allow_refunds: bool, max_problems: int
+    ) -> None:
+        self.index = index
+        self.as_of = as_of
+        self.allow_refunds = allow_refunds
+        self.window_start = as_of - relativedelta(months=TRAILING_MONTHS)
+        self.revenue: dict[str, dict[int, Decimal]] = {}
+        self.state = {
+            m.id: _Running(m.joined_on, self.revenue.setdefault(cohort_of(m.joined_on), {}))
+            for m in index.values()
+        }
+        self.days: dict[object, _Day] = {}
+        self.problems = _Problems(max_problems)
+
+    def add(self, rows: Iterable[Sequence[Any]], where: Callable[[], str]) -> None:
+        """Fold `rows` in; `where()` names the row being read, for a problem."""
+        state, days, to_decimal, zero, infinity = self.state, self.days, Decimal, _ZERO, _INFINITY
+        for row in rows:
+            try:
+                member_id, on, amount = row
+                s = state[member_id]
+                day, month, day_of_month, recent = days[on]
+                value = to_decimal(amount)
+                quick = zero <= value < infinity and day >= s.joined
+            except (ValueError, KeyError, TypeError, ArithmeticError):
+                quick = False
+            if not quick:
+                checked = self._check(row, where)
+                if checked is None:
+                    continue
+                s, (day, month, day_of_month, recent), value = checked
+            if not s.n:
+                s.first = s.last = day
+            elif day < s.first:
+                s.first = day
+            elif day > s.last:
+                s.last = day
+            s.n += 1
+            s.revenue += value
+            if recent:
+                s.trailing += value
+            age = month - s.month
+            if age and s.day > day_of_month:
+                age -= 1
+            s.mask |= 1 << age
+            cohort_row = s.row
+            cohort_row[age] = cohort_row.get(age, zero) + value
+
+    def _check(
+        self, row: Sequence[Any], where: Callable[[], str]
+    ) -> tuple[_Running, _Day, Decimal] | None:
+        if all(isinstance(cell, str) for cell in row):
+            parsed = parse_transaction(row)
+            if isinstance(parsed, Problem):
+                self.problems.add(_at(where(), parsed.path), parsed.message)
+                return None
+            member_id, day, value = parsed
+        else:  # checked values, from Transaction records
+            member_id, day, value = row
+        member = self.index.get(member_id)
+        problem = _check_row(
+            where(),
+            member=member,
+            member_id=member_id,
+            on=day,
+            amount=value,
+            as_of=self.as_of,
+            allow_refunds=self.allow_refunds,
+        )
+        if problem is not None:
+            self.problems.add(problem.path, problem.message)
+            return None
+        info = self.days[row[1]] = (
+            day,
+            _month(day),
+            31 if day.day == _last_day(day.year, day.month) else day.day,
+            day > self.window_start,
+        )
+        return self.state[member_id], info, value
+
+    def finish(self) -> MemberBase:
+        """The member base, once every row is in; raises the problems found, if any."""
+        self.problems.raise_if_any()
+        stats = {}
+        for member_id in sorted(self.state):
+            s = self.state[member_id]
+            m = self.index[member_id]
+            bought = s.n > 0
+            stats[member_id] = MemberStats(
+                member_id,
+                m.joined_on,
+                m.left_on,
+                s.n,
+                s.revenue,
+                s.first if bought else None,
+                s.last if bought else None,
+                s.trailing,
+                s.mask,
+            )
+        revenue = {c: dict(sorted(row.items())) for c, row in sorted(self.revenue.items()) if row}
+        return MemberBase(self.as_of, stats, revenue)
 
 
 def _check_row(
@@ -268,80 +415,61 @@ def summarise(
             after `as_of`, or negative without `allow_refunds`; with any bad rows the reader
             found. Or a member who joins or leaves after `as_of`, or a duplicate member id.
     """
-    return summarise_rows(
-        members,
-        ((t.member_id, t.on, t.amount, t.line) for t in transactions),
-        as_of,
-        allow_refunds=allow_refunds,
-    )
+    fold = _Fold(_index(members, as_of), as_of, allow_refunds=allow_refunds, max_problems=50)
+    current: list[Any] = [0, None]
+
+    def rows() -> Iterator[tuple[str, date, Decimal]]:
+        for i, t in enumerate(transactions):
+            if not isinstance(t, Transaction):
+                raise InvalidInputError(
+                    f"transactions[{i}]", f"must be a Transaction, got {show(t)}"
+                )
+            current[:] = i, t.line
+            yield t.member_id, t.on, t.amount
+
+    def where() -> str:
+        i, line = current
+        return f"transactions[{i}]" if line is None else f"line {line}"
+
+    try:
+        fold.add(rows(), where)
+    except InvalidInputError as err:
+        if err.path.startswith("transactions["):
+            raise
+        # the reader's own bad rows, found at the end of its file
+        raise InvalidInputError.from_problems([*fold.problems.found, *err.problems]) from None
+    return fold.finish()
 
 
-def summarise_rows(
-    members: Iterable[Member],
-    rows: Iterable[tuple[str, date, Decimal, int | None]],
+def summarise_csv(
+    members_file: str | Path | IO[str],
+    transactions_file: str | Path | IO[str],
     as_of: date,
     *,
     allow_refunds: bool = False,
+    max_problems: int = 50,
 ) -> MemberBase:
-    """[`summarise`][mteam.membership.summary.summarise] from plain rows.
+    r"""Read a members CSV file and stream a transactions CSV file into a member base.
 
-    Each row is `(member_id, on, amount, line)`, as
-    [`transaction_rows`][mteam.membership.records.transaction_rows] yields them (`line` None
-    for rows that do not come from a file): the bulk path, with the same checks and errors.
+    The same checks and figures as
+    `summarise(read_members(members_file), read_transactions(transactions_file), as_of)`, but
+    the transactions go straight from the CSV reader into the running figures, with no record
+    per row: the bulk path for a whole member base. Every bad row (up to `max_problems`, then a
+    count of the rest) is named by `file:line.column`.
+
+    Examples:
+        >>> import io
+        >>> members = io.StringIO("member_id,joined_on,left_on\na,2025-01-10,\n")
+        >>> sales = io.StringIO("member_id,on,amount\na,2025-01-12,30\na,2025-03-15,45\n")
+        >>> base = summarise_csv(members, sales, date(2025, 6, 30))
+        >>> base.stats["a"].purchases, base.stats["a"].revenue, base.stats["a"].active_months()
+        (2, Decimal('75'), (0, 2))
     """
-    index = _index(members, as_of)
-    running: dict[str, _Running] = {}
-    cohorts = {m.id: cohort_of(m.joined_on) for m in index.values()}
-    revenue: dict[str, dict[int, Decimal]] = {}
-    window_start = as_of - relativedelta(months=TRAILING_MONTHS)
-    problems: list[Problem] = []
-    try:
-        for i, (member_id, on, amount, line) in enumerate(rows):
-            member = index.get(member_id)
-            if member is None or on < member.joined_on or on > as_of or amount < 0:
-                where = f"transactions[{i}]" if line is None else f"line {line}"
-                problem = _check_row(
-                    where,
-                    member=member,
-                    member_id=member_id,
-                    on=on,
-                    amount=amount,
-                    as_of=as_of,
-                    allow_refunds=allow_refunds,
-                )
-                if problem is not None:
-                    if len(problems) < _MAX_PROBLEMS:
-                        problems.append(problem)
-                    continue
-            r = running.get(member_id)
-            if r is None:
-                r = running[member_id] = _Running()
-            age = months_between(member.joined_on, on)  # type: ignore[union-attr]
-            r.add(on, amount, age, trailing=on > window_start)
-            row = revenue.setdefault(cohorts[member_id], {})
-            row[age] = row.get(age, Decimal(0)) + amount
-    except InvalidInputError as err:  # the reader's own bad rows, found at the end of the file
-        raise InvalidInputError.from_problems([*problems, *err.problems]) from None
-    if problems:
-        raise InvalidInputError.from_problems(problems)
-    stats = {}
-    for member_id in sorted(index):
-        m = index[member_id]
-        r = running.get(member_id, _Running())
-        stats[member_id] = MemberStats(
-            m.id,
-            m.joined_on,
-            m.left_on,
-            r.purchases,
-            r.revenue,
-            r.first,
-            r.last,
-            r.trailing,
-            r.mask,
-        )
-    return MemberBase(
-        as_of, stats, {c: dict(sorted(row.items())) for c, row in sorted(revenue.items())}
-    )
+    index = _index(read_members(members_file, max_problems=max_problems), as_of)
+    fold = _Fold(index, as_of, allow_refunds=allow_refunds, max_problems=max_problems)
+    with _csv_table(transactions_file, TRANSACTION_COLUMNS, "transactions") as (reader, name):
+        fold.add(reader, lambda: f"{name}:{reader.line_num}")
+    return fold.finish()
 
 
 def _check_base(base: object) -> MemberBase:
