@@ -582,10 +582,13 @@ class _State:
         self.budget = budget
 
     def gain(self, c: _Candidate) -> tuple[float, dict[str, int]]:
+        return self.gain_of(c.member_id, c.course)
+
+    def gain_of(self, member_id: str, course: Course) -> tuple[float, dict[str, int]]:
         closes = {}
         total = 0.0
-        for skill_id, levels in c.course.raises.items():
-            left, per_level = self.gaps.get((c.member_id, skill_id), (0, 0.0))
+        for skill_id, levels in course.raises.items():
+            left, per_level = self.gaps.get((member_id, skill_id), (0, 0.0))
             step = min(left, levels)
             if step > 0:
                 closes[skill_id] = step
@@ -706,6 +709,38 @@ def _greedy(
     return picked, total
 
 
+def _candidates(state: _State, members: list[str], catalog: TrainingCatalog) -> list[_Candidate]:
+    """Every (member, course) that closes some gap, with its benefit taken alone.
+
+    Only a course that raises one of a member's gap skills can help them: those are looked up
+    by skill instead of trying every course on every member.
+    """
+    by_skill = _courses_by_skill(catalog)
+    skills_of: dict[str, list[str]] = {}
+    for member_id, skill_id in state.gaps:
+        skills_of.setdefault(member_id, []).append(skill_id)
+    candidates = []
+    for member_id in members:
+        useful = {c.id for skill_id in skills_of[member_id] for c in by_skill.get(skill_id, ())}
+        for course in catalog.courses:
+            if course.id in useful:
+                gain, _ = state.gain_of(member_id, course)
+                if gain > 0:
+                    candidates.append(
+                        _Candidate(member_id, course, course.cost, float(course.hours), gain)
+                    )
+    return candidates
+
+
+def _courses_by_skill(catalog: TrainingCatalog) -> dict[str, list[Course]]:
+    """Skill id -> the courses that raise it, in catalog order."""
+    out: dict[str, list[Course]] = {}
+    for course in catalog.courses:
+        for skill_id in course.raises:
+            out.setdefault(skill_id, []).append(course)
+    return out
+
+
 def _best_single(
     candidates: list[_Candidate], fresh: _State
 ) -> tuple[_Candidate, dict[str, int], float] | None:
@@ -784,13 +819,7 @@ def plan_training(
         )
 
     state = fresh_state()
-    candidates = []
-    for member_id in members:
-        for course in catalog.courses:
-            probe = _Candidate(member_id, course, course.cost, float(course.hours), 0.0)
-            gain, _ = state.gain(probe)
-            if gain > 0:
-                candidates.append(attrs.evolve(probe, standalone=gain))
+    candidates = _candidates(state, members, catalog)
     bound = _fractional_bound(candidates, budget.amount)
     if len(candidates) <= policy.exact_limit:
         method = "exact"
@@ -842,11 +871,12 @@ def _plan(
         for skill_id, step in a.closes.items():
             closed[(a.member_id, skill_id)] = closed.get((a.member_id, skill_id), 0) + step
     open_gaps = []
+    by_skill = _courses_by_skill(catalog)
     for g in gaps.gaps:
         left = g.gap - closed.get((g.member_id, g.skill_id), 0)
         if left <= 0:
             continue
-        courses = [c for c in catalog.courses if g.skill_id in c.raises]
+        courses = by_skill.get(g.skill_id, [])
         reason = "budget"
         if not courses:
             reason = "no course"

@@ -46,9 +46,11 @@ Examples:
 from __future__ import annotations
 
 import enum
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from operator import itemgetter
 from typing import Any, Final
 
 import attrs
@@ -91,6 +93,10 @@ class Relation(enum.Enum):
 
 _ANONYMOUS: Final = frozenset({Relation.PEER, Relation.DIRECT_REPORT, Relation.CUSTOMER})
 _GROUP_ORDER: Final = (Relation.MANAGER, Relation.PEER, Relation.DIRECT_REPORT, Relation.CUSTOMER)
+# The groups in the order shown, by value (`_value_` is a plain attribute: the `value` property
+# of an Enum member runs Python code, and this runs per rating), and whether each is anonymous.
+_GROUPS: Final = tuple((r._value_, r in _ANONYMOUS) for r in _GROUP_ORDER)
+_SELF: Final = Relation.SELF._value_
 
 
 class SmallGroupRule(enum.Enum):
@@ -363,24 +369,23 @@ def _competency(
     """One competency's figures; `cells` and `weights` are keyed by relation value."""
     shown: list[tuple[str, list[float], float]] = []
     suppressed: list[Suppression] = []
-    small: list[tuple[Relation, list[float]]] = []
-    for relation in _GROUP_ORDER:
-        values = cells.get(relation.value)
+    small: list[tuple[str, list[float]]] = []
+    for relation, anonymous in _GROUPS:
+        values = cells.get(relation)
         if not values:
             continue
-        if relation.anonymous and len(values) < policy.min_raters:
+        if anonymous and len(values) < policy.min_raters:
             small.append((relation, values))
         else:
-            shown.append((relation.value, values, weights[relation.value]))
+            shown.append((relation, values, weights[relation]))
     below = f"fewer than {policy.min_raters} raters"
     if small:
         pooled = [v for _, values in small for v in values]
         if policy.small_groups is SmallGroupRule.MERGE and len(pooled) >= policy.min_raters:
-            weight = math.fsum(weights[rel.value] for rel, _ in small)
+            weight = math.fsum(weights[rel] for rel, _ in small)
             shown.append((OTHERS, pooled, weight))
             suppressed.extend(
-                Suppression(rel.value, "merged", f"{below}; merged into {OTHERS}")
-                for rel, _ in small
+                Suppression(rel, "merged", f"{below}; merged into {OTHERS}") for rel, _ in small
             )
         else:
             reason = (
@@ -388,14 +393,14 @@ def _competency(
                 if policy.small_groups is SmallGroupRule.DROP
                 else f"{below}, and too few to merge with the other small groups"
             )
-            suppressed.extend(Suppression(rel.value, "dropped", reason) for rel, _ in small)
+            suppressed.extend(Suppression(rel, "dropped", reason) for rel, _ in small)
     total = math.fsum(w for _, _, w in shown)
     groups = tuple(
-        GroupScore(name, len(values), _mean(values), (w / total) if total > 0 else 0.0)
+        GroupScore(name, len(values), math.fsum(values) / len(values), w / total if total else 0.0)
         for name, values, w in shown
     )
     others = math.fsum(g.weight * g.mean for g in groups) if total > 0 and groups else None
-    self_values = cells.get(Relation.SELF.value)
+    self_values = cells.get(_SELF)
     self_score = self_values[0] if self_values else None
     gap = self_score - others if self_score is not None and others is not None else None
     flag = None
@@ -431,13 +436,12 @@ def aggregate_feedback(
     policy = policy if policy is not None else FeedbackPolicy()
     items = list(ratings)
     seen: dict[tuple[str, str, str], int] = {}
+    low, high, integral = scale.minimum, scale.maximum, scale.integral
     for i, r in enumerate(items):
         if not isinstance(r, Rating):
             raise InvalidInputError(f"ratings[{i}]", "must be a Rating")
         # a Rating's score is a finite number already: only the range is left to check
-        if not scale.minimum <= r.score <= scale.maximum or (
-            scale.integral and not float(r.score).is_integer()
-        ):
+        if not low <= r.score <= high or (integral and not float(r.score).is_integer()):
             raise InvalidInputError(
                 f"ratings[{i}].score",
                 f"must be within {show(scale.minimum)}..{show(scale.maximum)}"
@@ -456,20 +460,25 @@ def aggregate_feedback(
         if policy.calibrate
         else [float(r.score) for r in items]
     )
-    # keyed by the relation's value: a str hashes in C, an Enum member in Python
-    cells: dict[str, dict[str, dict[str, list[float]]]] = defaultdict(
-        lambda: defaultdict(lambda: defaultdict(list))
-    )
+    # (ratee, competency) -> relation value -> scores: a str hashes in C, an Enum member in
+    # Python. The means are exact sums (fsum), so the order of the scores does not matter.
+    cells: dict[tuple[str, str], dict[str, list[float]]] = {}
     for r, score in zip(items, scores, strict=True):
-        cells[r.ratee_id][r.competency_id][r.relation.value].append(score)
-    weights = {rel.value: policy.weight(rel) for rel in Relation}
+        cell_key = (r.ratee_id, r.competency_id)
+        cell = cells.get(cell_key)
+        if cell is None:
+            cell = cells[cell_key] = {}
+        relation = r.relation._value_
+        values = cell.get(relation)
+        if values is None:
+            cell[relation] = [score]
+        else:
+            values.append(score)
+    weights = {rel._value_: policy.weight(rel) for rel in Relation}
     reports = {}
-    for ratee in sorted(cells):
+    for ratee, keys in itertools.groupby(sorted(cells), key=itemgetter(0)):
         competencies = tuple(
-            _competency(
-                cid, {rel: sorted(v) for rel, v in cells[ratee][cid].items()}, policy, weights
-            )
-            for cid in sorted(cells[ratee])
+            _competency(cid, cells[ratee, cid], policy, weights) for _, cid in keys
         )
         others = [c.others for c in competencies if c.others is not None]
         selfs = [c.self_score for c in competencies if c.self_score is not None]
