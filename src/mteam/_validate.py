@@ -40,6 +40,9 @@ def is_real(value: object) -> bool:
 
 def check_real(path: str, value: object) -> None:
     """Require a finite real number (no bool, no NaN, no infinity)."""
+    kind = value.__class__
+    if kind is int or (kind is float and math.isfinite(value)):  # type: ignore[arg-type]
+        return  # the common cases, first and cheaply
     if not is_real(value):
         raise InvalidInputError(path, f"must be a number, got {show(value)}")
     if isinstance(value, float) and not math.isfinite(value):
@@ -205,13 +208,14 @@ E = TypeVar("E", bound=enum.Enum)
 def enum_value(cls: type[E], path: str) -> Callable[[Any], E]:
     """An attrs converter: a member of `cls`, or its value; anything else an input error."""
     allowed = ", ".join(repr(m.value) for m in cls)
+    by_value = {m.value: m for m in cls}  # what `cls(value)` looks up first, without its cost
 
     def convert(value: Any) -> E:  # noqa: ANN401
         if isinstance(value, cls):
             return value
         try:
-            return cls(value)
-        except ValueError:
+            return by_value[value]
+        except (KeyError, TypeError):
             raise InvalidInputError(path, f"must be one of {allowed}, got {show(value)}") from None
 
     return convert

@@ -117,12 +117,13 @@ def _structure_bool(value: object, _type: object) -> bool:
 
 
 _RATING_FIELDS: Final = ("ratee_id", "rater_id", "relation", "competency_id", "score")
+_RATING_KEYS: Final = frozenset(_RATING_FIELDS)
 
 
 def _structure_rating(value: object, _type: object) -> Rating:
     if not isinstance(value, dict):
         raise _ShapeError(f"expected an object, got {show(value)}")
-    if len(value) != len(_RATING_FIELDS) or any(k not in value for k in _RATING_FIELDS):
+    if value.keys() != _RATING_KEYS:
         extra = sorted(set(value) - set(_RATING_FIELDS))
         if extra:
             raise _ShapeError(f"extra fields found ({', '.join(extra)})")
