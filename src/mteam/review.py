@@ -37,6 +37,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from mteam._gc import bulk
 from mteam._text import table
 from mteam._validate import find, prefixed, show, to_tuple
 from mteam.catalog import Catalog, load_catalog
@@ -541,6 +542,7 @@ def validate_document(document: TeamDocument) -> list[Problem]:
 # --- the cycle -------------------------------------------------------------------------------
 
 
+@bulk
 def run_review(document: TeamDocument, policy: ReviewPolicy | None = None) -> ReviewOutcome:
     """Run a whole review cycle (see the module docs for the steps).
 

@@ -40,6 +40,7 @@ from typing import IO, Any, Final
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from mteam._gc import bulk
 from mteam._validate import check_records, show
 from mteam.errors import InvalidInputError, Problem
 from mteam.membership.records import (
@@ -391,6 +392,7 @@ def _check_row(
     return None
 
 
+@bulk
 def summarise(
     members: Iterable[Member],
     transactions: Iterable[Transaction],
@@ -441,6 +443,7 @@ def summarise(
     return fold.finish()
 
 
+@bulk
 def summarise_csv(
     members_file: str | Path | IO[str],
     transactions_file: str | Path | IO[str],
