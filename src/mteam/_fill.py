@@ -30,14 +30,19 @@ def _level(claims: Sequence[Claim], total: Fraction, floors: Fraction) -> Fracti
     (λ = floor / w) or reaches their cap (λ = cap / w). Walk the bends in order, keeping the
     sum of floors still binding, the sum of caps reached and the weight in between.
     """
-    events: list[tuple[Fraction, int, Claim]] = []
-    for c in claims:
-        events.append((c.floor / c.weight, 0, c))
+    # Sorted by the float of each bend first: rounding to a float never reverses an order, so
+    # only bends with the same float can be out of order, and the exact point (then the kind,
+    # floors first) decides between those. Fractions are compared only where floats tie.
+    events: list[tuple[float, Fraction, int, int, Claim]] = []
+    for i, c in enumerate(claims):
+        point = c.floor / c.weight
+        events.append((float(point), point, 0, i, c))
         if c.cap is not None:
-            events.append((c.cap / c.weight, 1, c))
-    events.sort(key=lambda e: (e[0], e[1]))
+            point = c.cap / c.weight
+            events.append((float(point), point, 1, i, c))
+    events.sort()
     at_floor, at_cap, linear_weight = floors, Fraction(0), Fraction(0)
-    for point, kind, c in events:
+    for _, point, kind, _, c in events:
         if linear_weight > 0 and at_floor + at_cap + point * linear_weight >= total:
             break
         if kind == 0:

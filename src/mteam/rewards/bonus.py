@@ -318,12 +318,25 @@ def _claims(
 ) -> list[_Claim]:
     if not isinstance(period, Period):
         raise InvalidInputError("period", f"must be a Period, got {show(period)}")
+    terms = _Terms(currency, policy)
     claims = [
-        _claim(m, f"members[{i}]", currency, policy, period)
+        _claim(m, f"members[{i}]", terms, policy, period)
         for i, m in enumerate(check_records("members", members, BonusMember).values())
     ]
     claims.sort(key=lambda c: c.line.member_id)
     return claims
+
+
+class _Terms:
+    """What every member's claim uses, as exact Fractions, worked out once per run."""
+
+    def __init__(self, currency: Currency, policy: BonusPolicy) -> None:
+        self.currency = currency
+        self.quantum = Fraction(currency.quantum)
+        self.floor_multiple = Fraction(policy.floor_multiple)
+        self.cap_multiple = None if policy.cap_multiple is None else Fraction(policy.cap_multiple)
+        self.zero = _to_money(Fraction(0), currency)
+        self.multipliers = {band: Fraction(m) for band, m in policy.multipliers.items()}
 
 
 def _exact_amount(path: str, value: Decimal, currency: Currency) -> None:
@@ -352,9 +365,8 @@ def _target(m: BonusMember, path: str, currency: Currency, policy: BonusPolicy) 
     return m.base_salary * policy.target_percent / 100
 
 
-def _claim(
-    m: BonusMember, path: str, currency: Currency, policy: BonusPolicy, period: Period
-) -> _Claim:
+def _claim(m: BonusMember, path: str, terms: _Terms, policy: BonusPolicy, period: Period) -> _Claim:
+    currency = terms.currency
     target = _target(m, path, currency, policy)
     days = period.days_employed(m.hired_on, m.left_on)
     proration = Fraction(days, period.days) if policy.prorate else Fraction(1 if days else 0)
@@ -375,15 +387,18 @@ def _claim(
     elif target == 0:
         reason = "target bonus is 0"
     prorated = Fraction(target) * proration
-    quantum = Fraction(currency.quantum)
-    floor = _round_to(prorated * Fraction(policy.floor_multiple), quantum, up=True)
+    eligible = reason is None
+    floor = (
+        _round_to(prorated * terms.floor_multiple, terms.quantum, up=True)
+        if eligible and terms.floor_multiple
+        else Fraction(0)
+    )
     cap = (
         None
-        if policy.cap_multiple is None
-        else _round_to(prorated * Fraction(policy.cap_multiple), quantum, up=False)
+        if terms.cap_multiple is None
+        else _round_to(prorated * terms.cap_multiple, terms.quantum, up=False)
     )
-    eligible = reason is None
-    weight = Fraction(target) * Fraction(multiplier) * proration if eligible else Fraction(0)
+    weight = prorated * terms.multipliers[m.band] if eligible and m.band else Fraction(0)
     line = BonusLine(
         member_id=m.id,
         eligible=eligible,
@@ -394,13 +409,13 @@ def _claim(
         proration=float(proration),
         target=target,
         weight=float(weight),
-        floor=_to_money(floor if eligible else Fraction(0), currency),
+        floor=_to_money(floor, currency) if floor else terms.zero,
         cap=None if cap is None else _to_money(cap, currency),
-        amount=_to_money(Fraction(0), currency),
+        amount=terms.zero,
         capped=False,
         floored=False,
     )
-    return _Claim(line, weight, floor if eligible else Fraction(0), cap)
+    return _Claim(line, weight, floor, cap)
 
 
 def _round_to(value: Fraction, quantum: Fraction, *, up: bool) -> Fraction:
@@ -436,15 +451,29 @@ def _lines(
 ) -> tuple[BonusLine, ...]:
     """The final lines: each amount, and whether its cap or floor bound in the exact split."""
     zero = _to_money(Fraction(0), currency)
-    return tuple(
-        attrs.evolve(
-            c.line,
-            amount=amounts.get(c.line.member_id, zero),
-            capped=c.cap is not None and exact.get(c.line.member_id) == c.cap,
-            floored=c.floor > 0 and exact.get(c.line.member_id) == c.floor,
+    lines = []
+    for c in claims:
+        line, member_id = c.line, c.line.member_id
+        share = exact.get(member_id)
+        lines.append(
+            BonusLine(
+                member_id,
+                line.eligible,
+                line.reason,
+                line.band,
+                line.multiplier,
+                line.days_employed,
+                line.proration,
+                line.target,
+                line.weight,
+                line.floor,
+                line.cap,
+                amounts.get(member_id, zero),
+                capped=c.cap is not None and share == c.cap,
+                floored=c.floor > 0 and share == c.floor,
+            )
         )
-        for c in claims
-    )
+    return tuple(lines)
 
 
 def allocate_bonus_pool(
