@@ -205,30 +205,46 @@ def read_members(source: str | Path | IO[str], *, max_problems: int = 50) -> lis
     problems = _Problems(max_problems)
     members: list[Member] = []
     seen: set[str] = set()
-    for _, where, row in _rows(source, MEMBER_COLUMNS, "members"):
-        if len(row) != len(MEMBER_COLUMNS):
-            problems.add(where, f"expected {len(MEMBER_COLUMNS)} columns, got {len(row)}")
-            continue
-        member_id, joined, left = (cell.strip() for cell in row)
-        try:
-            joined_on = _parse_date(joined)
-        except ValueError:
-            problems.add(f"{where}.joined_on", f"invalid date {show(joined)}")
-            continue
-        try:
-            left_on = _parse_date(left) if left else None
-        except ValueError:
-            problems.add(f"{where}.left_on", f"invalid date {show(left)}")
-            continue
-        if member_id in seen:
-            problems.add(f"{where}.member_id", f"duplicate id {show(member_id)}")
-            continue
-        try:
-            members.append(Member(member_id, joined_on, left_on))
-        except InvalidInputError as err:
-            problems.add(f"{where}.{err.path}", err.message)
-            continue
-        seen.add(member_id)
+    days: dict[str, date] = {}  # each distinct date cell parsed once
+    with _csv_table(source, MEMBER_COLUMNS, "members") as (reader, name):
+        for row in reader:
+            if len(row) != len(MEMBER_COLUMNS):
+                problems.add(
+                    f"{name}:{reader.line_num}",
+                    f"expected {len(MEMBER_COLUMNS)} columns, got {len(row)}",
+                )
+                continue
+            member_id, joined, left = row
+            try:
+                joined_on = days.get(joined) or days.setdefault(joined, _parse_date(joined))
+            except ValueError:
+                problems.add(
+                    f"{name}:{reader.line_num}.joined_on", f"invalid date {show(joined.strip())}"
+                )
+                continue
+            try:
+                left_on = (
+                    (days.get(left) or days.setdefault(left, _parse_date(left)))
+                    if left.strip()
+                    else None
+                )
+            except ValueError:
+                problems.add(
+                    f"{name}:{reader.line_num}.left_on", f"invalid date {show(left.strip())}"
+                )
+                continue
+            member_id = member_id.strip()
+            if member_id in seen:
+                problems.add(
+                    f"{name}:{reader.line_num}.member_id", f"duplicate id {show(member_id)}"
+                )
+                continue
+            try:
+                members.append(Member(member_id, joined_on, left_on))
+            except InvalidInputError as err:
+                problems.add(f"{name}:{reader.line_num}.{err.path}", err.message)
+                continue
+            seen.add(member_id)
     problems.raise_if_any()
     return members
 

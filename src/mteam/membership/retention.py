@@ -253,9 +253,15 @@ def cohort_table(base: MemberBase) -> CohortTable:
     last_observed: dict[str, dict[int, int]] = {}
     last_alive: dict[str, dict[int, int]] = {}
     active: dict[str, dict[int, int]] = {}
+    by_day: dict[date, tuple[str, int]] = {}  # members who joined on the same day share these
     for m in base.stats.values():
-        cohort = cohort_of(m.joined_on)
-        observed = months_between(m.joined_on, base.as_of)
+        known = by_day.get(m.joined_on)
+        if known is None:
+            known = by_day[m.joined_on] = (
+                cohort_of(m.joined_on),
+                months_between(m.joined_on, base.as_of),
+            )
+        cohort, observed = known
         alive = (
             observed if m.left_on is None else min(observed, months_between(m.joined_on, m.left_on))
         )

@@ -42,7 +42,6 @@ Examples:
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, Final
@@ -177,10 +176,13 @@ def quintile_scores(values: Sequence[Any], key: Callable[[Any], Any] | None = No
         >>> quintile_scores([10, 20, 20, 30, 40, 50, 60, 70, 80, 90])
         [1, 1, 1, 2, 3, 3, 4, 4, 5, 5]
     """
-    keys = [v if key is None else key(v) for v in values]
-    ordered = sorted(keys)
+    keys = list(values) if key is None else [key(v) for v in values]
     n = len(keys)
-    return [1 + (5 * bisect.bisect_left(ordered, k)) // n for k in keys]
+    # value -> how many values are strictly smaller: its first index in sorted order (walking
+    # the sorted values backwards, the first index of each value is the last one written)
+    ordered = sorted(keys)
+    smaller = dict(zip(reversed(ordered), range(n - 1, -1, -1), strict=True))
+    return [1 + (5 * smaller[k]) // n for k in keys]
 
 
 def rfm(base: MemberBase, policy: RFMPolicy | None = None) -> RFMTable:

@@ -275,10 +275,13 @@ class _Fold:
         self.allow_refunds = allow_refunds
         self.window_start = as_of - relativedelta(months=TRAILING_MONTHS)
         self.revenue: dict[str, dict[int, Decimal]] = {}
-        self.state = {
-            m.id: _Running(m.joined_on, self.revenue.setdefault(cohort_of(m.joined_on), {}))
-            for m in index.values()
-        }
+        rows: dict[date, dict[int, Decimal]] = {}  # by the day of joining: one look-up each
+        self.state = {}
+        for m in index.values():
+            row = rows.get(m.joined_on)
+            if row is None:
+                row = rows[m.joined_on] = self.revenue.setdefault(cohort_of(m.joined_on), {})
+            self.state[m.id] = _Running(m.joined_on, row)
         self.days: dict[object, _Day] = {}
         self.problems = _Problems(max_problems)
 

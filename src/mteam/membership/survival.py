@@ -25,8 +25,11 @@ Examples:
 
 from __future__ import annotations
 
+import operator
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import date
+from itertools import repeat
+from operator import is_not
 
 import attrs
 
@@ -165,15 +168,6 @@ def kaplan_meier_table(table: DurationTable) -> SurvivalCurve:
     return _curve([(t, e, c) for t, (e, c) in table.counts.items()], table.unit)
 
 
-def _duration(start: date, end: date, unit: TimeUnit) -> int:
-    if unit is TimeUnit.DAY:
-        return (end - start).days
-    if unit is TimeUnit.WEEK:
-        return (end - start).days // 7
-    months = months_between(start, end)
-    return months if unit is TimeUnit.MONTH else months // 12
-
-
 def duration_table(base: MemberBase, unit: TimeUnit | str = TimeUnit.DAY) -> DurationTable:
     """Membership durations of a member base: to leaving (an event) or to `as_of` (censored).
 
@@ -191,9 +185,21 @@ def duration_table(base: MemberBase, unit: TimeUnit | str = TimeUnit.DAY) -> Dur
     """
     base = _check_base(base)
     unit = to_unit(unit)
+    stats = base.stats.values()
+    left = [s.left_on for s in stats]
+    ends = [base.as_of if day is None else day for day in left]
+    joined = [s.joined_on for s in stats]
+    if unit is TimeUnit.DAY or unit is TimeUnit.WEEK:
+        durations = [span.days for span in map(operator.sub, ends, joined)]
+        if unit is TimeUnit.WEEK:
+            durations = [d // 7 for d in durations]
+    else:
+        durations = list(map(months_between, joined, ends))
+        if unit is TimeUnit.YEAR:
+            durations = [d // 12 for d in durations]
+    # (duration, left) -> members, counted in C; then events and censored per duration
     table: dict[int, list[int]] = {}
-    for m in base.stats.values():
-        end = base.as_of if m.left_on is None else m.left_on
-        row = table.setdefault(_duration(m.joined_on, end, unit), [0, 0])
-        row[0 if m.left_on is not None else 1] += 1
+    pairs = zip(durations, map(is_not, left, repeat(None)), strict=True)
+    for (t, event), count in Counter(pairs).items():
+        table.setdefault(t, [0, 0])[0 if event else 1] += count
     return DurationTable(unit, {t: (e, c) for t, (e, c) in sorted(table.items())})
