@@ -31,6 +31,7 @@ from datetime import date
 
 import attrs
 
+from mteam._gc import bulk
 from mteam._validate import show
 from mteam.errors import InvalidInputError
 from mteam.membership.records import Member
@@ -232,6 +233,7 @@ class CohortTable:
         ]
 
 
+@bulk
 def cohort_table(base: MemberBase) -> CohortTable:
     """Monthly cohort counts (contractual and activity) of a member base.
 

@@ -48,6 +48,7 @@ from typing import Any, Final
 
 import attrs
 
+from mteam._gc import bulk
 from mteam._validate import show, text, to_tuple, whole
 from mteam.errors import InvalidInputError
 from mteam.membership.summary import MemberBase, _check_base
@@ -185,6 +186,7 @@ def quintile_scores(values: Sequence[Any], key: Callable[[Any], Any] | None = No
     return [1 + (5 * smaller[k]) // n for k in keys]
 
 
+@bulk
 def rfm(base: MemberBase, policy: RFMPolicy | None = None) -> RFMTable:
     """Score every member of a member base (see the module docs for the rules).
 

@@ -33,6 +33,7 @@ from operator import is_not
 
 import attrs
 
+from mteam._gc import bulk
 from mteam._validate import check_range, show
 from mteam.errors import InvalidInputError
 from mteam.membership.summary import MemberBase, _check_base, months_between
@@ -168,6 +169,7 @@ def kaplan_meier_table(table: DurationTable) -> SurvivalCurve:
     return _curve([(t, e, c) for t, (e, c) in table.counts.items()], table.unit)
 
 
+@bulk
 def duration_table(base: MemberBase, unit: TimeUnit | str = TimeUnit.DAY) -> DurationTable:
     """Membership durations of a member base: to leaving (an event) or to `as_of` (censored).
 

@@ -55,6 +55,7 @@ from typing import Any, Final
 
 import attrs
 
+from mteam._gc import bulk
 from mteam._validate import check_range, enum_value, real, show, text, whole
 from mteam.errors import InvalidInputError
 from mteam.scales import FEEDBACK_SCALE, RatingScale
@@ -413,6 +414,7 @@ def _competency(
     )
 
 
+@bulk
 def aggregate_feedback(
     ratings: Iterable[Rating],
     scale: RatingScale = FEEDBACK_SCALE,
