@@ -10,8 +10,9 @@ are shared and noisy; ratios travel, seconds do not):
 
 1. review cycle: `mteam.io.loads(TeamDocument, text)` and `run_review(document)` against the
    standard library's `json.loads(text)` of the same text;
-2. member analytics: reading the two CSV files into records, and the whole analysis, against
-   one plain `csv.reader` pass over the same files;
+2. member analytics: reading the two CSV files into records, summarising them on the bulk path
+   (`summarise_csv`), and the whole analysis, against one plain `csv.reader` pass over the same
+   files;
 3. peers, where the `bench` extra is installed: Kaplan-Meier against
    `lifelines.KaplanMeierFitter` and an RFM summary against a pandas groupby, with the results
    checked equal first;
@@ -85,6 +86,7 @@ def _csv_pass(members: Path, sales: Path) -> int:
 def child_members(n: int, repeat: int) -> dict[str, float]:
     from mteam.membership.analysis import SAMPLE_AS_OF, read_and_analyse
     from mteam.membership.records import read_members, read_transactions
+    from mteam.membership.summary import summarise_csv
 
     members, sales = OUT / f"members-{n}.csv", OUT / f"transactions-{n}.csv"
     reference = _median_time(lambda: _csv_pass(members, sales), repeat)
@@ -95,10 +97,12 @@ def child_members(n: int, repeat: int) -> dict[str, float]:
             pass
 
     reading = _median_time(read, repeat)
+    summary = _median_time(lambda: summarise_csv(members, sales, SAMPLE_AS_OF), repeat)
     analysis = _median_time(lambda: read_and_analyse(members, sales, SAMPLE_AS_OF), repeat)
     return {
         "csv.reader pass": reference,
         "read records": reading,
+        "summarise": summary,
         "analyse": analysis,
         "rss_mb": _max_rss_mb(),
     }
@@ -299,6 +303,13 @@ def main() -> None:
             n,
             r["csv.reader pass"],
             r["read records"],
+            r["rss_mb"],
+        )
+        row(
+            "summarise member CSVs, the bulk path (vs csv.reader pass)",
+            n,
+            r["csv.reader pass"],
+            r["summarise"],
             r["rss_mb"],
         )
         row(
