@@ -15,6 +15,7 @@ from mteam.performance.feedback import (
     Relation,
     SmallGroupRule,
     aggregate_feedback,
+    _plain_ratings,
 )
 from mteam.scales import RatingScale
 from tests.strategies import rating_sets
@@ -363,3 +364,41 @@ def test_an_integral_scale_refuses_half_points():
         aggregate_feedback([Rating("a", "b", P, "x", 2.5)], RatingScale(1, 5, integral=True))
     assert info.value.path == "ratings[0].score"
     assert "2.5" not in str(info.value)
+
+
+# --- the batch path of loading ratings ---------------------------------------------------------
+
+_IDS = st.sampled_from(["e1", "e2", " e1", "", "  ", 7, None])
+_ROW = st.fixed_dictionaries(
+    {
+        "ratee_id": _IDS,
+        "rater_id": _IDS,
+        "relation": st.sampled_from(["self", "manager", "peer", "boss", Relation.PEER, 1]),
+        "competency_id": _IDS,
+        "score": st.sampled_from([1, 4, 2.5, math.nan, math.inf, True, "3", None]),
+    },
+    optional={"extra": st.just(1)},
+)
+
+
+@given(_ROW)
+def test_the_batch_path_builds_exactly_what_the_constructor_builds(row):
+    plain = _plain_ratings([row])
+    try:
+        built = Rating(**row)
+    except (InvalidInputError, TypeError):
+        assert plain is None  # whatever the constructor refuses, the batch path refuses
+        return
+    if plain is not None:
+        (rating,) = plain
+        assert rating == built
+        assert [type(getattr(rating, f.name)) for f in attrs.fields(Rating)] == [
+            type(getattr(built, f.name)) for f in attrs.fields(Rating)
+        ]
+
+
+def test_a_document_with_one_bad_rating_still_names_it():
+    good = {"ratee_id": "a", "rater_id": "b", "relation": "peer", "competency_id": "c", "score": 3}
+    assert _plain_ratings([good, {**good, "score": math.nan}]) is None
+    assert _plain_ratings([good, ["not", "a", "dict"]]) is None
+    assert _plain_ratings([good]) == (Rating("a", "b", "peer", "c", 3),)

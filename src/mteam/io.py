@@ -56,7 +56,7 @@ from mteam._validate import show
 from mteam.errors import InvalidInputError, Problem, _join_path
 from mteam.labels import Label
 from mteam.money import CURRENCIES, Currency, currency
-from mteam.performance.feedback import Rating
+from mteam.performance.feedback import Rating, _plain_ratings
 
 __all__ = ["dump", "dumps", "load", "loads", "structure", "unstructure"]
 
@@ -228,8 +228,17 @@ def _make_converter() -> cattrs.Converter:
         Currency, lambda v, t: _currency_code(v) if isinstance(v, str) else currency_hook(v, t)
     )
     # Ratings come by the hundred thousand and validate every field themselves (attrs
-    # validators, run in __init__): build them directly instead of checking each field twice.
+    # validators, run in __init__): build them directly instead of checking each field twice,
+    # and a whole list of plainly valid ones in one pass (any other list takes the checked
+    # path, which names every problem).
     converter.register_structure_hook(Rating, _structure_rating)
+    checked_ratings = converter.get_structure_hook(tuple[Rating, ...])
+
+    def ratings(value: object, type_: object) -> tuple[Rating, ...]:
+        plain = _plain_ratings(value) if isinstance(value, list) else None
+        return checked_ratings(value, type_) if plain is None else plain
+
+    converter.register_structure_hook_func(lambda t: t == tuple[Rating, ...], ratings)
     converter.register_unstructure_hook(
         Currency,
         lambda c: (
