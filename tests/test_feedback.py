@@ -14,8 +14,8 @@ from mteam.performance.feedback import (
     Rating,
     Relation,
     SmallGroupRule,
-    aggregate_feedback,
     _plain_ratings,
+    aggregate_feedback,
 )
 from mteam.scales import RatingScale
 from tests.strategies import rating_sets
