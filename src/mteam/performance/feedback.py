@@ -428,8 +428,8 @@ def _competency(
             small.append((relation, values))
         else:
             shown.append((relation, values, weights[relation]))
-    below = f"fewer than {policy.min_raters} raters"
     if small:
+        below = f"fewer than {policy.min_raters} raters"
         pooled = [v for _, values in small for v in values]
         if policy.small_groups is SmallGroupRule.MERGE and len(pooled) >= policy.min_raters:
             weight = math.fsum(weights[rel] for rel, _ in small)
@@ -444,12 +444,16 @@ def _competency(
                 else f"{below}, and too few to merge with the other small groups"
             )
             suppressed.extend(Suppression(rel, "dropped", reason) for rel, _ in small)
-    total = math.fsum(w for _, _, w in shown)
+    total = math.fsum([w for _, _, w in shown])
     groups = tuple(
-        GroupScore(name, len(values), math.fsum(values) / len(values), w / total if total else 0.0)
-        for name, values, w in shown
+        [
+            GroupScore(
+                name, len(values), math.fsum(values) / len(values), w / total if total else 0
+            )
+            for name, values, w in shown
+        ]
     )
-    others = math.fsum(g.weight * g.mean for g in groups) if total > 0 and groups else None
+    others = math.fsum([g.weight * g.mean for g in groups]) if total > 0 and groups else None
     self_values = cells.get(_SELF)
     self_score = self_values[0] if self_values else None
     gap = self_score - others if self_score is not None and others is not None else None
@@ -461,6 +465,52 @@ def _competency(
     return CompetencyFeedback(
         competency_id, groups, others, self_score, gap, flag, tuple(suppressed)
     )
+
+
+_Cells = dict[tuple[str, str], tuple[dict[str, list[float]], dict[str, int]]]
+
+
+def _cells(items: list[Rating], scale: RatingScale, scores: list[float] | None) -> _Cells:
+    """Check the ratings and group their scores (`scores`, or their own).
+
+    Returns:
+        (ratee, competency) -> (relation value -> scores, rater -> index of their rating).
+        Relations are keyed by value: a str hashes in C, an Enum member in Python. The means
+        are exact sums (fsum), so the order of the scores does not matter.
+    """
+    cells: _Cells = {}
+    low, high, integral = scale.minimum, scale.maximum, scale.integral
+    for i, r in enumerate(items):
+        if not isinstance(r, Rating):
+            raise InvalidInputError(f"ratings[{i}]", "must be a Rating")
+        # a Rating's score is a finite number already: only the range is left to check
+        score = r.score
+        if not low <= score <= high or (integral and not float(score).is_integer()):
+            raise InvalidInputError(
+                f"ratings[{i}].score",
+                f"must be within {show(scale.minimum)}..{show(scale.maximum)}"
+                " (the value is withheld to protect the rater)",
+            )
+        key = (r.ratee_id, r.competency_id)
+        cell = cells.get(key)
+        if cell is None:
+            cell = cells[key] = ({}, {})
+        groups, raters = cell
+        earlier = raters.setdefault(r.rater_id, i)
+        if earlier != i:
+            raise InvalidInputError(
+                f"ratings[{i}]",
+                f"duplicate: the same rater already rated {r.ratee_id!r} on "
+                f"{r.competency_id!r} at ratings[{earlier}]",
+            )
+        value = float(score) if scores is None else scores[i]
+        relation = r.relation._value_
+        values = groups.get(relation)
+        if values is None:
+            groups[relation] = [value]
+        else:
+            values.append(value)
+    return cells
 
 
 @bulk
@@ -486,50 +536,14 @@ def aggregate_feedback(
     """
     policy = policy if policy is not None else FeedbackPolicy()
     items = list(ratings)
-    seen: dict[tuple[str, str, str], int] = {}
-    low, high, integral = scale.minimum, scale.maximum, scale.integral
-    for i, r in enumerate(items):
-        if not isinstance(r, Rating):
-            raise InvalidInputError(f"ratings[{i}]", "must be a Rating")
-        # a Rating's score is a finite number already: only the range is left to check
-        if not low <= r.score <= high or (integral and not float(r.score).is_integer()):
-            raise InvalidInputError(
-                f"ratings[{i}].score",
-                f"must be within {show(scale.minimum)}..{show(scale.maximum)}"
-                " (the value is withheld to protect the rater)",
-            )
-        key = (r.ratee_id, r.rater_id, r.competency_id)
-        if key in seen:
-            raise InvalidInputError(
-                f"ratings[{i}]",
-                f"duplicate: the same rater already rated {r.ratee_id!r} on "
-                f"{r.competency_id!r} at ratings[{seen[key]}]",
-            )
-        seen[key] = i
-    scores = (
-        _calibrate(items, scale, policy.min_ratees)
-        if policy.calibrate
-        else [float(r.score) for r in items]
-    )
-    # (ratee, competency) -> relation value -> scores: a str hashes in C, an Enum member in
-    # Python. The means are exact sums (fsum), so the order of the scores does not matter.
-    cells: dict[tuple[str, str], dict[str, list[float]]] = {}
-    for r, score in zip(items, scores, strict=True):
-        cell_key = (r.ratee_id, r.competency_id)
-        cell = cells.get(cell_key)
-        if cell is None:
-            cell = cells[cell_key] = {}
-        relation = r.relation._value_
-        values = cell.get(relation)
-        if values is None:
-            cell[relation] = [score]
-        else:
-            values.append(score)
+    cells = _cells(items, scale, None)
+    if policy.calibrate:  # the ratings are checked: calibrate them, and group the new scores
+        cells = _cells(items, scale, _calibrate(items, scale, policy.min_ratees))
     weights = {rel._value_: policy.weight(rel) for rel in Relation}
     reports = {}
     for ratee, keys in itertools.groupby(sorted(cells), key=itemgetter(0)):
         competencies = tuple(
-            _competency(cid, cells[ratee, cid], policy, weights) for _, cid in keys
+            _competency(cid, cells[ratee, cid][0], policy, weights) for _, cid in keys
         )
         others = [c.others for c in competencies if c.others is not None]
         selfs = [c.self_score for c in competencies if c.self_score is not None]
