@@ -448,7 +448,7 @@ def _competency(
     groups = tuple(
         [
             GroupScore(
-                name, len(values), math.fsum(values) / len(values), w / total if total else 0
+                name, len(values), math.fsum(values) / len(values), w / total if total else 0.0
             )
             for name, values, w in shown
         ]
