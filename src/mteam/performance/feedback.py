@@ -410,40 +410,60 @@ def _calibrate(ratings: list[Rating], scale: RatingScale, min_ratees: int) -> li
     return out
 
 
+class _Rules:
+    """A policy's figures as the per-competency step reads them, worked out once per call.
+
+    The suppression notes depend only on which groups are small and on the policy, so each
+    combination is built once and shared (they are immutable values).
+    """
+
+    def __init__(self, policy: FeedbackPolicy) -> None:
+        self.min_raters = policy.min_raters
+        self.merge = policy.small_groups is SmallGroupRule.MERGE
+        self.gap = policy.gap
+        self.weights = {rel._value_: policy.weight(rel) for rel in Relation}
+        below = f"fewer than {policy.min_raters} raters"
+        self.merged_reason = f"{below}; merged into {OTHERS}"
+        self.dropped_reason = (
+            f"{below}; dropped by policy"
+            if policy.small_groups is SmallGroupRule.DROP
+            else f"{below}, and too few to merge with the other small groups"
+        )
+        self._notes: dict[tuple[bool, tuple[str, ...]], tuple[Suppression, ...]] = {}
+
+    def notes(self, merged: bool, relations: tuple[str, ...]) -> tuple[Suppression, ...]:
+        """The suppression notes of these small groups, merged or dropped."""
+        key = (merged, relations)
+        found = self._notes.get(key)
+        if found is None:
+            action, reason = (
+                ("merged", self.merged_reason) if merged else ("dropped", self.dropped_reason)
+            )
+            found = self._notes[key] = tuple(Suppression(r, action, reason) for r in relations)
+        return found
+
+
 def _competency(
-    competency_id: str,
-    cells: Mapping[str, list[float]],
-    policy: FeedbackPolicy,
-    weights: Mapping[str, float],
+    competency_id: str, cells: Mapping[str, list[float]], rules: _Rules
 ) -> CompetencyFeedback:
-    """One competency's figures; `cells` and `weights` are keyed by relation value."""
+    """One competency's figures; `cells` is keyed by relation value."""
+    weights, min_raters = rules.weights, rules.min_raters
     shown: list[tuple[str, list[float], float]] = []
-    suppressed: list[Suppression] = []
-    small: list[tuple[str, list[float]]] = []
+    small: list[str] = []
     for relation, anonymous in _GROUPS:
         values = cells.get(relation)
-        if not values:
-            continue
-        if anonymous and len(values) < policy.min_raters:
-            small.append((relation, values))
-        else:
-            shown.append((relation, values, weights[relation]))
+        if values:
+            if anonymous and len(values) < min_raters:
+                small.append(relation)
+            else:
+                shown.append((relation, values, weights[relation]))
+    suppressed: tuple[Suppression, ...] = ()
     if small:
-        below = f"fewer than {policy.min_raters} raters"
-        pooled = [v for _, values in small for v in values]
-        if policy.small_groups is SmallGroupRule.MERGE and len(pooled) >= policy.min_raters:
-            weight = math.fsum(weights[rel] for rel, _ in small)
-            shown.append((OTHERS, pooled, weight))
-            suppressed.extend(
-                Suppression(rel, "merged", f"{below}; merged into {OTHERS}") for rel, _ in small
-            )
-        else:
-            reason = (
-                f"{below}; dropped by policy"
-                if policy.small_groups is SmallGroupRule.DROP
-                else f"{below}, and too few to merge with the other small groups"
-            )
-            suppressed.extend(Suppression(rel, "dropped", reason) for rel, _ in small)
+        pooled = [v for relation in small for v in cells[relation]]
+        merged = rules.merge and len(pooled) >= min_raters
+        if merged:
+            shown.append((OTHERS, pooled, math.fsum([weights[r] for r in small])))
+        suppressed = rules.notes(merged, tuple(small))
     total = math.fsum([w for _, _, w in shown])
     groups = tuple(
         [
@@ -456,15 +476,14 @@ def _competency(
     others = math.fsum([g.weight * g.mean for g in groups]) if total > 0 and groups else None
     self_values = cells.get(_SELF)
     self_score = self_values[0] if self_values else None
-    gap = self_score - others if self_score is not None and others is not None else None
-    flag = None
-    if gap is not None and gap >= policy.gap:
-        flag = "blind_spot"
-    elif gap is not None and gap <= -policy.gap:
-        flag = "hidden_strength"
-    return CompetencyFeedback(
-        competency_id, groups, others, self_score, gap, flag, tuple(suppressed)
-    )
+    gap = flag = None
+    if self_score is not None and others is not None:
+        gap = self_score - others
+        if gap >= rules.gap:
+            flag = "blind_spot"
+        elif gap <= -rules.gap:
+            flag = "hidden_strength"
+    return CompetencyFeedback(competency_id, groups, others, self_score, gap, flag, suppressed)
 
 
 _Cells = dict[tuple[str, str], tuple[dict[str, list[float]], dict[str, int]]]
@@ -539,12 +558,10 @@ def aggregate_feedback(
     cells = _cells(items, scale, None)
     if policy.calibrate:  # the ratings are checked: calibrate them, and group the new scores
         cells = _cells(items, scale, _calibrate(items, scale, policy.min_ratees))
-    weights = {rel._value_: policy.weight(rel) for rel in Relation}
+    rules = _Rules(policy)
     reports = {}
     for ratee, keys in itertools.groupby(sorted(cells), key=itemgetter(0)):
-        competencies = tuple(
-            _competency(cid, cells[ratee, cid][0], policy, weights) for _, cid in keys
-        )
+        competencies = tuple(_competency(cid, cells[ratee, cid][0], rules) for _, cid in keys)
         others = [c.others for c in competencies if c.others is not None]
         selfs = [c.self_score for c in competencies if c.self_score is not None]
         reports[ratee] = FeedbackReport(
