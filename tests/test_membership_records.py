@@ -1,5 +1,5 @@
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -165,3 +165,11 @@ def test_members_round_trip_through_csv(rows):
         for i, (d, k) in enumerate(rows)
     ]
     assert read_members(io.StringIO(members_csv(members))) == members
+
+
+def test_a_datetime_is_not_a_day():
+    moment = datetime(2025, 2, 1, 9, 30, tzinfo=UTC)
+    with pytest.raises(InvalidInputError, match="on: must be a date"):
+        Transaction("A", moment, Decimal(1))
+    with pytest.raises(InvalidInputError, match="left_on: must be a date"):
+        Member("A", date(2025, 1, 1), moment)

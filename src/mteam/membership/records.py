@@ -28,7 +28,7 @@ import contextlib
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any, Final
@@ -52,14 +52,15 @@ MEMBER_COLUMNS: Final = ("member_id", "joined_on", "left_on")
 TRANSACTION_COLUMNS: Final = ("member_id", "on", "amount")
 
 
-def _check_date(_inst: object, attr: attrs.Attribute[date], value: object) -> None:
-    if not isinstance(value, date):
+def _check_date(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+    # a datetime is a date, but it does not compare with one: refused
+    if not isinstance(value, date) or isinstance(value, datetime):
         raise InvalidInputError(attr.name, f"must be a date, got {show(value)}")
 
 
-def _check_optional_date(_inst: object, attr: attrs.Attribute[date | None], value: object) -> None:
-    if value is not None and not isinstance(value, date):
-        raise InvalidInputError(attr.name, f"must be a date, got {show(value)}")
+def _check_optional_date(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        _check_date(_inst, attr, value)
 
 
 @attrs.frozen(order=True)
@@ -161,10 +162,6 @@ def _rows(
             yield reader.line_num, f"{name}:{reader.line_num}", row
 
 
-def _parse_date(value: str) -> date:
-    return date.fromisoformat(value.strip())
-
-
 class _Problems:
     """Bad rows found while streaming; raised together at the end."""
 
@@ -205,44 +202,41 @@ def read_members(source: str | Path | IO[str], *, max_problems: int = 50) -> lis
     problems = _Problems(max_problems)
     members: list[Member] = []
     seen: set[str] = set()
-    days: dict[str, date] = {}  # each distinct date cell parsed once
+    days: dict[str, date] = {}
+
+    def day(cell: str) -> date:  # each distinct date cell is parsed once
+        found = days.get(cell)
+        if found is None:
+            found = days[cell] = date.fromisoformat(cell)
+        return found
+
     with _csv_table(source, MEMBER_COLUMNS, "members") as (reader, name):
+
+        def at(column: str) -> str:  # where the row just read is, for a problem
+            return f"{name}:{reader.line_num}{column}"
+
         for row in reader:
             if len(row) != len(MEMBER_COLUMNS):
-                problems.add(
-                    f"{name}:{reader.line_num}",
-                    f"expected {len(MEMBER_COLUMNS)} columns, got {len(row)}",
-                )
+                problems.add(at(""), f"expected {len(MEMBER_COLUMNS)} columns, got {len(row)}")
                 continue
-            member_id, joined, left = row
+            member_id, joined, left = (cell.strip() for cell in row)
             try:
-                joined_on = days.get(joined) or days.setdefault(joined, _parse_date(joined))
+                joined_on = day(joined)
             except ValueError:
-                problems.add(
-                    f"{name}:{reader.line_num}.joined_on", f"invalid date {show(joined.strip())}"
-                )
+                problems.add(at(".joined_on"), f"invalid date {show(joined)}")
                 continue
             try:
-                left_on = (
-                    (days.get(left) or days.setdefault(left, _parse_date(left)))
-                    if left.strip()
-                    else None
-                )
+                left_on = day(left) if left else None
             except ValueError:
-                problems.add(
-                    f"{name}:{reader.line_num}.left_on", f"invalid date {show(left.strip())}"
-                )
+                problems.add(at(".left_on"), f"invalid date {show(left)}")
                 continue
-            member_id = member_id.strip()
             if member_id in seen:
-                problems.add(
-                    f"{name}:{reader.line_num}.member_id", f"duplicate id {show(member_id)}"
-                )
+                problems.add(at(".member_id"), f"duplicate id {show(member_id)}")
                 continue
             try:
                 members.append(Member(member_id, joined_on, left_on))
             except InvalidInputError as err:
-                problems.add(f"{name}:{reader.line_num}.{err.path}", err.message)
+                problems.add(at(f".{err.path}"), err.message)
                 continue
             seen.add(member_id)
     problems.raise_if_any()

@@ -263,8 +263,8 @@ class _Fold:
     Rows are `(member_id, on, amount)`: the cells of a CSV row, or checked values (a date and a
     Decimal). A row that passes the loop's quick test costs a few look-ups and additions; any
     other goes to `_check`, which examines it cell by cell and either records a problem or
-    hands the row back, parsed. The quick test accepts exactly what `_check` accepts without a
-    problem, so both reach the same figures.
+    hands the row back, parsed. The quick test passes only rows that `_check` accepts as they
+    are, so both reach the same figures.
     """
 
     def __init__(
