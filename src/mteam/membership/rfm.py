@@ -42,8 +42,11 @@ Examples:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
+from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, Final
 
 import attrs
@@ -179,11 +182,14 @@ def quintile_scores(values: Sequence[Any], key: Callable[[Any], Any] | None = No
     """
     keys = list(values) if key is None else [key(v) for v in values]
     n = len(keys)
-    # value -> how many values are strictly smaller: its first index in sorted order (walking
-    # the sorted values backwards, the first index of each value is the last one written)
-    ordered = sorted(keys)
-    smaller = dict(zip(reversed(ordered), range(n - 1, -1, -1), strict=True))
-    return [1 + (5 * smaller[k]) // n for k in keys]
+    # each distinct value's score, from how many values are strictly smaller (the counts of
+    # the distinct values below it): one sort of the distinct values, then look-ups in C
+    score, below = {}, 0
+    counts = Counter(keys)
+    for value in sorted(counts):
+        score[value] = 1 + (5 * below) // n
+        below += counts[value]
+    return list(map(score.__getitem__, keys))
 
 
 @bulk
@@ -196,18 +202,31 @@ def rfm(base: MemberBase, policy: RFMPolicy | None = None) -> RFMTable:
     base = _check_base(base)
     policy = policy if policy is not None else RFMPolicy()
     stats = list(base.stats.values())
-    recency = [
-        None if s.last_purchase is None else (base.as_of - s.last_purchase).days for s in stats
-    ]
-    # a smaller recency is better; "never" is the worst: score on the negated value
-    r_scores = quintile_scores([-(x if x is not None else 10**9) for x in recency])
-    f_scores = quintile_scores([s.purchases for s in stats])
-    m_scores = quintile_scores([s.revenue for s in stats])
-    scores = []
-    counts = dict.fromkeys((rule.name for rule in policy.segments), 0)
+    last = list(map(attrgetter("last_purchase"), stats))
+    # per distinct day of last purchase: the days since, and the key it is scored on (a smaller
+    # recency is better, "never" the worst: the negated value, "never" below every other)
+    days: dict[date | None, int | None] = {d: (base.as_of - d).days for d in set(last) if d}
+    keys: dict[date | None, int] = {d: -n for d, n in days.items() if n is not None}
+    days[None], keys[None] = None, -(10**9)
+    recency = list(map(days.__getitem__, last))
+    purchases = list(map(attrgetter("purchases"), stats))
+    revenue = list(map(attrgetter("revenue"), stats))
+    r_scores = quintile_scores(list(map(keys.__getitem__, last)))
+    f_scores = quintile_scores(purchases)
+    m_scores = quintile_scores(revenue)
     grid = {(r, f): policy.segment(r, f) for r in range(1, 6) for f in range(1, 6)}
-    for s, rec, r, f, m in zip(stats, recency, r_scores, f_scores, m_scores, strict=True):
-        segment = grid[r, f]
-        counts[segment] += 1
-        scores.append(RFMScore(s.member_id, rec, s.purchases, s.revenue, r, f, m, segment))
+    segments = list(map(grid.__getitem__, zip(r_scores, f_scores, strict=True)))
+    sizes = Counter(segments)
+    counts = {rule.name: sizes.get(rule.name, 0) for rule in policy.segments}
+    scores = map(
+        RFMScore,
+        map(attrgetter("member_id"), stats),
+        recency,
+        purchases,
+        revenue,
+        r_scores,
+        f_scores,
+        m_scores,
+        segments,
+    )
     return RFMTable(tuple(scores), counts)

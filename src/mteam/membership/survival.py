@@ -27,9 +27,11 @@ from __future__ import annotations
 
 import operator
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from itertools import repeat
-from operator import is_not
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+from itertools import compress, repeat
+from operator import attrgetter, is_not, not_
+from typing import cast
 
 import attrs
 
@@ -187,21 +189,24 @@ def duration_table(base: MemberBase, unit: TimeUnit | str = TimeUnit.DAY) -> Dur
     """
     base = _check_base(base)
     unit = to_unit(unit)
+    # column by column, in C: `or_as_of.get(day, day)` is the day, or `as_of` for None
     stats = base.stats.values()
-    left = [s.left_on for s in stats]
-    ends = [base.as_of if day is None else day for day in left]
-    joined = [s.joined_on for s in stats]
+    left = list(map(attrgetter("left_on"), stats))
+    or_as_of = {None: base.as_of}
+    ends = cast("Iterator[date]", map(or_as_of.get, left, left))
+    joined = map(attrgetter("joined_on"), stats)
     if unit is TimeUnit.DAY or unit is TimeUnit.WEEK:
-        durations = [span.days for span in map(operator.sub, ends, joined)]
+        durations = list(map(attrgetter("days"), map(operator.sub, ends, joined)))
         if unit is TimeUnit.WEEK:
-            durations = [d // 7 for d in durations]
+            durations = list(map(operator.floordiv, durations, repeat(7)))
     else:
         durations = list(map(months_between, joined, ends))
         if unit is TimeUnit.YEAR:
-            durations = [d // 12 for d in durations]
-    # (duration, left) -> members, counted in C; then events and censored per duration
-    table: dict[int, list[int]] = {}
-    pairs = zip(durations, map(is_not, left, repeat(None)), strict=True)
-    for (t, event), count in Counter(pairs).items():
-        table.setdefault(t, [0, 0])[0 if event else 1] += count
-    return DurationTable(unit, {t: (e, c) for t, (e, c) in sorted(table.items())})
+            durations = list(map(operator.floordiv, durations, repeat(12)))
+    # events (members who left) and censored members per duration, counted in C
+    left_flags = list(map(is_not, left, repeat(None)))
+    events = Counter(compress(durations, left_flags))
+    censored = Counter(compress(durations, map(not_, left_flags)))
+    return DurationTable(
+        unit, {t: (events.get(t, 0), censored.get(t, 0)) for t in sorted(events.keys() | censored)}
+    )
