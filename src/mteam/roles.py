@@ -220,17 +220,23 @@ def role_fit(
         1.0
     """
     _check_levels(levels, scale, "levels")
+    _check_requirement_levels(role, scale)
     return _role_fit(levels, role, scale)
 
 
+def _check_requirement_levels(role: Role, scale: RatingScale, path: str = "role") -> None:
+    """Require every level a role asks for to be on `scale` (a whole number up to its top)."""
+    for i, req in enumerate(role.requirements):
+        check_int(f"{path}.requirements[{i}].level", req.level, le=round(scale.maximum))
+
+
 def _role_fit(levels: Mapping[str, int], role: Role, scale: RatingScale) -> RoleFit:
-    """`role_fit` for levels already known to be on the scale (a SkillMatrix's)."""
+    """`role_fit` for levels known to be on the scale (a SkillMatrix's) and a checked role."""
     low = round(scale.minimum)
     got: list[float] = []
     needed: list[float] = []
     unmet = []
-    for i, req in enumerate(role.requirements):
-        check_int(f"role.requirements[{i}].level", req.level, le=round(scale.maximum))
+    for req in role.requirements:
         actual = levels.get(req.skill_id, low)
         required_units = req.level - low
         got.append(req.importance * min(actual - low, required_units))

@@ -60,7 +60,8 @@ from mteam.errors import InvalidInputError
 from mteam.labels import Label, to_label
 from mteam.money import Currency, Money
 from mteam.performance.kpi import KPI, Scorecard
-from mteam.roles import Role, _role_fit
+from mteam.roles import Role, _check_requirement_levels, _role_fit
+from mteam.scales import RatingScale
 from mteam.skills import SkillMatrix
 
 __all__ = [
@@ -269,6 +270,7 @@ def skill_gaps(
     index = _role_index(roles)
     flagged = {m: frozenset(s) for m, s in (below_target or {}).items()}
     known = set(matrix.skill_ids)
+    checked: set[str] = set()
     gaps: list[SkillGap] = []
     readiness = []
     for member_id in sorted(assignments):
@@ -279,12 +281,9 @@ def skill_gaps(
         if role_id not in index:
             raise InvalidInputError(path, f"unknown role {show(role_id)}")
         role = index[role_id]
-        for j, req in enumerate(role.requirements):
-            if req.skill_id not in known:
-                raise InvalidInputError(
-                    f"roles[{role_id!r}].requirements[{j}].skill_id",
-                    f"unknown skill {show(req.skill_id)}",
-                )
+        if role_id not in checked:  # each role once, not once per member
+            _check_role(role, known, matrix.scale)
+            checked.add(role_id)
         levels = matrix.member_levels(member_id)
         fit = _role_fit(levels, role, matrix.scale)  # the matrix checked the levels
         member_gaps = []
@@ -316,6 +315,17 @@ def skill_gaps(
             )
         )
     return GapReport(tuple(gaps), tuple(readiness), _needs(gaps))
+
+
+def _check_role(role: Role, known: set[str], scale: RatingScale) -> None:
+    """Require a role's skills to be known and its levels to be on the scale."""
+    for j, req in enumerate(role.requirements):
+        if req.skill_id not in known:
+            raise InvalidInputError(
+                f"roles[{role.id!r}].requirements[{j}].skill_id",
+                f"unknown skill {show(req.skill_id)}",
+            )
+    _check_requirement_levels(role, scale, f"roles[{role.id!r}]")
 
 
 def _needs(gaps: list[SkillGap]) -> tuple[SkillNeed, ...]:
