@@ -823,3 +823,16 @@ def test_the_csv_bulk_path_checks_a_known_day_against_each_member():
         "transactions:3.on: 2025-03-01 is before the member joined (2025-06-01)",
         "transactions:4.amount: must be >= 0 (refunds are not allowed), got -1",
     ]
+
+
+def test_the_csv_bulk_path_remembers_a_bounded_number_of_amounts(monkeypatch):
+    from mteam.membership import summary
+
+    monkeypatch.setattr(summary, "_AMOUNTS_KEPT", 2)
+    members = "member_id,joined_on,left_on\na,2025-01-01,\n"
+    rows = [("a", f"2025-02-{d:02d}", f"{d}.5") for d in range(1, 8)] * 2
+    base = summarise_csv(
+        io.StringIO(members), io.StringIO(_csv_text("member_id,on,amount", rows)), AS_OF
+    )
+    assert base.stats["a"].revenue == 2 * sum(D(f"{d}.5") for d in range(1, 8))
+    assert base.stats["a"].purchases == 14

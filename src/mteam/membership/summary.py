@@ -211,6 +211,8 @@ def _index(members: Iterable[Member], as_of: object) -> dict[str, Member]:
     return index
 
 
+_AMOUNTS_KEPT: Final = 1 << 16
+"""How many distinct amount cells a summary remembers as checked (memory stays bounded)."""
 _ZERO: Final = Decimal(0)
 _INFINITY: Final = Decimal("Infinity")
 
@@ -283,18 +285,31 @@ class _Fold:
                 row = rows[m.joined_on] = self.revenue.setdefault(cohort_of(m.joined_on), {})
             self.state[m.id] = _Running(m.joined_on, row)
         self.days: dict[object, _Day] = {}
+        self.amounts: dict[object, Decimal] = {}  # amount cells known to be plain amounts
         self.problems = _Problems(max_problems)
 
-    def add(self, rows: Iterable[Sequence[Any]], where: Callable[[], str]) -> None:
-        """Fold `rows` in; `where()` names the row being read, for a problem."""
-        state, days, to_decimal, zero, infinity = self.state, self.days, Decimal, _ZERO, _INFINITY
+    def add(self, rows: Iterable[Sequence[Any]], where: Callable[[], str]) -> None:  # noqa: C901
+        """Fold `rows` in; `where()` names the row being read, for a problem.
+
+        One flat loop on purpose: it runs once per transaction, and a function call per row
+        would cost more than the row's own work.
+        """
+        state, days, amounts = self.state, self.days, self.amounts
+        to_decimal, zero, infinity = Decimal, _ZERO, _INFINITY
         for row in rows:
             try:
                 member_id, on, amount = row
                 s = state[member_id]
                 day, month, day_of_month, recent = days[on]
-                value = to_decimal(amount)
-                quick = zero <= value < infinity and day >= s.joined
+                known = amounts.get(amount)
+                if known is None:
+                    value = to_decimal(amount)
+                    quick = zero <= value < infinity and day >= s.joined
+                    if quick and len(amounts) < _AMOUNTS_KEPT:
+                        amounts[amount] = value
+                else:
+                    value = known
+                    quick = day >= s.joined
             except (ValueError, KeyError, TypeError, ArithmeticError):
                 quick = False
             if not quick:
