@@ -826,9 +826,7 @@ def test_the_csv_bulk_path_checks_a_known_day_against_each_member():
 
 
 def test_the_csv_bulk_path_remembers_a_bounded_number_of_amounts(monkeypatch):
-    from mteam.membership import summary
-
-    monkeypatch.setattr(summary, "_AMOUNTS_KEPT", 2)
+    monkeypatch.setattr("mteam.membership.summary._AMOUNTS_KEPT", 2)
     members = "member_id,joined_on,left_on\na,2025-01-01,\n"
     rows = [("a", f"2025-02-{d:02d}", f"{d}.5") for d in range(1, 8)] * 2
     base = summarise_csv(
