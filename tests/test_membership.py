@@ -118,6 +118,11 @@ def test_summary_by_hand():
         ),
         ([Member("a", date(2026, 1, 1))], [], "members[0].joined_on"),
         ([Member("a", date(2025, 1, 1), date(2026, 1, 1))], [], "members[0].left_on"),
+        (
+            [Member("a", date(2025, 1, 1)), Member("b", date(2025, 1, 1), date(2026, 1, 1))],
+            [],
+            "members[1].left_on",
+        ),
         ([Member("a", date(2025, 1, 1))] * 2, [], "members[1].id"),
         (["a"], [], "members[0]"),
     ],

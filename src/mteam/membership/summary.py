@@ -34,6 +34,7 @@ import calendar
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 from pathlib import Path
 from typing import IO, Any, Final
 
@@ -199,15 +200,24 @@ class MemberBase:
         return len(self.stats)
 
 
-def _index(members: Iterable[Member], as_of: object) -> dict[str, Member]:
+def _index(members: Iterable[Member], as_of: object, *, read: bool = False) -> dict[str, Member]:
+    """Member id -> member, checked against `as_of`.
+
+    Also checked for type and unique ids, unless they were `read` by `read_members`, which
+    checked both.
+    """
     if not isinstance(as_of, date):
         raise InvalidInputError("as_of", f"must be a date, got {show(as_of)}")
-    index = check_records("members", members, Member)
-    for i, m in enumerate(index.values()):
-        if m.joined_on > as_of:
-            raise InvalidInputError(f"members[{i}].joined_on", f"is after as_of ({as_of})")
-        if m.left_on is not None and m.left_on > as_of:
-            raise InvalidInputError(f"members[{i}].left_on", f"is after as_of ({as_of})")
+    index = {m.id: m for m in members} if read else check_records("members", members, Member)
+    latest = max(
+        max(map(attrgetter("joined_on"), index.values()), default=as_of),
+        max(filter(None, map(attrgetter("left_on"), index.values())), default=as_of),
+    )
+    if latest > as_of:  # found in C; then name the first member at fault
+        for i, m in enumerate(index.values()):
+            for field, day in (("joined_on", m.joined_on), ("left_on", m.left_on)):
+                if day is not None and day > as_of:
+                    raise InvalidInputError(f"members[{i}].{field}", f"is after as_of ({as_of})")
     return index
 
 
@@ -486,7 +496,7 @@ def summarise_csv(
         >>> base.stats["a"].purchases, base.stats["a"].revenue, base.stats["a"].active_months()
         (2, Decimal('75'), (0, 2))
     """
-    index = _index(read_members(members_file, max_problems=max_problems), as_of)
+    index = _index(read_members(members_file, max_problems=max_problems), as_of, read=True)
     fold = _Fold(index, as_of, allow_refunds=allow_refunds, max_problems=max_problems)
     with _csv_table(transactions_file, TRANSACTION_COLUMNS, "transactions") as (reader, name):
         fold.add(reader, lambda: f"{name}:{reader.line_num}")
