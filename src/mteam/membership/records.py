@@ -204,10 +204,8 @@ def read_members(source: str | Path | IO[str], *, max_problems: int = 50) -> lis
     seen: set[str] = set()
     days: dict[str, date] = {}
 
-    def day(cell: str) -> date:  # each distinct date cell is parsed once
-        found = days.get(cell)
-        if found is None:
-            found = days[cell] = date.fromisoformat(cell)
+    def day(cell: str) -> date:  # each distinct date cell is parsed once, then looked up
+        found = days[cell] = date.fromisoformat(cell)
         return found
 
     with _csv_table(source, MEMBER_COLUMNS, "members") as (reader, name):
@@ -219,14 +217,15 @@ def read_members(source: str | Path | IO[str], *, max_problems: int = 50) -> lis
             if len(row) != len(MEMBER_COLUMNS):
                 problems.add(at(""), f"expected {len(MEMBER_COLUMNS)} columns, got {len(row)}")
                 continue
-            member_id, joined, left = (cell.strip() for cell in row)
+            member_id, joined, left = row
+            member_id, joined, left = member_id.strip(), joined.strip(), left.strip()
             try:
-                joined_on = day(joined)
+                joined_on = days.get(joined) or day(joined)
             except ValueError:
                 problems.add(at(".joined_on"), f"invalid date {show(joined)}")
                 continue
             try:
-                left_on = day(left) if left else None
+                left_on = (days.get(left) or day(left)) if left else None
             except ValueError:
                 problems.add(at(".left_on"), f"invalid date {show(left)}")
                 continue
