@@ -113,6 +113,9 @@ class RatingScale:
 
     def check(self, value: float, path: str = "score") -> None:
         """Raise `InvalidInputError` at `path` unless `value` is on this scale."""
+        kind: type[object] = value.__class__
+        if kind is int and self.minimum <= value <= self.maximum:
+            return  # the common case, first and cheaply: an int is a whole level
         check_range(path, value)
         if not self.minimum <= value <= self.maximum:
             raise InvalidInputError(

@@ -105,10 +105,13 @@ def _to_levels(value: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str, in
 
 def _check_levels(inst: SkillMatrix, _attr: object, value: dict[Any, dict[Any, Any]]) -> None:
     known = {s.id for s in inst.skills}
+    low, high = inst.scale.minimum, inst.scale.maximum
     for member, row in value.items():
         if not isinstance(member, str) or not member.strip():
             raise InvalidInputError("levels", f"member ids must be text, got {show(member)}")
         for skill_id, level in row.items():
+            if level.__class__ is int and low <= level <= high and skill_id in known:
+                continue  # the common case: a known skill at a whole level on the scale
             path = f"levels[{member!r}][{skill_id!r}]"
             if skill_id not in known:
                 raise InvalidInputError(path, f"unknown skill {show(skill_id)}")
