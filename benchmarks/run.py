@@ -33,7 +33,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -83,6 +86,32 @@ def _csv_pass(members: Path, sales: Path) -> int:
     return rows
 
 
+def _bare_summary(members: Path, sales: Path) -> int:
+    """About the least a pure-Python summary can do, for scale: parse each date and amount and
+    keep a count, a sum and a last day per member; no checks, no cohorts, no records."""
+    joined = {}
+    with members.open(encoding="utf-8", newline="") as handle:
+        rows = csv.reader(handle)
+        next(rows)
+        for member_id, day, _ in rows:
+            joined[member_id] = date.fromisoformat(day)
+    figures: dict[str, list[Any]] = {}
+    with sales.open(encoding="utf-8", newline="") as handle:
+        rows = csv.reader(handle)
+        next(rows)
+        for member_id, on, amount in rows:
+            day, value = date.fromisoformat(on), Decimal(amount)
+            kept = figures.get(member_id)
+            if kept is None:
+                figures[member_id] = [1, value, day]
+            else:
+                kept[0] += 1
+                kept[1] += value
+                if day > kept[2]:  # noqa: PLR1730 - cheaper than calling max()
+                    kept[2] = day
+    return len(figures)
+
+
 def child_members(n: int, repeat: int) -> dict[str, float]:
     from mteam.membership.analysis import SAMPLE_AS_OF, read_and_analyse
     from mteam.membership.records import read_members, read_transactions
@@ -97,10 +126,12 @@ def child_members(n: int, repeat: int) -> dict[str, float]:
             pass
 
     reading = _median_time(read, repeat)
+    bare = _median_time(lambda: _bare_summary(members, sales), repeat)
     summary = _median_time(lambda: summarise_csv(members, sales, SAMPLE_AS_OF), repeat)
     analysis = _median_time(lambda: read_and_analyse(members, sales, SAMPLE_AS_OF), repeat)
     return {
         "csv.reader pass": reference,
+        "bare pure-Python summary": bare,
         "read records": reading,
         "summarise": summary,
         "analyse": analysis,
@@ -303,6 +334,13 @@ def main() -> None:
             n,
             r["csv.reader pass"],
             r["read records"],
+            r["rss_mb"],
+        )
+        row(
+            "for scale: a bare pure-Python summary, no checks (vs csv.reader pass)",
+            n,
+            r["csv.reader pass"],
+            r["bare pure-Python summary"],
             r["rss_mb"],
         )
         row(
