@@ -46,11 +46,9 @@ Examples:
 from __future__ import annotations
 
 import enum
-import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from operator import itemgetter
 from typing import Any, Final
 
 import attrs
@@ -486,14 +484,14 @@ def _competency(
     return CompetencyFeedback(competency_id, groups, others, self_score, gap, flag, suppressed)
 
 
-_Cells = dict[tuple[str, str], tuple[dict[str, list[float]], dict[str, int]]]
+_Cells = dict[str, dict[str, tuple[dict[str, list[float]], dict[str, int]]]]
 
 
 def _cells(items: list[Rating], scale: RatingScale, scores: list[float] | None) -> _Cells:
     """Check the ratings and group their scores (`scores`, or their own).
 
     Returns:
-        (ratee, competency) -> (relation value -> scores, rater -> index of their rating).
+        Ratee -> competency -> (relation value -> scores, rater -> index of their rating).
         Relations are keyed by value: a str hashes in C, an Enum member in Python. The means
         are exact sums (fsum), so the order of the scores does not matter.
     """
@@ -510,10 +508,12 @@ def _cells(items: list[Rating], scale: RatingScale, scores: list[float] | None) 
                 f"must be within {show(scale.minimum)}..{show(scale.maximum)}"
                 " (the value is withheld to protect the rater)",
             )
-        key = (r.ratee_id, r.competency_id)
-        cell = cells.get(key)
+        row = cells.get(r.ratee_id)
+        if row is None:
+            row = cells[r.ratee_id] = {}
+        cell = row.get(r.competency_id)
         if cell is None:
-            cell = cells[key] = ({}, {})
+            cell = row[r.competency_id] = ({}, {})
         groups, raters = cell
         earlier = raters.setdefault(r.rater_id, i)
         if earlier != i:
@@ -560,8 +560,9 @@ def aggregate_feedback(
         cells = _cells(items, scale, _calibrate(items, scale, policy.min_ratees))
     rules = _Rules(policy)
     reports = {}
-    for ratee, keys in itertools.groupby(sorted(cells), key=itemgetter(0)):
-        competencies = tuple(_competency(cid, cells[ratee, cid][0], rules) for _, cid in keys)
+    for ratee in sorted(cells):
+        row = cells[ratee]
+        competencies = tuple([_competency(cid, row[cid][0], rules) for cid in sorted(row)])
         others = [c.others for c in competencies if c.others is not None]
         selfs = [c.self_score for c in competencies if c.self_score is not None]
         reports[ratee] = FeedbackReport(
