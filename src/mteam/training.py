@@ -729,16 +729,17 @@ def _candidates(state: _State, members: list[str], catalog: TrainingCatalog) -> 
     skills_of: dict[str, list[str]] = {}
     for member_id, skill_id in state.gaps:
         skills_of.setdefault(member_id, []).append(skill_id)
+    position = {c.id: i for i, c in enumerate(catalog.courses)}
     candidates = []
     for member_id in members:
-        useful = {c.id for skill_id in skills_of[member_id] for c in by_skill.get(skill_id, ())}
-        for course in catalog.courses:
-            if course.id in useful:
-                gain, _ = state.gain_of(member_id, course)
-                if gain > 0:
-                    candidates.append(
-                        _Candidate(member_id, course, course.cost, float(course.hours), gain)
-                    )
+        useful = {c.id: c for skill_id in skills_of[member_id] for c in by_skill.get(skill_id, ())}
+        for course_id in sorted(useful, key=position.__getitem__):  # in catalog order
+            course = useful[course_id]
+            gain, _ = state.gain_of(member_id, course)
+            if gain > 0:
+                candidates.append(
+                    _Candidate(member_id, course, course.cost, float(course.hours), gain)
+                )
     return candidates
 
 
