@@ -173,3 +173,24 @@ def test_a_datetime_is_not_a_day():
         Transaction("A", moment, Decimal(1))
     with pytest.raises(InvalidInputError, match="left_on: must be a date"):
         Member("A", date(2025, 1, 1), moment)
+
+
+@given(
+    st.text(alphabet=" ab1-", max_size=5),
+    st.dates(date(2000, 1, 1), date(2030, 12, 31)).map(date.isoformat) | st.just("2025-02-30"),
+    st.decimals(allow_nan=True, allow_infinity=True, places=2).map(str) | st.just(" 12 "),
+)
+def test_a_transaction_read_is_the_record_its_constructor_builds(member_id, on, amount):
+    text = f"member_id,on,amount\n{member_id},{on},{amount}\n"
+    try:
+        (read,) = read_transactions(io.StringIO(text))
+    except InvalidInputError:
+        return
+    assert read == Transaction(read.member_id, read.on, read.amount, line=2)
+    assert (read.member_id, read.on, read.amount, read.line) == (
+        member_id.strip(),
+        date.fromisoformat(on),
+        Decimal(amount),
+        2,
+    )
+    assert type(read.amount) is Decimal
