@@ -1,12 +1,13 @@
 """Time mteam's workloads against references measured in the same run, and print a table.
 
-    python benchmarks/run.py            # the full run (tens of minutes)
-    python benchmarks/run.py --quick    # a smoke test: small sizes, one repeat
+    python benchmarks/run.py            # the full run (several minutes)
+    python benchmarks/run.py --quick    # a smoke test: small sizes, one round
 
 Every workload runs in a child process of its own, so that its peak memory (the child's maximum
-resident set size) is its own. Inside the child each timing is repeated and the median kept.
-Figures are ratios against a reference timed in the same child on the same data (the machines
-are shared and noisy; ratios travel, seconds do not):
+resident set size) is its own. Inside the child the reference and the workloads are timed in
+rounds, one after the other; the table gives the median times and, as the ratio, the median
+over the rounds of workload time / reference time in the same round (the machines are shared
+and noisy: ratios travel, seconds do not, and a slow spell slows both sides of a round):
 
 1. review cycle: `mteam.io.loads(TeamDocument, text)` and `run_review(document)` against the
    standard library's `json.loads(text)` of the same text;
@@ -44,8 +45,7 @@ sys.path.insert(0, str(HERE))
 
 
 REFERENCE_REPEATS = 3
-"""A reference is cheap next to the workload: always the median of three, even where the
-workload itself runs once (a single noisy reference would skew every ratio of its size)."""
+"""The peers and mteam's steps from a summary take seconds: always at least three rounds."""
 
 
 def _median_time(func: Callable[[], object], repeat: int) -> float:
@@ -55,6 +55,30 @@ def _median_time(func: Callable[[], object], repeat: int) -> float:
         func()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def _paired(
+    reference: Callable[[], object], workloads: dict[str, Callable[[], object]], rounds: int
+) -> dict[str, float]:
+    """Time the reference and then each workload, round after round.
+
+    Returns the median time of each (the reference under its own name, "reference") and the
+    median over the rounds of each workload's time divided by the reference's time in the same
+    round ("ratio:" + name): a slow spell of a shared machine slows both sides of a round, so
+    the paired ratio is steadier than a ratio of medians taken minutes apart.
+    """
+    times: dict[str, list[float]] = {"reference": [], **{name: [] for name in workloads}}
+    ratios: dict[str, list[float]] = {name: [] for name in workloads}
+    for _ in range(rounds):
+        base = _median_time(reference, 1)
+        times["reference"].append(base)
+        for name, workload in workloads.items():
+            spent = _median_time(workload, 1)
+            times[name].append(spent)
+            ratios[name].append(spent / base)
+    out = {name: statistics.median(values) for name, values in times.items()}
+    out.update({f"ratio:{name}": statistics.median(values) for name, values in ratios.items()})
+    return out
 
 
 def _max_rss_mb() -> float:
@@ -70,16 +94,16 @@ def child_review(n: int, repeat: int) -> dict[str, float]:
     from mteam.review import TeamDocument, run_review
 
     text = (OUT / f"team-{n}.json").read_text(encoding="utf-8")
-    reference = _median_time(lambda: json.loads(text), max(repeat, REFERENCE_REPEATS))
-    load = _median_time(lambda: loads(TeamDocument, text), repeat)
     document = loads(TeamDocument, text)
-    review = _median_time(lambda: run_review(document), repeat)
-    return {
-        "json.loads": reference,
-        "mteam.io load": load,
-        "run_review": review,
-        "rss_mb": _max_rss_mb(),
-    }
+    timed = _paired(
+        lambda: json.loads(text),
+        {
+            "mteam.io load": lambda: loads(TeamDocument, text),
+            "run_review": lambda: run_review(document),
+        },
+        repeat,
+    )
+    return {**timed, "rss_mb": _max_rss_mb()}
 
 
 def _csv_pass(members: Path, sales: Path) -> int:
@@ -123,25 +147,23 @@ def child_members(n: int, repeat: int) -> dict[str, float]:
     from mteam.membership.summary import summarise_csv
 
     members, sales = OUT / f"members-{n}.csv", OUT / f"transactions-{n}.csv"
-    reference = _median_time(lambda: _csv_pass(members, sales), max(repeat, REFERENCE_REPEATS))
 
     def read() -> None:
         read_members(members)
         for _ in read_transactions(sales):
             pass
 
-    reading = _median_time(read, repeat)
-    bare = _median_time(lambda: _bare_summary(members, sales), repeat)
-    summary = _median_time(lambda: summarise_csv(members, sales, SAMPLE_AS_OF), repeat)
-    analysis = _median_time(lambda: read_and_analyse(members, sales, SAMPLE_AS_OF), repeat)
-    return {
-        "csv.reader pass": reference,
-        "bare pure-Python summary": bare,
-        "read records": reading,
-        "summarise": summary,
-        "analyse": analysis,
-        "rss_mb": _max_rss_mb(),
-    }
+    timed = _paired(
+        lambda: _csv_pass(members, sales),
+        {
+            "bare pure-Python summary": lambda: _bare_summary(members, sales),
+            "read records": read,
+            "summarise": lambda: summarise_csv(members, sales, SAMPLE_AS_OF),
+            "analyse": lambda: read_and_analyse(members, sales, SAMPLE_AS_OF),
+        },
+        repeat,
+    )
+    return {**timed, "rss_mb": _max_rss_mb()}
 
 
 def child_peers(n: int, repeat: int) -> dict[str, float]:
@@ -200,16 +222,21 @@ def child_peers(n: int, repeat: int) -> dict[str, float]:
             int(row["recency"]),
             int(row["monetary"]),
         )
+    # the peers, and mteam's steps from a summary, take seconds: three rounds at least
+    rounds = max(repeat, REFERENCE_REPEATS)
+    km = _paired(theirs_km, {"km": ours_km}, rounds)
+    scores_only = _paired(theirs_rfm, {"rfm": ours_rfm}, rounds)
+    from_csv = _paired(theirs_rfm_from_csv, {"rfm": ours_rfm_from_csv}, repeat)
     return {
-        # the peers, and mteam's steps from a summary, take seconds: medians of three
-        "lifelines KM": _median_time(theirs_km, max(repeat, REFERENCE_REPEATS)),
-        "mteam KM (from the summary)": _median_time(ours_km, max(repeat, REFERENCE_REPEATS)),
-        "pandas RFM (from loaded frames)": _median_time(theirs_rfm, max(repeat, REFERENCE_REPEATS)),
-        "mteam RFM (from the summary)": _median_time(ours_rfm, max(repeat, REFERENCE_REPEATS)),
-        "pandas RFM (read_csv + groupby)": _median_time(
-            theirs_rfm_from_csv, max(repeat, REFERENCE_REPEATS)
-        ),
-        "mteam RFM (CSV + summary + scores)": _median_time(ours_rfm_from_csv, repeat),
+        "lifelines KM": km["reference"],
+        "km": km["km"],
+        "ratio:km": km["ratio:km"],
+        "pandas RFM (from loaded frames)": scores_only["reference"],
+        "rfm": scores_only["rfm"],
+        "ratio:rfm": scores_only["ratio:rfm"],
+        "pandas RFM (read_csv + groupby)": from_csv["reference"],
+        "rfm from csv": from_csv["rfm"],
+        "ratio:rfm from csv": from_csv["ratio:rfm"],
         "rss_mb": _max_rss_mb(),
     }
 
@@ -314,93 +341,61 @@ def main() -> None:
         "|---|---:|---:|---:|---:|---:|",
     ]
 
-    def row(label: str, n: int, ref: float | None, ours: float, rss: float) -> None:
-        ratio = "-" if ref is None else f"{ours / ref:.2f}"
-        reference = "-" if ref is None else f"{ref:.3f}"
-        lines.append(f"| {label} | {n:,} | {reference} | {ours:.3f} | {ratio} | {rss:.0f} |")
+    def row(label: str, n: int, result: dict[str, float], key: str, ref: str = "reference") -> None:
+        """One line: the reference's and mteam's median times, and their paired ratio."""
+        lines.append(
+            f"| {label} | {n:,} | {result[ref]:.3f} | {result[key]:.3f} "
+            f"| {result[f'ratio:{key}']:.2f} | {result['rss_mb']:.0f} |"
+        )
 
     review_times = {}
     for n in teams:
         r = _run_child("review", n, 1 if n >= 100_000 else repeat)
         assert r is not None
         review_times[n] = r["run_review"]
-        row(
-            "load team document (mteam.io vs json.loads)",
-            n,
-            r["json.loads"],
-            r["mteam.io load"],
-            r["rss_mb"],
-        )
-        row("run_review (vs json.loads)", n, r["json.loads"], r["run_review"], r["rss_mb"])
+        row("load team document (mteam.io vs json.loads)", n, r, "mteam.io load")
+        row("run_review (vs json.loads)", n, r, "run_review")
     member_times = {}
     for n in bases:
         r = _run_child("members", n, 1 if n >= 1_000_000 else repeat)
         assert r is not None
         member_times[n] = r["analyse"]
-        row(
-            "read member CSVs (vs csv.reader pass)",
-            n,
-            r["csv.reader pass"],
-            r["read records"],
-            r["rss_mb"],
-        )
+        row("read member CSVs (vs csv.reader pass)", n, r, "read records")
         row(
             "for scale: a bare pure-Python summary, no checks (vs csv.reader pass)",
             n,
-            r["csv.reader pass"],
-            r["bare pure-Python summary"],
-            r["rss_mb"],
+            r,
+            "bare pure-Python summary",
         )
-        row(
-            "summarise member CSVs, the bulk path (vs csv.reader pass)",
-            n,
-            r["csv.reader pass"],
-            r["summarise"],
-            r["rss_mb"],
-        )
-        row(
-            "member analysis (vs csv.reader pass)",
-            n,
-            r["csv.reader pass"],
-            r["analyse"],
-            r["rss_mb"],
-        )
+        row("summarise member CSVs, the bulk path (vs csv.reader pass)", n, r, "summarise")
+        row("member analysis (vs csv.reader pass)", n, r, "analyse")
     peers = _run_child("peers", bases[-1], 1 if bases[-1] >= 1_000_000 else repeat)
     if peers is None:
         lines.append(
             "| peers (lifelines, pandas): not installed, `pip install -e '.[bench]'` | | | | | |"
         )
     else:
-        rss = peers["rss_mb"]
-        row(
-            "Kaplan-Meier (vs lifelines)",
-            bases[-1],
-            peers["lifelines KM"],
-            peers["mteam KM (from the summary)"],
-            rss,
-        )
+        n = bases[-1]
+        row("Kaplan-Meier (vs lifelines)", n, peers, "km", "lifelines KM")
         row(
             "RFM scores from the summary (vs pandas groupby on loaded frames)",
-            bases[-1],
-            peers["pandas RFM (from loaded frames)"],
-            peers["mteam RFM (from the summary)"],
-            rss,
+            n,
+            peers,
+            "rfm",
+            "pandas RFM (from loaded frames)",
         )
         row(
             "RFM from the CSV files (vs pandas read_csv + groupby)",
-            bases[-1],
-            peers["pandas RFM (read_csv + groupby)"],
-            peers["mteam RFM (CSV + summary + scores)"],
-            rss,
+            n,
+            peers,
+            "rfm from csv",
+            "pandas RFM (read_csv + groupby)",
         )
     r = _run_child("planner", planner, repeat)
     assert r is not None
-    row(
-        f"plan_training ({planner:,} members x 40 courses)",
-        planner,
-        None,
-        r["plan_training"],
-        r["rss_mb"],
+    lines.append(
+        f"| plan_training ({planner:,} members x 40 courses) | {planner:,} | - "
+        f"| {r['plan_training']:.3f} | - | {r['rss_mb']:.0f} |"
     )
     lines += [
         "",
