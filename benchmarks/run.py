@@ -94,15 +94,15 @@ def child_review(n: int, repeat: int) -> dict[str, float]:
     from mteam.review import TeamDocument, run_review
 
     text = (OUT / f"team-{n}.json").read_text(encoding="utf-8")
-    document = loads(TeamDocument, text)
-    timed = _paired(
-        lambda: json.loads(text),
-        {
-            "mteam.io load": lambda: loads(TeamDocument, text),
-            "run_review": lambda: run_review(document),
-        },
-        repeat,
-    )
+    loaded: list[TeamDocument] = []  # each round reviews the document it loaded, then drops it
+
+    def load() -> None:
+        loaded.append(loads(TeamDocument, text))
+
+    def review() -> None:
+        run_review(loaded.pop())
+
+    timed = _paired(lambda: json.loads(text), {"mteam.io load": load, "run_review": review}, repeat)
     return {**timed, "rss_mb": _max_rss_mb()}
 
 
