@@ -839,3 +839,8 @@ def test_the_csv_bulk_path_remembers_a_bounded_number_of_amounts(monkeypatch):
     )
     assert base.stats["a"].revenue == 2 * sum(D(f"{d}.5") for d in range(1, 8))
     assert base.stats["a"].purchases == 14
+
+
+def test_the_csv_bulk_path_checks_as_of_before_reading(tmp_path):
+    with pytest.raises(InvalidInputError, match="as_of: must be a date"):
+        summarise_csv(tmp_path / "missing.csv", tmp_path / "missing.csv", "2025-12-31")

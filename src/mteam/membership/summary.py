@@ -496,6 +496,8 @@ def summarise_csv(
         >>> base.stats["a"].purchases, base.stats["a"].revenue, base.stats["a"].active_months()
         (2, Decimal('75'), (0, 2))
     """
+    if not isinstance(as_of, date):  # before reading a whole file
+        raise InvalidInputError("as_of", f"must be a date, got {show(as_of)}")
     index = _index(read_members(members_file, max_problems=max_problems), as_of, read=True)
     fold = _Fold(index, as_of, allow_refunds=allow_refunds, max_problems=max_problems)
     with _csv_table(transactions_file, TRANSACTION_COLUMNS, "transactions") as (reader, name):
