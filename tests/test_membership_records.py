@@ -194,3 +194,9 @@ def test_a_transaction_read_is_the_record_its_constructor_builds(member_id, on, 
         2,
     )
     assert type(read.amount) is Decimal
+
+
+@pytest.mark.parametrize("bad", [0, -1, "5", 2.5, None])
+def test_max_problems_must_be_a_positive_whole_number(bad):
+    with pytest.raises(InvalidInputError, match="max_problems"):
+        read_members(io.StringIO(MEMBERS), max_problems=bad)

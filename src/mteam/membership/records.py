@@ -35,7 +35,7 @@ from typing import IO, Any, Final
 
 import attrs
 
-from mteam._validate import show, text
+from mteam._validate import check_int, show, text
 from mteam.errors import InvalidInputError, Problem
 
 __all__ = [
@@ -166,6 +166,7 @@ class _Problems:
     """Bad rows found while streaming; raised together at the end."""
 
     def __init__(self, max_problems: int) -> None:
+        check_int("max_problems", max_problems, ge=1)
         self.found: list[Problem] = []
         self.more = 0
         self.max = max_problems
