@@ -200,3 +200,16 @@ def test_a_transaction_read_is_the_record_its_constructor_builds(member_id, on, 
 def test_max_problems_must_be_a_positive_whole_number(bad):
     with pytest.raises(InvalidInputError, match="max_problems"):
         read_members(io.StringIO(MEMBERS), max_problems=bad)
+
+
+@pytest.mark.parametrize("bad", [123, None, ["member_id,joined_on,left_on"]])
+def test_a_source_must_be_a_path_or_an_open_file(bad):
+    with pytest.raises(InvalidInputError, match="file: must be a path or an open text file"):
+        read_members(bad)
+    with pytest.raises(InvalidInputError, match="file: must be a path or an open text file"):
+        list(read_transactions(bad))
+
+
+def test_a_binary_file_is_not_readable_csv():
+    with pytest.raises(InvalidInputError, match="not a readable CSV file"):
+        read_members(io.BytesIO(MEMBERS.encode()))

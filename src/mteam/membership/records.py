@@ -119,6 +119,8 @@ def _open(source: str | Path | IO[str]) -> tuple[IO[str], str, bool]:
                 "file", f"cannot read {str(source)!r}: {exc.strerror}"
             ) from None
         return handle, Path(source).name, True
+    if not hasattr(source, "read"):
+        raise InvalidInputError("file", f"must be a path or an open text file, got {show(source)}")
     return source, getattr(source, "name", None) or "", False
 
 
