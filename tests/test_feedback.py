@@ -402,3 +402,17 @@ def test_a_document_with_one_bad_rating_still_names_it():
     assert _plain_ratings([good, {**good, "score": math.nan}]) is None
     assert _plain_ratings([good, ["not", "a", "dict"]]) is None
     assert _plain_ratings([good]) == (Rating("a", "b", "peer", "c", 3),)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "path"),
+    [
+        ({"ratings": 5}, "ratings"),
+        ({"ratings": [], "scale": 5}, "scale"),
+        ({"ratings": [], "policy": "strict"}, "policy"),
+    ],
+)
+def test_aggregate_feedback_names_a_wrong_argument(kwargs, path):
+    with pytest.raises(InvalidInputError) as info:
+        aggregate_feedback(**kwargs)
+    assert info.value.path == path

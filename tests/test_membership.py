@@ -844,3 +844,18 @@ def test_the_csv_bulk_path_remembers_a_bounded_number_of_amounts(monkeypatch):
 def test_the_csv_bulk_path_checks_as_of_before_reading(tmp_path):
     with pytest.raises(InvalidInputError, match="as_of: must be a date"):
         summarise_csv(tmp_path / "missing.csv", tmp_path / "missing.csv", "2025-12-31")
+
+
+@pytest.mark.parametrize(
+    ("call", "path"),
+    [
+        (lambda: summarise(5, [], AS_OF), "members"),
+        (lambda: summarise([Member("a", date(2024, 1, 1))], 5, AS_OF), "transactions"),
+        (lambda: quintile_scores([1, "a"]), "values"),
+        (lambda: quintile_scores([[1], [2]]), "values"),
+    ],
+)
+def test_what_is_not_a_sequence_of_values_is_an_input_error(call, path):
+    with pytest.raises(InvalidInputError) as info:
+        call()
+    assert info.value.path == path

@@ -11,6 +11,7 @@ from mteam.membership.records import (
     Member,
     Transaction,
     members_csv,
+    parse_transaction,
     read_members,
     read_transactions,
     transactions_csv,
@@ -213,3 +214,9 @@ def test_a_source_must_be_a_path_or_an_open_file(bad):
 def test_a_binary_file_is_not_readable_csv():
     with pytest.raises(InvalidInputError, match="not a readable CSV file"):
         read_members(io.BytesIO(MEMBERS.encode()))
+
+
+@pytest.mark.parametrize("bad", [None, "A,2025-01-01,1", [1, 2, 3]])
+def test_parse_transaction_takes_a_list_of_text_cells(bad):
+    with pytest.raises(InvalidInputError, match="row: must be a list of text cells"):
+        parse_transaction(bad)

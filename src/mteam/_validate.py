@@ -221,6 +221,17 @@ def enum_value(cls: type[E], path: str) -> Callable[[Any], E]:
     return convert
 
 
+def check_sequence(path: str, value: object) -> None:
+    """Require something to iterate over item by item: not a str, bytes or a mapping.
+
+    >>> check_sequence("xs", 5)
+    Traceback (most recent call last):
+    mteam.errors.InvalidInputError: xs: must be a sequence, got 5
+    """
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise InvalidInputError(path, f"must be a sequence, got {show(value)}")
+
+
 def check_records(
     path: str, items: Iterable[object], cls: type[T], key: str = "id"
 ) -> dict[str, T]:
@@ -230,6 +241,7 @@ def check_records(
     {1: 1, 2: 2}
     """
     out: dict[Any, T] = {}
+    check_sequence(path, items)
     for i, item in enumerate(items):
         if not isinstance(item, cls):
             raise InvalidInputError(f"{path}[{i}]", f"must be {_kinds((cls,))}, got {show(item)}")

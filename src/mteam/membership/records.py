@@ -298,6 +298,8 @@ def parse_transaction(row: Sequence[str]) -> tuple[str, date, Decimal] | Problem
         >>> print(parse_transaction(["A-1", "2025-01-20", "NaN"]))
         amount: must be finite, got 'NaN'
     """
+    if not isinstance(row, (list, tuple)) or not all(isinstance(cell, str) for cell in row):
+        raise InvalidInputError("row", f"must be a list of text cells, got {show(row)}")
     if len(row) != len(TRANSACTION_COLUMNS):
         return Problem("", f"expected {len(TRANSACTION_COLUMNS)} columns, got {len(row)}")
     member_id, on, amount = row

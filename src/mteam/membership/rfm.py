@@ -185,8 +185,14 @@ def quintile_scores(values: Sequence[Any], key: Callable[[Any], Any] | None = No
     # each distinct value's score, from how many values are strictly smaller (the counts of
     # the distinct values below it): one sort of the distinct values, then look-ups in C
     score, below = {}, 0
-    counts = Counter(keys)
-    for value in sorted(counts):
+    try:
+        counts = Counter(keys)
+        distinct = sorted(counts)
+    except TypeError:
+        raise InvalidInputError(
+            "values", "must be values of one comparable kind (numbers, or dates)"
+        ) from None
+    for value in distinct:
         score[value] = 1 + (5 * below) // n
         below += counts[value]
     return list(map(score.__getitem__, keys))

@@ -42,7 +42,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from mteam._gc import bulk
-from mteam._validate import check_records, show
+from mteam._validate import check_records, check_sequence, show
 from mteam.errors import InvalidInputError, Problem
 from mteam.membership.records import (
     TRANSACTION_COLUMNS,
@@ -446,6 +446,7 @@ def summarise(
             found. Or a member who joins or leaves after `as_of`, or a duplicate member id.
     """
     fold = _Fold(_index(members, as_of), as_of, allow_refunds=allow_refunds, max_problems=50)
+    check_sequence("transactions", transactions)
     current: list[Any] = [0, None]
 
     def rows() -> Iterator[tuple[str, date, Decimal]]:

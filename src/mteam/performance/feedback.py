@@ -54,7 +54,7 @@ from typing import Any, Final
 import attrs
 
 from mteam._gc import bulk
-from mteam._validate import check_range, enum_value, real, show, text, whole
+from mteam._validate import check_range, check_sequence, enum_value, real, show, text, whole
 from mteam.errors import InvalidInputError
 from mteam.scales import FEEDBACK_SCALE, RatingScale
 
@@ -554,6 +554,11 @@ def aggregate_feedback(
             rating the same ratee on the same competency twice.
     """
     policy = policy if policy is not None else FeedbackPolicy()
+    if not isinstance(scale, RatingScale):
+        raise InvalidInputError("scale", f"must be a RatingScale, got {show(scale)}")
+    if not isinstance(policy, FeedbackPolicy):
+        raise InvalidInputError("policy", f"must be a FeedbackPolicy, got {show(policy)}")
+    check_sequence("ratings", ratings)
     items = list(ratings)
     cells = _cells(items, scale, None)
     if policy.calibrate:  # the ratings are checked: calibrate them, and group the new scores
