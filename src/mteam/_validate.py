@@ -221,6 +221,17 @@ def enum_value(cls: type[E], path: str) -> Callable[[Any], E]:
     return convert
 
 
+def check_instance(path: str, value: object, *types: type) -> None:
+    """Require `value` to be an instance of one of `types` (a bool is not an int).
+
+    >>> check_instance("currency", "USD", int)
+    Traceback (most recent call last):
+    mteam.errors.InvalidInputError: currency: must be an int, got 'USD'
+    """
+    if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+        raise InvalidInputError(path, f"must be {_kinds(types)}, got {show(value)}")
+
+
 def check_sequence(path: str, value: object) -> None:
     """Require something to iterate over item by item: not a str, bytes or a mapping.
 
@@ -262,8 +273,7 @@ def find(items: Iterable[T], key: Callable[[T], object], wanted: object, path: s
 
 def to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     """An attrs converter: any iterable (but a str or a mapping) to a tuple."""
-    if isinstance(value, (str, bytes, Mapping)):
-        raise InvalidInputError("", f"must be a sequence, got {show(value)}")
+    check_sequence("", value)
     return tuple(value)
 
 

@@ -41,7 +41,7 @@ from typing import Final
 
 import attrs
 
-from mteam._validate import check_int, items_of, text, to_tuple
+from mteam._validate import check_instance, check_int, check_sequence, items_of, text, to_tuple
 from mteam.errors import InvalidInputError
 from mteam.labels import Label, to_label
 from mteam.scales import RatingScale
@@ -103,6 +103,7 @@ def reverse_score(answer: float, scale: RatingScale) -> float:
         >>> reverse_score(2, seven), reverse_score(reverse_score(2, seven), seven)
         (6, 2)
     """
+    check_instance("scale", scale, RatingScale)
     scale.check(answer, "answer")
     return scale.minimum + scale.maximum - answer
 
@@ -135,6 +136,8 @@ def score_survey(
         InvalidInputError: a response of the wrong length or off the scale (the path names the
             response's position, never a person), or a threshold below 1.
     """
+    check_instance("survey", survey, Survey)
+    check_sequence("responses", responses)
     check_int("min_respondents", min_respondents, ge=1)
     rows = []
     for i, response in enumerate(responses):
@@ -182,6 +185,7 @@ def enps(answers: Iterable[int], min_respondents: int = 5) -> ENPSResult:
     Raises:
         InvalidInputError: an answer that is not a whole number 0–10.
     """
+    check_sequence("answers", answers)
     check_int("min_respondents", min_respondents, ge=1)
     values = list(answers)
     for i, a in enumerate(values):

@@ -31,7 +31,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import MONTHLY, WEEKLY, rrule
 
-from mteam._validate import check_range, items_of, real, show, text, to_tuple
+from mteam._validate import check_instance, check_range, items_of, real, show, text, to_tuple
 from mteam.errors import InvalidInputError
 from mteam.labels import Label, to_label
 from mteam.money import apportion
@@ -267,6 +267,10 @@ def smart_check(
         >>> [f.code for f in smart_check(goal, date(2026, 1, 1))]
         ['no_metric', 'no_deadline', 'no_owner']
     """
+    check_instance("objective", objective, Objective)
+    check_instance("as_of", as_of, date)
+    if horizon_end is not None:
+        check_instance("horizon_end", horizon_end, date)
     horizon = horizon_end if horizon_end is not None else as_of + relativedelta(years=1)
     out = []
     if not objective.key_results and not objective.children:
@@ -352,6 +356,10 @@ def cascade(
         InvalidInputError: an unknown frequency, `end` before `start`, weights of the wrong
             number, or a negative or non-finite weight.
     """
+    if not isinstance(freq, str):
+        raise InvalidInputError(
+            "freq", f"must be one of {', '.join(_FREQUENCIES)}, got {show(freq)}"
+        )
     if freq not in _FREQUENCIES:
         raise InvalidInputError(
             "freq", f"must be one of {', '.join(_FREQUENCIES)}, got {show(freq)}"

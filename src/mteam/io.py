@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections import abc
 from collections.abc import Callable, Mapping
 from datetime import date
@@ -45,14 +46,14 @@ from typing import Any, Final, TypeVar, get_args, get_origin
 import attrs
 import cattrs
 from cattrs.cols import homogenous_tuple_structure_factory, mapping_structure_factory
-from cattrs.errors import ForbiddenExtraKeysError
+from cattrs.errors import ForbiddenExtraKeysError, StructureHandlerNotFoundError
 from cattrs.gen import make_dict_structure_fn
 from cattrs.preconf.json import make_converter
 from cattrs.v import format_exception as _cattrs_format_exception
 from cattrs.v import transform_error
 
 from mteam._gc import bulk
-from mteam._validate import show
+from mteam._validate import check_instance, show
 from mteam.errors import InvalidInputError, Problem, _join_path
 from mteam.labels import Label
 from mteam.money import CURRENCIES, Currency, currency
@@ -291,6 +292,8 @@ def structure(cls: type[T], data: Any) -> T:  # noqa: ANN401 - any JSON-shaped d
     """
     try:
         return _CONVERTER.structure(data, cls)
+    except StructureHandlerNotFoundError:
+        raise InvalidInputError("cls", f"mteam cannot build a {show(cls)}") from None
     except (cattrs.BaseValidationError, _ShapeError, ValueError, TypeError, KeyError) as exc:
         raise InvalidInputError.from_problems(_problems(exc)) from None
 
@@ -318,6 +321,7 @@ def loads(cls: type[T], text: str | bytes) -> T:
         InvalidInputError: the text is not JSON (the path is `$`, the message gives the line
             and column), contains NaN or Infinity, or does not fit `cls`.
     """
+    check_instance("text", text, str, bytes, bytearray)
     try:
         data = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
@@ -337,6 +341,7 @@ def dumps(obj: object) -> str:
 
 
 def _read(path: str | Path) -> str:
+    check_instance("path", path, str, os.PathLike)
     try:
         return Path(path).read_text(encoding="utf-8")
     except OSError as exc:
@@ -352,4 +357,5 @@ def load(cls: type[T], path: str | Path) -> T:
 
 def dump(obj: object, path: str | Path) -> None:
     """Write a value to a JSON file (UTF-8, indented, with a final newline)."""
+    check_instance("path", path, str, os.PathLike)
     Path(path).write_text(dumps(obj) + "\n", encoding="utf-8")

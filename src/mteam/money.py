@@ -25,7 +25,7 @@ from typing import Any, Final, TypeVar, cast
 
 import attrs
 
-from mteam._validate import check_range, show
+from mteam._validate import check_instance, check_range, show
 from mteam.errors import InvalidInputError
 
 __all__ = [
@@ -156,6 +156,7 @@ def quantize(amount: Decimal | int, currency: Currency, rounding: str = ROUND_HA
         InvalidInputError: the amount is a float, NaN or infinite.
     """
     value = _check_amount("amount", amount)
+    check_instance("currency", currency, Currency)
     return value.quantize(currency.quantum, rounding=rounding, context=_EXACT)
 
 
@@ -250,6 +251,7 @@ def apportion(
         raise InvalidInputError(
             "total", f"must be a whole number of quanta of {quantum_d}, got {show(total)}"
         )
+    check_instance("weights", weights, Mapping)
     try:
         keys = cast("list[K]", sorted(cast("Iterable[Any]", weights)))
     except TypeError:

@@ -39,7 +39,7 @@ from typing import Any, Final
 
 import attrs
 
-from mteam._validate import check_records, show, text
+from mteam._validate import check_records, check_sequence, show, text
 from mteam.errors import InvalidInputError
 from mteam.labels import Label
 
@@ -244,6 +244,7 @@ def funnel(applications: Iterable[Application]) -> FunnelReport:
     Raises:
         InvalidInputError: something other than an Application, or a candidate twice.
     """
+    check_sequence("applications", applications)
     apps = list(applications)
     check_records("applications", apps, Application, "candidate_id")
     return _report(apps, split=True)

@@ -40,7 +40,7 @@ import attrs
 
 from mteam._gc import bulk
 from mteam._text import table
-from mteam._validate import find, prefixed, show, to_tuple
+from mteam._validate import check_instance, find, prefixed, show, to_tuple
 from mteam.catalog import Catalog, load_catalog
 from mteam.errors import InvalidInputError, Problem
 from mteam.labels import Label
@@ -524,6 +524,7 @@ def validate_document(document: TeamDocument) -> list[Problem]:
     naming known skills; amounts in the document's currency (no more decimals than it allows,
     not negative).
     """
+    check_instance("document", document, TeamDocument)
     try:
         catalog = _catalog(document)
     except InvalidInputError as err:
@@ -563,6 +564,7 @@ def run_review(document: TeamDocument, policy: ReviewPolicy | None = None) -> Re
             problem a step finds (a rating off the scale, a pool smaller than the floors, …).
     """
     policy = policy if policy is not None else ReviewPolicy()
+    check_instance("policy", policy, ReviewPolicy)
     problems = validate_document(document)
     if problems:
         raise InvalidInputError.from_problems(problems)
@@ -1015,6 +1017,7 @@ def format_report(
     Raises:
         InvalidInputError: an unknown member.
     """
+    check_instance("outcome", outcome, ReviewOutcome)
     members = outcome.members if member_id is None else (outcome.member(member_id),)
     lines = _team_section(outcome, language)
     for m in members:

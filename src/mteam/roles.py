@@ -37,8 +37,10 @@ from collections.abc import Iterable, Mapping
 import attrs
 
 from mteam._validate import (
+    check_instance,
     check_int,
     check_records,
+    check_sequence,
     items_of,
     of_type,
     real,
@@ -219,6 +221,8 @@ def role_fit(
         >>> role_fit({"seo": 4}, role).fit
         1.0
     """
+    check_instance("role", role, Role)
+    check_instance("scale", scale, RatingScale)
     _check_levels(levels, scale, "levels")
     _check_requirement_levels(role, scale)
     return _role_fit(levels, role, scale)
@@ -273,7 +277,11 @@ def required_skills(roles: Iterable[Role]) -> tuple[str, ...]:
         ...                                               SkillRequirement("seo", 3)])])
         ('crm', 'seo')
     """
-    return tuple(sorted({r.skill_id for role in roles for r in role.requirements}))
+    check_sequence("roles", roles)
+    items = list(roles)
+    for i, role in enumerate(items):
+        check_instance(f"roles[{i}]", role, Role)
+    return tuple(sorted({r.skill_id for role in items for r in role.requirements}))
 
 
 # --- candidates ------------------------------------------------------------------------------

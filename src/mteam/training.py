@@ -47,8 +47,10 @@ import attrs
 
 from mteam._text import table
 from mteam._validate import (
+    check_instance,
     check_range,
     check_records,
+    check_sequence,
     enum_value,
     real,
     show,
@@ -222,6 +224,8 @@ def skills_below_target(kpis: Iterable[KPI], scorecard: Scorecard) -> frozenset[
         >>> sorted(skills_below_target(kpis, score_scorecard(kpis, {"traffic": 80, "ctr": 3})))
         ['seo']
     """
+    check_sequence("kpis", kpis)
+    check_instance("scorecard", scorecard, Scorecard)
     by_id = {k.id: k for k in kpis}
     out: set[str] = set()
     for line in scorecard.lines:
@@ -266,6 +270,9 @@ def skill_gaps(
         InvalidInputError: a member not in the matrix, an unknown role, or a role requiring a
             skill the matrix does not know.
     """
+    check_instance("matrix", matrix, SkillMatrix)
+    check_instance("assignments", assignments, Mapping)
+    check_sequence("roles", roles)
     policy = policy if policy is not None else GapPolicy()
     index = _role_index(roles)
     flagged = {m: frozenset(s) for m, s in (below_target or {}).items()}

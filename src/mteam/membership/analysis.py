@@ -30,7 +30,7 @@ from dateutil.relativedelta import relativedelta
 
 from mteam._gc import bulk
 from mteam._text import table
-from mteam._validate import check_range
+from mteam._validate import check_instance, check_range, check_sequence
 from mteam.errors import InvalidInputError
 from mteam.membership.cltv import CohortValue, cohort_cltv, geometric_cltv, sbg_cltv, simple_cltv
 from mteam.membership.records import Member, Transaction, read_members, read_transactions
@@ -182,6 +182,8 @@ def analyse(
             the sBG model.
     """
     policy = policy if policy is not None else MembershipPolicy()
+    check_instance("policy", policy, MembershipPolicy)
+    check_sequence("members", members)
     member_list = list(members)
     if policy.points is None:
         base = summarise(member_list, transactions, as_of, allow_refunds=policy.allow_refunds)
@@ -306,6 +308,7 @@ def analyse_sample(policy: MembershipPolicy | None = None) -> MemberAnalysis:
 
 def format_member_report(analysis: MemberAnalysis) -> str:
     """The analysis as a readable text report."""
+    check_instance("analysis", analysis, MemberAnalysis)
     a = analysis
     cur = a.cltv_sbg.currency.code
     lines = [

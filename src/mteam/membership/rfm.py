@@ -52,7 +52,7 @@ from typing import Any, Final
 import attrs
 
 from mteam._gc import bulk
-from mteam._validate import show, text, to_tuple, whole
+from mteam._validate import check_sequence, show, text, to_tuple, whole
 from mteam.errors import InvalidInputError
 from mteam.membership.summary import MemberBase, _check_base
 
@@ -180,6 +180,7 @@ def quintile_scores(values: Sequence[Any], key: Callable[[Any], Any] | None = No
         >>> quintile_scores([10, 20, 20, 30, 40, 50, 60, 70, 80, 90])
         [1, 1, 1, 2, 3, 3, 4, 4, 5, 5]
     """
+    check_sequence("values", values)
     keys = list(values) if key is None else [key(v) for v in values]
     n = len(keys)
     # each distinct value's score, from how many values are strictly smaller (the counts of

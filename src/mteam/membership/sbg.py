@@ -55,7 +55,7 @@ from typing import Final
 
 import attrs
 
-from mteam._validate import check_int, check_range, show
+from mteam._validate import check_int, check_range, check_sequence, show
 from mteam.errors import InvalidInputError
 from mteam.membership.units import Rate, TimeUnit, same_unit, to_unit
 
@@ -381,6 +381,7 @@ def fit_sbg(
             maximum (nobody ever left, or everyone left in the first period).
     """
     unit = to_unit(unit)
+    check_sequence("survivors", survivors)
     items = list(survivors)
     if not items:
         raise InvalidInputError("survivors", "must not be empty")
@@ -414,6 +415,8 @@ def fit_sbg_durations(
         InvalidInputError: different lengths, a bad duration, or data with no finite maximum.
     """
     unit = to_unit(unit)
+    check_sequence("durations", durations)
+    check_sequence("observed", observed)
     ds, os_ = list(durations), list(observed)
     if len(ds) != len(os_):
         raise InvalidInputError(

@@ -42,7 +42,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from mteam._gc import bulk
-from mteam._validate import check_records, check_sequence, show
+from mteam._validate import check_instance, check_int, check_records, check_sequence, show
 from mteam.errors import InvalidInputError, Problem
 from mteam.membership.records import (
     TRANSACTION_COLUMNS,
@@ -78,6 +78,7 @@ def cohort_of(day: date) -> str:
         >>> cohort_of(date(2025, 3, 31))
         '2025-03'
     """
+    check_instance("day", day, date)
     return f"{day.year:04d}-{day.month:02d}"
 
 
@@ -88,6 +89,8 @@ def add_months(day: date, months: int) -> date:
         >>> add_months(date(2024, 1, 31), 1)
         datetime.date(2024, 2, 29)
     """
+    check_instance("day", day, date)
+    check_int("months", months)
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     month += 1
@@ -107,6 +110,9 @@ def months_between(start: date, day: date) -> int:
         >>> months_between(date(2025, 1, 31), date(2025, 2, 27))
         0
     """
+    if start.__class__ is not date or day.__class__ is not date:
+        check_instance("start", start, date)  # a date subclass; or an input error
+        check_instance("day", day, date)
     k = (day.year - start.year) * 12 + day.month - start.month
     if k > 0:
         # add_months(start, k) lands in day's month on min(start.day, last); it is after day

@@ -36,7 +36,7 @@ from typing import cast
 import attrs
 
 from mteam._gc import bulk
-from mteam._validate import check_range, show
+from mteam._validate import check_range, check_sequence, show
 from mteam.errors import InvalidInputError
 from mteam.membership.summary import MemberBase, _check_base, months_between
 from mteam.membership.units import TimeUnit, to_unit
@@ -147,6 +147,8 @@ def kaplan_meier(
         InvalidInputError: different lengths, a negative or non-finite duration, or an
             `observed` that is not a bool.
     """
+    check_sequence("durations", durations)
+    check_sequence("observed", observed)
     ds = list(durations)
     os_ = list(observed)
     if len(ds) != len(os_):

@@ -37,7 +37,17 @@ from typing import Final
 
 import attrs
 
-from mteam._validate import check_int, check_range, items_of, real, show, text, to_tuple, whole
+from mteam._validate import (
+    check_int,
+    check_range,
+    check_sequence,
+    items_of,
+    real,
+    show,
+    text,
+    to_tuple,
+    whole,
+)
 from mteam.errors import InvalidInputError
 from mteam.labels import Label, to_label
 from mteam.money import apportion
@@ -136,6 +146,7 @@ def project_component(evaluations: Iterable[ProjectEvaluation]) -> float | None:
         ...                          ProjectEvaluation("launch", 5, 0.2)]), 10)
         0.8125
     """
+    check_sequence("evaluations", evaluations)
     items = list(evaluations)
     for i, e in enumerate(items):
         if not isinstance(e, ProjectEvaluation):

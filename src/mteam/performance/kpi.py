@@ -46,8 +46,10 @@ from typing import Any
 import attrs
 
 from mteam._validate import (
+    check_instance,
     check_range,
     check_records,
+    check_sequence,
     items_of,
     optional_real,
     real,
@@ -181,6 +183,7 @@ def attainment(kpi: KPI, actual: float, policy: KpiPolicy | None = None) -> floa
         InvalidInputError: the actual value is not a finite number, or is negative where the
             lower-is-better ratio rule applies.
     """
+    check_instance("kpi", kpi, KPI)
     policy = policy if policy is not None else KpiPolicy()
     check_range("actual", actual)
     sign = 1.0 if kpi.direction is Direction.HIGHER_IS_BETTER else -1.0
@@ -316,6 +319,7 @@ def score_scorecard(
         [('traffic_growth', 1.25, 0.6), ('conversion_rate', 0.9, 0.4)]
     """
     policy = policy if policy is not None else KpiPolicy()
+    check_sequence("kpis", kpis)
     kpi_list = list(kpis)
     _check_scorecard(kpi_list, actuals)
     total = math.fsum(k.weight for k in kpi_list)

@@ -51,7 +51,7 @@ from typing import Any, Final, cast
 import attrs
 
 from mteam._fill import Claim, water_fill
-from mteam._validate import check_records, find, show, text, whole
+from mteam._validate import check_instance, check_records, find, show, text, whole
 from mteam.errors import InvalidInputError
 from mteam.money import Currency, Money, apportion
 from mteam.periods import Period
@@ -676,6 +676,7 @@ def fairness_summary(allocation: BonusAllocation) -> FairnessSummary:
         >>> summary.fair
         True
     """
+    check_instance("allocation", allocation, BonusAllocation)
     by_band: dict[int, list[BonusLine]] = {}
     for line in allocation.lines:
         if line.eligible:  # an eligible member always has a band

@@ -37,7 +37,7 @@ from typing import Any, Final
 
 import attrs
 
-from mteam._validate import check_records, enum_value, find, real, show, text, whole
+from mteam._validate import check_records, check_sequence, enum_value, find, real, show, text, whole
 from mteam.errors import InvalidInputError
 from mteam.labels import Label, to_label
 
@@ -230,6 +230,7 @@ def assign_recognition(
         InvalidInputError: duplicate ids, a preference for an unknown member or reward, or a
             reward ranked twice.
     """
+    check_sequence("catalog", catalog)
     rewards = _check_catalog(list(catalog))
     people = check_records("members", members, Recipient)
     _check_preferences(preferences, people, rewards)
