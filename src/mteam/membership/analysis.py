@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 from importlib import resources
+from operator import attrgetter
 from pathlib import Path
 from typing import IO
 
@@ -37,8 +38,13 @@ from mteam.membership.records import Member, Transaction, read_members, read_tra
 from mteam.membership.retention import CohortTable, RetentionCounts, cohort_table, period_retention
 from mteam.membership.rfm import RFMPolicy, RFMTable, rfm
 from mteam.membership.sbg import Projection, SBGModel, fit_sbg
-from mteam.membership.summary import MemberBase, months_between, summarise, summarise_csv
-from mteam.membership.survival import SurvivalCurve, duration_table, kaplan_meier_table
+from mteam.membership.summary import MemberBase, summarise, summarise_csv
+from mteam.membership.survival import (
+    DurationTable,
+    SurvivalCurve,
+    duration_table,
+    kaplan_meier_table,
+)
 from mteam.membership.tiers import PointsPolicy, TierAssignment, TierPolicy, assign_tiers
 from mteam.membership.units import Duration, Rate, TimeUnit
 from mteam.money import TWD, Currency, Money, quantize
@@ -145,12 +151,12 @@ class MemberAnalysis:
         )
 
 
-def _member_months(base: MemberBase) -> int:
-    total = 0
-    for s in base.stats.values():
-        end = base.as_of if s.left_on is None else s.left_on
-        total += months_between(s.joined_on, end) + 1
-    return total
+def _member_months(durations: DurationTable) -> int:
+    """Months of membership, the month of joining included, from the monthly duration table.
+
+    A member whose duration is t whole months was a member in t + 1 months.
+    """
+    return sum((t + 1) * (events + censored) for t, (events, censored) in durations.counts.items())
 
 
 def _mean_lifetime(curve: SurvivalCurve) -> float:
@@ -214,12 +220,13 @@ def _analyse_base(
             "members", "no cohort has a full month of history: the sBG model needs one"
         )
     model = fit_sbg(rows, unit=TimeUnit.MONTH)
-    purchases = sum(s.purchases for s in base.stats.values())
-    revenue = sum((s.revenue for s in base.stats.values()), Decimal(0))
+    purchases = sum(map(attrgetter("purchases"), base.stats.values()))
+    revenue = sum(map(attrgetter("revenue"), base.stats.values()), Decimal(0))
     aov = revenue / purchases if purchases else Decimal(0)
-    months = _member_months(base)
+    durations = duration_table(base, TimeUnit.MONTH)
+    months = _member_months(durations)
     per_month = purchases / months
-    curve = kaplan_meier_table(duration_table(base, TimeUnit.MONTH))
+    curve = kaplan_meier_table(durations)
     lifetime = _mean_lifetime(curve) or 1.0
     aov_money = Money(quantize(aov, policy.currency), policy.currency)
     margin_per_month = Money(

@@ -32,7 +32,9 @@ Examples:
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import Decimal
+from operator import attrgetter
 
 import attrs
 
@@ -161,9 +163,10 @@ def cohort_cltv(base: MemberBase, gross_margin: float) -> tuple[CohortValue, ...
     base = _check_base(base)
     check_range("gross_margin", gross_margin, ge=0, le=1)
     sizes: dict[str, int] = {}
-    for m in base.stats.values():
-        c = cohort_of(m.joined_on)
-        sizes[c] = sizes.get(c, 0) + 1
+    # members per day of joining, counted in C; then per cohort, one day at a time
+    for day, count in Counter(map(attrgetter("joined_on"), base.stats.values())).items():
+        c = cohort_of(day)
+        sizes[c] = sizes.get(c, 0) + count
     margin = Decimal(repr(gross_margin))
     out = []
     for cohort in sorted(sizes):
