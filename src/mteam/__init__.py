@@ -11,6 +11,7 @@ Examples:
 
 from importlib.metadata import PackageNotFoundError, version
 
+from mteam._batch import batch
 from mteam.errors import InvalidInputError, MteamError
 from mteam.labels import Label
 from mteam.money import Currency, Money, apportion, currency, quantize
@@ -45,6 +46,7 @@ __all__ = [
     "TeamDocument",
     "__version__",
     "apportion",
+    "batch",
     "currency",
     "format_report",
     "load_sample_team",

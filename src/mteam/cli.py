@@ -229,7 +229,8 @@ def main(
         return int(exc.code or 0)
     handler: Handler = args.handler
     try:
-        return handler(args, out)
+        with mteam.batch():  # one job has the process to itself: pause the cyclic collector
+            return handler(args, out)
     except InvalidInputError as exc:
         err.write(f"mteam: invalid input: {exc}\n")
         return EXIT_BAD_INPUT

@@ -52,7 +52,6 @@ from cattrs.preconf.json import make_converter
 from cattrs.v import format_exception as _cattrs_format_exception
 from cattrs.v import transform_error
 
-from mteam._gc import bulk
 from mteam._validate import check_instance, show
 from mteam.errors import InvalidInputError, Problem, _join_path
 from mteam.labels import Label
@@ -278,7 +277,6 @@ def _problems(exc: BaseException) -> list[Problem]:
     return found
 
 
-@bulk
 def structure(cls: type[T], data: Any) -> T:  # noqa: ANN401 - any JSON-shaped data
     """Build a value of `cls` from JSON-shaped data (dicts, lists, strings, numbers).
 
@@ -313,7 +311,6 @@ def _reject_constant(name: str) -> float:
     raise _ShapeError(f"{name} is not allowed")
 
 
-@bulk
 def loads(cls: type[T], text: str | bytes) -> T:
     """Parse a JSON document into a value of `cls`.
 

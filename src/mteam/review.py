@@ -38,7 +38,6 @@ from typing import Any, TypeVar
 
 import attrs
 
-from mteam._gc import bulk
 from mteam._text import table
 from mteam._validate import check_instance, find, prefixed, show, to_tuple
 from mteam.catalog import Catalog, load_catalog
@@ -547,7 +546,6 @@ def validate_document(document: TeamDocument) -> list[Problem]:
 # --- the cycle -------------------------------------------------------------------------------
 
 
-@bulk
 def run_review(document: TeamDocument, policy: ReviewPolicy | None = None) -> ReviewOutcome:
     """Run a whole review cycle (see the module docs for the steps).
 

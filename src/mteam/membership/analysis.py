@@ -29,7 +29,6 @@ from typing import IO
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from mteam._gc import bulk
 from mteam._text import table
 from mteam._validate import check_instance, check_range, check_sequence
 from mteam.errors import InvalidInputError
@@ -168,7 +167,6 @@ def _mean_lifetime(curve: SurvivalCurve) -> float:
     return area
 
 
-@bulk
 def analyse(
     members: Iterable[Member],
     transactions: Iterable[Transaction],
@@ -268,7 +266,6 @@ def _tee(items: Iterable[Transaction], kept: list[Transaction]) -> Iterable[Tran
         yield t
 
 
-@bulk
 def read_and_analyse(
     members_file: str | Path | IO[str],
     transactions_file: str | Path | IO[str],

@@ -31,7 +31,6 @@ from datetime import date
 
 import attrs
 
-from mteam._gc import bulk
 from mteam._validate import show
 from mteam.errors import InvalidInputError
 from mteam.membership.records import Member
@@ -233,7 +232,6 @@ class CohortTable:
         ]
 
 
-@bulk
 def cohort_table(base: MemberBase) -> CohortTable:
     """Monthly cohort counts (contractual and activity) of a member base.
 

@@ -51,7 +51,6 @@ from typing import Any, Final
 
 import attrs
 
-from mteam._gc import bulk
 from mteam._validate import check_sequence, show, text, to_tuple, whole
 from mteam.errors import InvalidInputError
 from mteam.membership.summary import MemberBase, _check_base
@@ -199,7 +198,6 @@ def quintile_scores(values: Sequence[Any], key: Callable[[Any], Any] | None = No
     return list(map(score.__getitem__, keys))
 
 
-@bulk
 def rfm(base: MemberBase, policy: RFMPolicy | None = None) -> RFMTable:
     """Score every member of a member base (see the module docs for the rules).
 

@@ -41,7 +41,6 @@ from typing import IO, Any, Final
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from mteam._gc import bulk
 from mteam._validate import check_instance, check_int, check_records, check_sequence, show
 from mteam.errors import InvalidInputError, Problem
 from mteam.membership.records import (
@@ -426,7 +425,6 @@ def _check_row(
     return None
 
 
-@bulk
 def summarise(
     members: Iterable[Member],
     transactions: Iterable[Transaction],
@@ -478,7 +476,6 @@ def summarise(
     return fold.finish()
 
 
-@bulk
 def summarise_csv(
     members_file: str | Path | IO[str],
     transactions_file: str | Path | IO[str],

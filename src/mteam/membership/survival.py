@@ -35,7 +35,6 @@ from typing import cast
 
 import attrs
 
-from mteam._gc import bulk
 from mteam._validate import check_range, check_sequence, show
 from mteam.errors import InvalidInputError
 from mteam.membership.summary import MemberBase, _check_base, months_between
@@ -173,7 +172,6 @@ def kaplan_meier_table(table: DurationTable) -> SurvivalCurve:
     return _curve([(t, e, c) for t, (e, c) in table.counts.items()], table.unit)
 
 
-@bulk
 def duration_table(base: MemberBase, unit: TimeUnit | str = TimeUnit.DAY) -> DurationTable:
     """Membership durations of a member base: to leaving (an event) or to `as_of` (censored).
 

@@ -31,7 +31,6 @@ from typing import Any, Final
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from mteam._gc import bulk
 from mteam._validate import items_of, show, to_tuple, whole
 from mteam.errors import InvalidInputError
 from mteam.labels import Label, to_label
@@ -124,7 +123,6 @@ class TierAssignment:
     counts: dict[str, int]
 
 
-@bulk
 def assign_tiers(base: MemberBase, policy: TierPolicy | None = None) -> TierAssignment:
     """Each member's tier by their spend in the 12 months up to the base's `as_of`."""
     base = _check_base(base)

@@ -53,7 +53,6 @@ from typing import Any, Final
 
 import attrs
 
-from mteam._gc import bulk
 from mteam._validate import check_range, check_sequence, enum_value, real, show, text, whole
 from mteam.errors import InvalidInputError
 from mteam.scales import FEEDBACK_SCALE, RatingScale
@@ -532,7 +531,6 @@ def _cells(items: list[Rating], scale: RatingScale, scores: list[float] | None) 
     return cells
 
 
-@bulk
 def aggregate_feedback(
     ratings: Iterable[Rating],
     scale: RatingScale = FEEDBACK_SCALE,
