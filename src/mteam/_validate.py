@@ -2,16 +2,46 @@
 
 Each attrs validator raises `InvalidInputError` whose path is the field name; a function that
 validates a collection prefixes the index (`kpis[2].weight`).
+
+**Plain values in** (DESIGN principle 9). The `as_*` helpers take what a notebook has and
+return plain Python values, converting only where the meaning is unambiguous; the caller uses
+the value they return. They import no numpy, pandas or polars: they go by behaviour.
+
+* A numpy scalar (or a 0-d array, or anything with `shape == ()` and `item()`) is the Python
+  value it holds (`np.int64(3)` is `3`, `np.True_` is `True`).
+* A number is an `int`, a `float`, a `Decimal`, a `Fraction`, anything with `__index__`, or a
+  `numbers.Real`; NaN and infinities are refused; a `bool` is **never** a number (`True` is not
+  1 where a rate, a count or a duration is meant: a flag passed in the wrong place is far likelier
+  than a count of one).
+* A count is a whole number, or a number with no fractional part (`1000.0`, `np.float64(8.0)`,
+  `Decimal("8")`): `8.5` is refused.
+* A flag is a `bool`, or the numbers 0 and 1 (`np.int64(1)`, `0.0`); `2`, `0.5` or `"yes"` are
+  refused.
+* A column is any iterable but a `str`, `bytes` or mapping; a numpy array or a pandas Series is
+  read through its `tolist()`, a polars Series through `to_list()` (both give Python scalars);
+  a data frame is refused, since which of its columns is meant is not said.
+
+Examples:
+    >>> as_count("n", 1000.0), as_flag("observed[0]", 1), as_number("t", Fraction(1, 2))
+    (1000, True, 0.5)
+    >>> as_count("n", 8.5)
+    Traceback (most recent call last):
+    mteam.errors.InvalidInputError: n: must be a whole number, got 8.5
+    >>> as_number("t", True)
+    Traceback (most recent call last):
+    mteam.errors.InvalidInputError: t: must be a number, got True
 """
 
 from __future__ import annotations
 
 import enum
 import math
+import numbers
+import operator
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from mteam.errors import InvalidInputError, _join_path
 
@@ -85,6 +115,165 @@ def check_decimal(path: str, value: object) -> None:
         raise InvalidInputError(path, f"must be a Decimal, got {show(value)}")
     if not value.is_finite():
         raise InvalidInputError(path, f"must be a finite Decimal, got {show(value)}")
+
+
+# --- plain values in ---------------------------------------------------------------------------
+
+_BUILTIN: Final = frozenset({int, float, bool, str, Decimal, Fraction, type(None)})
+
+
+def plain(value: object) -> object:
+    """A numpy-like scalar as the Python value it holds; anything else unchanged.
+
+    A value that is not a built-in, with `shape == ()` and an `item()` method (numpy scalars,
+    0-d arrays) gives `item()`.
+
+    >>> plain(Fraction(1, 2)), plain("x")
+    (Fraction(1, 2), 'x')
+    """
+    if type(value) in _BUILTIN:
+        return value
+    item = getattr(value, "item", None)
+    if callable(item) and getattr(value, "shape", None) == ():
+        return item()
+    return value
+
+
+def _as_real(path: str, value: object) -> int | float | Decimal | Fraction:
+    """A finite number (int, float, Decimal or Fraction), refusing bools, NaN and infinities."""
+    v = plain(value)
+    if isinstance(v, bool) or not isinstance(v, (numbers.Number, Decimal)):
+        raise InvalidInputError(path, f"must be a number, got {show(value)}")
+    if isinstance(v, (int, float, Decimal, Fraction)):
+        out: int | float | Decimal | Fraction = v
+    elif hasattr(v, "__index__"):
+        out = operator.index(v)
+    elif isinstance(v, numbers.Real):
+        out = float(v)
+    else:  # a complex number
+        raise InvalidInputError(path, f"must be a real number, got {show(value)}")
+    if isinstance(out, float) and not math.isfinite(out):
+        raise InvalidInputError(path, f"must be a finite number, got {show(value)}")
+    if isinstance(out, Decimal) and not out.is_finite():
+        raise InvalidInputError(path, f"must be a finite number, got {show(value)}")
+    return out
+
+
+def as_number(
+    path: str,
+    value: object,
+    *,
+    gt: float | None = None,
+    ge: float | None = None,
+    lt: float | None = None,
+    le: float | None = None,
+) -> float:
+    """A finite real number within the bounds, as an `int` or a `float` (see the module docs).
+
+    A whole number stays an `int`; a `Decimal` or a `Fraction` becomes the nearest `float` (this
+    is for quantities computed in floating point, never for money).
+
+    >>> as_number("rate", Decimal("0.25"), ge=0), as_number("t", 3)
+    (0.25, 3)
+    >>> as_number("rate", float("nan"))
+    Traceback (most recent call last):
+    mteam.errors.InvalidInputError: rate: must be a finite number, got nan
+    """
+    v = _as_real(path, value)
+    out = v if isinstance(v, (int, float)) else float(v)
+    check_range(path, out, gt=gt, ge=ge, lt=lt, le=le)
+    return out
+
+
+def as_count(path: str, value: object, *, ge: int | None = None, le: int | None = None) -> int:
+    """A whole number within the bounds: an int, or a number with no fractional part.
+
+    >>> as_count("periods", 8.0), as_count("n", Decimal("12"))
+    (8, 12)
+    >>> as_count("n", True)
+    Traceback (most recent call last):
+    mteam.errors.InvalidInputError: n: must be a whole number, got True
+    """
+    v = plain(value)
+    if isinstance(v, bool):
+        raise InvalidInputError(path, f"must be a whole number, got {show(value)}")
+    if isinstance(v, int):
+        out = v
+    elif hasattr(v, "__index__"):
+        out = operator.index(v)
+    else:
+        real = _as_real(path, v)
+        if real != int(real):
+            raise InvalidInputError(path, f"must be a whole number, got {show(value)}")
+        out = int(real)
+    check_range(path, out, ge=ge, le=le)
+    return out
+
+
+def as_flag(path: str, value: object) -> bool:
+    """True or False: a bool, or the numbers 1 and 0.
+
+    >>> as_flag("observed[0]", 0.0), as_flag("observed[1]", True)
+    (False, True)
+    >>> as_flag("observed[2]", 2)
+    Traceback (most recent call last):
+    mteam.errors.InvalidInputError: observed[2]: must be True or False (or 1 or 0), got 2
+    """
+    v = plain(value)
+    if isinstance(v, bool):
+        return v
+    if (
+        isinstance(v, (numbers.Number, Decimal))
+        and not isinstance(v, complex)
+        and (v == 0 or v == 1)
+    ):
+        return v == 1
+    raise InvalidInputError(path, f"must be True or False (or 1 or 0), got {show(value)}")
+
+
+def as_items(path: str, value: object) -> list[Any]:
+    """The items of a column: a list, tuple, iterable, numpy array, pandas or polars Series.
+
+    >>> as_items("xs", range(3)), as_items("xs", (1, "a"))
+    ([0, 1, 2], [1, 'a'])
+    >>> as_items("xs", "abc")
+    Traceback (most recent call last):
+    mteam.errors.InvalidInputError: xs: must be a sequence, got 'abc'
+    """
+    if isinstance(value, (str, bytes, Mapping)):
+        raise InvalidInputError(path, f"must be a sequence, got {show(value)}")
+    if hasattr(value, "columns"):
+        raise InvalidInputError(
+            path, f"must be one column, not a table (pick a column), got a {type(value).__name__}"
+        )
+    for name in ("tolist", "to_list"):  # numpy and pandas; polars
+        method = getattr(value, name, None)
+        if callable(method):
+            items = method()
+            if not isinstance(items, list):  # a 0-d array gives its scalar
+                raise InvalidInputError(path, f"must be a sequence, got {show(value)}")
+            return items
+    if not isinstance(value, Iterable):
+        raise InvalidInputError(path, f"must be a sequence, got {show(value)}")
+    return list(value)
+
+
+def to_number(value: Any) -> Any:  # noqa: ANN401 - whatever the validator then judges
+    """An attrs converter: a numpy-like scalar or an `__index__` number as a plain one.
+
+    Anything else is passed on unchanged, for the field's validator to accept or refuse.
+
+    >>> to_number(Decimal("1.5")), to_number("x")
+    (Decimal('1.5'), 'x')
+    """
+    v = plain(value)
+    if isinstance(v, bool) or type(v) in _BUILTIN:
+        return v
+    if hasattr(v, "__index__"):
+        return operator.index(v)
+    if isinstance(v, numbers.Real):
+        return float(v)
+    return v
 
 
 # --- attrs validators ------------------------------------------------------------------------
