@@ -313,7 +313,7 @@ def test_km_from_a_member_base_and_its_tables():
 
 @pytest.mark.parametrize(
     ("durations", "observed", "path"),
-    [([1, 2], [True], "observed"), ([-1], [True], "durations[0]"), ([1], [1], "observed[0]")],
+    [([1, 2], [True], "observed"), ([-1], [True], "durations[0]"), ([1], [2], "observed[0]")],
 )
 def test_bad_km_input(durations, observed, path):
     with pytest.raises(InvalidInputError) as info:

@@ -96,7 +96,7 @@ def _flatten_into(out: dict[str, Cell], name: str, value: object) -> None:
     elif attrs.has(type(value)) and hasattr(value, "code") and hasattr(value, "exponent"):
         out[name] = value.code  # a Currency
     elif attrs.has(type(value)):
-        for field in attrs.fields(type(value)):
+        for field in attrs.fields(type(value)):  # type: ignore[arg-type]
             _flatten_into(out, f"{name}_{field.name}", getattr(value, field.name))
     elif isinstance(value, tuple) and len(value) <= _MAX_TUPLE:
         for i, item in enumerate(value):
@@ -173,7 +173,7 @@ class Records:
 
     def _rows(self) -> Iterable[Mapping[str, object]]:
         """The rows before their cells are made plain: one row of the fields by default."""
-        return [{f.name: getattr(self, f.name) for f in attrs.fields(type(self))}]
+        return [{f.name: getattr(self, f.name) for f in attrs.fields(type(self))}]  # type: ignore[arg-type]
 
     def to_records(self) -> list[dict[str, Cell]]:
         """Flat rows of plain values, ready for `pandas.DataFrame(value.to_records())`.

@@ -222,11 +222,7 @@ def as_flag(path: str, value: object) -> bool:
     v = plain(value)
     if isinstance(v, bool):
         return v
-    if (
-        isinstance(v, (numbers.Number, Decimal))
-        and not isinstance(v, complex)
-        and (v == 0 or v == 1)
-    ):
+    if isinstance(v, (numbers.Number, Decimal)) and not isinstance(v, complex) and v in {0, 1}:
         return v == 1
     raise InvalidInputError(path, f"must be True or False (or 1 or 0), got {show(value)}")
 

@@ -34,7 +34,8 @@ from typing import Final
 
 import attrs
 
-from mteam._validate import check_int, check_range, show
+from mteam._records import Records
+from mteam._validate import as_count, as_number, check_range, show
 from mteam.errors import InvalidInputError
 
 __all__ = ["ZTestResult", "sample_size_per_arm", "two_proportion_ztest"]
@@ -44,7 +45,7 @@ _NORMAL: Final = NormalDist()
 
 
 @attrs.frozen
-class ZTestResult:
+class ZTestResult(Records):
     """The outcome of a two-proportion z-test (B against A).
 
     Attributes:
@@ -72,11 +73,12 @@ class ZTestResult:
     significant: bool
 
 
-def _counts(successes: int, n: int, arm: str) -> None:
-    check_int(f"n_{arm}", n, ge=1)
-    check_int(f"successes_{arm}", successes, ge=0)
+def _counts(successes: int, n: int, arm: str) -> tuple[int, int]:
+    n = as_count(f"n_{arm}", n, ge=1)
+    successes = as_count(f"successes_{arm}", successes, ge=0)
     if successes > n:
         raise InvalidInputError(f"successes_{arm}", f"must be <= n_{arm} ({n}), got {successes}")
+    return successes, n
 
 
 def two_proportion_ztest(
@@ -94,13 +96,13 @@ def two_proportion_ztest(
         InvalidInputError: n < 1, successes < 0 or > n, an unknown alternative, or alpha
             outside (0, 1).
     """
-    _counts(successes_a, n_a, "a")
-    _counts(successes_b, n_b, "b")
+    successes_a, n_a = _counts(successes_a, n_a, "a")
+    successes_b, n_b = _counts(successes_b, n_b, "b")
     if alternative not in _ALTERNATIVES:
         raise InvalidInputError(
             "alternative", f"must be one of {', '.join(_ALTERNATIVES)}, got {show(alternative)}"
         )
-    check_range("alpha", alpha, gt=0, lt=1)
+    alpha = as_number("alpha", alpha, gt=0, lt=1)
     pa, pb = successes_a / n_a, successes_b / n_b
     pooled = (successes_a + successes_b) / (n_a + n_b)
     se0 = math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))

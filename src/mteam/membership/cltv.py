@@ -119,7 +119,7 @@ def _times(amount: Money, factor: float) -> Money:
 
 
 def simple_cltv(
-    average_order_value: Money | Decimal | int | str | float,
+    average_order_value: Money | Decimal | str | float,
     purchases: Rate | float,
     gross_margin: float,
     lifetime: Duration | float,
@@ -168,7 +168,7 @@ Duration(10, 'month') or per='month' (mteam never assumes one), got 10
 
 
 def geometric_cltv(
-    margin: Money | Decimal | int | str | float,
+    margin: Money | Decimal | str | float,
     retention: Rate | float,
     discount_rate: Rate | float,
     *,
@@ -223,7 +223,7 @@ def geometric_cltv(
 
 def sbg_cltv(
     model: SBGModel,
-    margin: Money | Decimal | int | str | float,
+    margin: Money | Decimal | str | float,
     discount_rate: Rate | float,
     renewals: int = 0,
     *,

@@ -55,7 +55,8 @@ from typing import Final
 
 import attrs
 
-from mteam._validate import check_int, check_range, check_sequence, show
+from mteam._records import Records
+from mteam._validate import as_count, as_flag, as_items, as_number, check_range, plain, show
 from mteam.errors import InvalidInputError
 from mteam.membership.units import Rate, TimeUnit, same_unit, to_unit
 
@@ -99,7 +100,7 @@ def hyp2f1(a: float, b: float, c: float, z: float) -> float:
 
 
 @attrs.frozen
-class Projection:
+class Projection(Records):
     """Projected survival at one period, with its confidence band.
 
     Attributes:
@@ -116,7 +117,7 @@ class Projection:
 
 
 @attrs.frozen
-class SBGModel:
+class SBGModel(Records):
     """A fitted sBG model.
 
     Attributes:
@@ -143,25 +144,38 @@ class SBGModel:
     converged: bool
     iterations: int
 
+    def _rows(self) -> list[dict[str, object]]:
+        (vaa, vab), (_, vbb) = self.covariance or ((None, None), (None, None))
+        return [
+            {
+                **{f: getattr(self, f) for f in ("alpha", "beta", "log_likelihood", "unit")},
+                **{f: getattr(self, f) for f in ("se_alpha", "se_beta")},
+                "var_alpha": vaa,
+                "cov_alpha_beta": vab,
+                "var_beta": vbb,
+                **{f: getattr(self, f) for f in ("members", "converged", "iterations")},
+            }
+        ]
+
     def survival(self, t: int) -> float:
         """S(t) = B(α, β + t) / B(α, β): the share still members after t periods."""
-        check_int("t", t, ge=0)
+        t = as_count("t", t, ge=0)
         return _survival(self.alpha, self.beta, t)
 
     def retention(self, t: int) -> float:
         """r(t) = (β + t − 1) / (α + β + t − 1): the share of those alive at t − 1 who renew."""
-        check_int("t", t, ge=1)
+        t = as_count("t", t, ge=1)
         return (self.beta + t - 1) / (self.alpha + self.beta + t - 1)
 
     def churn_probability(self, t: int) -> float:
         """P(T = t): the share of the original members who leave in period t."""
-        check_int("t", t, ge=1)
+        t = as_count("t", t, ge=1)
         return math.exp(_log_p(self.alpha, self.beta, t))
 
     def project(self, periods: int, level: float = 0.95) -> tuple[Projection, ...]:
         """S(t) for t = 0 … `periods`, each with a `level` confidence band (delta method)."""
-        check_int("periods", periods, ge=0)
-        check_range("level", level, gt=0, lt=1)
+        periods = as_count("periods", periods, ge=0)
+        level = as_number("level", level, gt=0, lt=1)
         z = NormalDist().inv_cdf(0.5 + level / 2)
         out = []
         for t in range(periods + 1):
@@ -210,7 +224,7 @@ class SBGModel:
             InvalidInputError: the rate is not per the model's period or not > 0, or renewals
                 < 0.
         """
-        check_int("renewals", renewals, ge=0)
+        renewals = as_count("renewals", renewals, ge=0)
         z = self._discount(discount_rate)
         n = renewals + 1
         a, b = self.alpha, self.beta
@@ -340,14 +354,14 @@ def _fit(terms: _Terms, members: int, unit: TimeUnit, path: str) -> SBGModel:
     return SBGModel(a, b, ll, unit, se_a, se_b, covariance, members, converged, iterations)
 
 
-def _survivor_terms(counts: Sequence[int], path: str) -> tuple[_Terms, int]:
-    values = list(counts)
+def _survivor_terms(counts: Iterable[int], path: str) -> tuple[_Terms, int]:
+    values = as_items(path, counts)
     if len(values) < 2:
         raise InvalidInputError(
             path, f"needs counts at periods 0 and 1 at least, got {show(values)}"
         )
     for i, n in enumerate(values):
-        check_int(f"{path}[{i}]", n, ge=0)
+        n = values[i] = as_count(f"{path}[{i}]", n, ge=0)  # noqa: PLW2901 - the plain count
         if i and n > values[i - 1]:
             raise InvalidInputError(
                 f"{path}[{i}]", f"survivors cannot rise: {values[i - 1]} then {n}"
@@ -381,18 +395,17 @@ def fit_sbg(
             maximum (nobody ever left, or everyone left in the first period).
     """
     unit = to_unit(unit)
-    check_sequence("survivors", survivors)
-    items = list(survivors)
+    items = as_items("survivors", survivors)
     if not items:
         raise InvalidInputError("survivors", "must not be empty")
-    nested = not all(isinstance(x, int) and not isinstance(x, bool) for x in items)
+    nested = not all(isinstance(plain(x), (int, float)) for x in items)
     groups: list[tuple[str, object]] = (
         [(f"survivors[{i}]", g) for i, g in enumerate(items)] if nested else [("survivors", items)]
     )
     terms: _Terms = []
     members = 0
     for path, group in groups:
-        if isinstance(group, (str, bytes)) or not isinstance(group, Sequence):
+        if isinstance(group, (str, bytes)) or not isinstance(group, Iterable):
             raise InvalidInputError(path, f"must be a list of counts, got {show(group)}")
         t, n = _survivor_terms(group, path)
         terms.extend(t)
@@ -415,9 +428,7 @@ def fit_sbg_durations(
         InvalidInputError: different lengths, a bad duration, or data with no finite maximum.
     """
     unit = to_unit(unit)
-    check_sequence("durations", durations)
-    check_sequence("observed", observed)
-    ds, os_ = list(durations), list(observed)
+    ds, os_ = as_items("durations", durations), as_items("observed", observed)
     if len(ds) != len(os_):
         raise InvalidInputError(
             "observed", f"must have one entry per duration ({len(ds)}), got {len(os_)}"
@@ -426,9 +437,8 @@ def fit_sbg_durations(
         raise InvalidInputError("durations", "must not be empty")
     counts: dict[tuple[int, int], int] = {}
     for i, (d, o) in enumerate(zip(ds, os_, strict=True)):
-        if not isinstance(o, bool):
-            raise InvalidInputError(f"observed[{i}]", f"must be True or False, got {show(o)}")
-        check_int(f"durations[{i}]", d, ge=1 if o else 0)
+        o = as_flag(f"observed[{i}]", o)  # noqa: PLW2901 - the plain value from here on
+        d = as_count(f"durations[{i}]", d, ge=1 if o else 0)  # noqa: PLW2901 - (same)
         key = (0, d) if o else (1, d)
         counts[key] = counts.get(key, 0) + 1
     terms = [(n, kind, t) for (kind, t), n in sorted(counts.items()) if not (kind == 1 and t == 0)]

@@ -35,7 +35,8 @@ from typing import cast
 
 import attrs
 
-from mteam._validate import check_range, check_sequence, show
+from mteam._records import Records
+from mteam._validate import as_flag, as_items, as_number, show
 from mteam.errors import InvalidInputError
 from mteam.membership.summary import MemberBase, _check_base, months_between
 from mteam.membership.units import TimeUnit, to_unit
@@ -44,7 +45,7 @@ __all__ = ["DurationTable", "SurvivalCurve", "duration_table", "kaplan_meier", "
 
 
 @attrs.frozen
-class DurationTable:
+class DurationTable(Records):
     """Counts of membership durations: duration → (leavers, still members). Tables add.
 
     Attributes:
@@ -54,6 +55,12 @@ class DurationTable:
 
     unit: TimeUnit
     counts: dict[int, tuple[int, int]]
+
+    def _rows(self) -> list[dict[str, object]]:
+        return [
+            {"duration": t, "unit": self.unit, "events": d, "censored": c}
+            for t, (d, c) in self.counts.items()
+        ]
 
     def __add__(self, other: DurationTable) -> DurationTable:
         if not isinstance(other, DurationTable):
@@ -93,7 +100,7 @@ class SurvivalCurve:
 
     def at(self, t: float) -> float:
         """S(t): the share still members after time t (1 before the first event)."""
-        check_range("t", t, ge=0)
+        t = as_number("t", t, ge=0)
         value = 1.0
         for time, s in zip(self.times, self.survival, strict=True):
             if time > t:
@@ -146,21 +153,16 @@ def kaplan_meier(
         InvalidInputError: different lengths, a negative or non-finite duration, or an
             `observed` that is not a bool.
     """
-    check_sequence("durations", durations)
-    check_sequence("observed", observed)
-    ds = list(durations)
-    os_ = list(observed)
+    ds = as_items("durations", durations)
+    os_ = as_items("observed", observed)
     if len(ds) != len(os_):
         raise InvalidInputError(
             "observed", f"must have one entry per duration ({len(ds)}), got {len(os_)}"
         )
     table: dict[float, list[int]] = {}
     for i, (d, o) in enumerate(zip(ds, os_, strict=True)):
-        check_range(f"durations[{i}]", d, ge=0)
-        if not isinstance(o, bool):
-            raise InvalidInputError(f"observed[{i}]", f"must be True or False, got {show(o)}")
-        row = table.setdefault(d, [0, 0])
-        row[0 if o else 1] += 1
+        row = table.setdefault(as_number(f"durations[{i}]", d, ge=0), [0, 0])
+        row[0 if as_flag(f"observed[{i}]", o) else 1] += 1
     counts = [(t, e, c) for t, (e, c) in sorted(table.items())]
     return _curve(counts, None if unit is None else to_unit(unit))
 

@@ -92,7 +92,7 @@ def as_unit(path: str, value: TimeUnit | str) -> TimeUnit:
     """
     if isinstance(value, TimeUnit):
         return value
-    unit = _BY_NAME.get(value.lower()) if isinstance(value, str) else None
+    unit = _BY_NAME.get(value.lower()) if isinstance(value, str) else None  # type: ignore[redundant-expr]
     if unit is None:
         raise InvalidInputError(
             path, f"must be one of {_NAMES} (or a plural, in any case), got {show(value)}"
@@ -101,7 +101,7 @@ def as_unit(path: str, value: TimeUnit | str) -> TimeUnit:
 
 
 def to_unit(value: TimeUnit | str) -> TimeUnit:
-    """An attrs converter: a TimeUnit, or its name (see [`as_unit`][mteam.membership.units.as_unit]).
+    """An attrs converter: a TimeUnit, or its name ([`as_unit`][mteam.membership.units.as_unit]).
 
     Examples:
         >>> to_unit("Month")
@@ -179,9 +179,7 @@ def as_rate(path: str, value: Rate | float, per: TimeUnit | str | None = None) -
     unit = None if per is None else as_unit("per", per)
     if isinstance(value, Rate):
         if unit is not None and value.per is not unit:
-            raise InvalidInputError(
-                path, f"is per {value.per.value} but per is {show(unit.value)}"
-            )
+            raise InvalidInputError(path, f"is per {value.per.value} but per is {show(unit.value)}")
         return value
     if isinstance(value, Duration):
         raise InvalidInputError(path, f"must be a Rate or a number, got {show(value)}")
@@ -191,9 +189,7 @@ def as_rate(path: str, value: Rate | float, per: TimeUnit | str | None = None) -
     return Rate(number, unit)
 
 
-def as_duration(
-    path: str, value: Duration | float, per: TimeUnit | str | None = None
-) -> Duration:
+def as_duration(path: str, value: Duration | float, per: TimeUnit | str | None = None) -> Duration:
     """A `Duration`, or a plain number of periods named by `per` (see the module docs).
 
     Args:
