@@ -144,7 +144,10 @@ def _table(caption: str, rows: list[dict[str, Cell]]) -> str:
         )
         lines.extend(["</tbody>", "</table>"])
         return "\n".join(lines)
-    columns = list(rows[0]) if rows else []
+    if not rows:
+        lines.extend(["<tbody>", "<tr><td>(no rows)</td></tr>", "</tbody>", "</table>"])
+        return "\n".join(lines)
+    columns = list(rows[0])
     head = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in columns)
     lines.extend(["<thead>", f"<tr>{head}</tr>", "</thead>", "<tbody>"])
     shown: list[dict[str, Cell] | None] = list(rows)
@@ -157,8 +160,6 @@ def _table(caption: str, rows: list[dict[str, Cell]]) -> str:
         else:
             cells = "".join(f"<td>{html.escape(_show(row.get(c)))}</td>" for c in columns)
             lines.append(f"<tr>{cells}</tr>")
-    if not rows:
-        lines.append("<tr><td>(no rows)</td></tr>")
     lines.extend(["</tbody>", "</table>"])
     return "\n".join(lines)
 

@@ -142,7 +142,9 @@ def plain(value: object) -> object:
 def _as_real(path: str, value: object) -> int | float | Decimal | Fraction:
     """A finite number (int, float, Decimal or Fraction), refusing bools, NaN and infinities."""
     v = plain(value)
-    if isinstance(v, bool) or not isinstance(v, (numbers.Number, Decimal)):
+    if isinstance(v, bool) or not (
+        isinstance(v, (numbers.Number, Decimal)) or hasattr(v, "__index__")
+    ):
         raise InvalidInputError(path, f"must be a number, got {show(value)}")
     if isinstance(v, (int, float, Decimal, Fraction)):
         out: int | float | Decimal | Fraction = v

@@ -56,7 +56,7 @@ from typing import Final
 import attrs
 
 from mteam._records import Records
-from mteam._validate import as_count, as_flag, as_items, as_number, check_range, plain, show
+from mteam._validate import as_count, as_flag, as_items, as_number, check_range, show
 from mteam.errors import InvalidInputError
 from mteam.membership.units import Rate, TimeUnit, same_unit, to_unit
 
@@ -398,7 +398,7 @@ def fit_sbg(
     items = as_items("survivors", survivors)
     if not items:
         raise InvalidInputError("survivors", "must not be empty")
-    nested = not all(isinstance(plain(x), (int, float)) for x in items)
+    nested = any(isinstance(x, Iterable) and not isinstance(x, (str, bytes)) for x in items)
     groups: list[tuple[str, object]] = (
         [(f"survivors[{i}]", g) for i, g in enumerate(items)] if nested else [("survivors", items)]
     )

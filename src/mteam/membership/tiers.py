@@ -31,6 +31,7 @@ from typing import Any, Final
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from mteam._records import Cell, Records
 from mteam._validate import items_of, show, to_tuple, whole
 from mteam.errors import InvalidInputError
 from mteam.labels import Label, to_label
@@ -111,7 +112,7 @@ class TierPolicy:
 
 
 @attrs.frozen
-class TierAssignment:
+class TierAssignment(Records):
     """Each member's tier and the tier sizes.
 
     Attributes:
@@ -121,6 +122,12 @@ class TierAssignment:
 
     tiers: dict[str, str]
     counts: dict[str, int]
+
+    def _rows(self) -> list[dict[str, object]]:
+        return [{"member_id": m, "tier": t} for m, t in self.tiers.items()]
+
+    def _html_rows(self) -> list[dict[str, Cell]]:
+        return [{"tier": t, "members": n} for t, n in self.counts.items()]
 
 
 def assign_tiers(base: MemberBase, policy: TierPolicy | None = None) -> TierAssignment:
