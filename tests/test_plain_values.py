@@ -4,6 +4,7 @@ One test per item of the friction list of issue 18, and properties of the conver
 """
 
 import math
+import numbers
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -338,7 +339,15 @@ class Index:
 
 
 class Real(float):
-    """A numbers.Real that is not a numpy scalar."""
+    """A float subclass."""
+
+
+Quarter = type(
+    "Quarter",
+    (numbers.Real,),
+    {name: lambda *_: 0.25 for name in numbers.Real.__abstractmethods__},
+)
+"""A numbers.Real that is neither a float nor a numpy scalar; its float is 0.25."""
 
 
 def test_duck_typed_numbers():
@@ -347,6 +356,10 @@ def test_duck_typed_numbers():
     assert v.to_number(Index(4)) == 4
     assert type(v.as_number("x", Real(1.5))) is Real  # a float subclass is a float
     assert v.as_number("x", Fraction(1, 4)) == 0.25
+    assert v.as_number("x", Quarter()) == 0.25
+    assert type(v.to_number(Quarter())) is float
+    assert v.to_number([1]) == [1]  # not a number: left for the validator to refuse
+    assert error_of(lambda: v.as_number("x", Decimal("NaN"))).message.startswith("must be a fin")
     assert v.to_number(np.float32(0.5)) == 0.5
     assert type(v.to_number(np.float32(0.5))) is float
 
