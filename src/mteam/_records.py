@@ -33,7 +33,10 @@ are made plain by the rules above. Optionally:
 * `_html_caption()`: the table's caption; the class name by default.
 
 `tests/test_records.py` checks every subclass: rows are flat, cells plain, and the HTML is
-well formed.
+well formed; a class that takes the mixin adds a sample value to its `SAMPLES` (the test
+fails until it does). A field that is not one cell and is not handled by `_rows()` is a
+programming error of the class, raised as `TypeError` by `to_records()`; that test makes sure
+no released class has one.
 
 Examples:
     >>> import attrs
@@ -184,6 +187,12 @@ class Records:
 
         Returns:
             One dict per row, with the same keys in the same order in every row.
+
+        Examples:
+            >>> from mteam.membership.sbg import fit_sbg
+            >>> model = fit_sbg([1000, 869, 743, 653, 593, 551, 517, 491], unit="year")
+            >>> [(p["t"], round(p["survival"], 3)) for p in model.project(12)[-1].to_records()]
+            [(12, 0.378)]
         """
         return [flatten(row) for row in self._rows()]
 
