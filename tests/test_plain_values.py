@@ -309,7 +309,7 @@ def test_a_table_is_not_a_column():
     assert kaplan_meier(polars["d"], polars["e"]) == kaplan_meier(DURATIONS, OBSERVED)
 
 
-@pytest.mark.parametrize("bad", [np.array(3.0), 5, "abc", {"a": 1}, b"ab"])
+@pytest.mark.parametrize("bad", [np.array(3.0), 5, "abc", {"a": 1}, b"ab", {1, 2}, frozenset()])
 def test_a_scalar_is_not_a_column(bad):
     assert error_of(lambda: kaplan_meier(bad, [True])).path == "durations"
 

@@ -17,7 +17,8 @@ the value they return. They import no numpy, pandas or polars: they go by behavi
   `Decimal("8")`): `8.5` is refused.
 * A flag is a `bool`, or the numbers 0 and 1 (`np.int64(1)`, `0.0`); `2`, `0.5` or `"yes"` are
   refused.
-* A column is any iterable but a `str`, `bytes` or mapping; a numpy array or a pandas Series is
+* A column is any iterable but a `str`, `bytes`, mapping or set (a set has no order to pair
+  it with another column); a numpy array or a pandas Series is
   read through its `tolist()`, a polars Series through `to_list()` (both give Python scalars);
   a data frame is refused, since which of its columns is meant is not said.
 
@@ -39,6 +40,7 @@ import math
 import numbers
 import operator
 from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Final, TypeVar
@@ -240,6 +242,8 @@ def as_items(path: str, value: object) -> list[Any]:
     """
     if isinstance(value, (str, bytes, Mapping)):
         raise InvalidInputError(path, f"must be a sequence, got {show(value)}")
+    if isinstance(value, AbstractSet):  # no order: it cannot be paired with another column
+        raise InvalidInputError(path, f"must be a sequence in order, not a set, got {show(value)}")
     if hasattr(value, "columns"):
         raise InvalidInputError(
             path, f"must be one column, not a table (pick a column), got a {type(value).__name__}"
