@@ -20,7 +20,9 @@ d(s) / (n(s)(n(s) − d(s))) and z = z₁₋α/₂:
     lower(t) = S(t) ^ exp(+z·se(t)),   upper(t) = S(t) ^ exp(−z·se(t))
 
 Before the first event the band is [1, 1]; where S = 0 it is [0, 0] (a time at which
-everyone left adds nothing to V, as in lifelines).
+everyone left adds nothing to V, as in lifelines). The band is pointwise: it holds S(t) at
+each t with probability 1 − α, and its two curves, unlike S, may rise a little where V jumps
+(few members left at risk); lifelines' curves do the same.
 
 **Median's interval**: the pointwise band inverted, as lifelines'
 `median_survival_times(kmf.confidence_interval_)` does. Its lower limit is the first time at
