@@ -18,6 +18,7 @@ from mteam.errors import InvalidInputError
 from mteam.membership.survival import (
     BAND_METHOD,
     DurationTable,
+    _band,
     kaplan_meier,
     kaplan_meier_table,
 )
@@ -254,3 +255,8 @@ def test_survival_at_equals_a_linear_scan(data, times):
         return value
 
     assert curve.survival_at(times) == tuple(scan(t) for t in times)
+
+
+def test_a_survival_that_rounds_to_one_has_the_band_one():
+    # 1 − d/n rounds to 1.0 only for n beyond 10^16; the band is then [1, 1], not a nan
+    assert _band(1.0, 0.0, 1.96) == (1.0, 1.0)

@@ -21,11 +21,11 @@ or z₁₋α one-sided:
 This is the normal-approximation formula of Fleiss, Levin & Paik, *Statistical Methods for
 Rates and Proportions*, 3rd ed., 2003, §4.2 (without the continuity correction), the one R's
 `power.prop.test` solves, and `sample_size_per_arm` equals R's n rounded up. The two-sided
-power counts both rejection regions (R's `strict = TRUE`); the sample size, as R's default,
-solves with the region on the side of the effect, whose other side adds less than α/2.
+power counts both rejection regions (R's `strict = TRUE`); the sample size, as R's default
+does, counts only the region on the side of the effect (the other adds less than α/2).
 `method="unpooled"` plans instead for a test whose SE is unpooled under H₀ too (σ₀ = σ₁:
-Chow, Shao & Wang, *Sample Size Calculations in Clinical Research*, 2nd ed., 2008, §4.2), the
-formula mteam used before 0.1; it plans slightly too few visitors for the pooled test above.
+Chow, Shao & Wang, *Sample Size Calculations in Clinical Research*, 2nd ed., 2008, §4.2); it
+plans slightly too few visitors for the pooled test above.
 
 Examples:
     A membership landing page: A converts 200 of 2,000 visitors (10 %), B 250 of 2,000

@@ -146,7 +146,13 @@ class EventTable:
     censored: tuple[int, ...]
 
     def to_records(self) -> list[dict[str, float | int]]:
-        """One row per distinct duration, for a notebook."""
+        """One row per distinct duration, for a notebook.
+
+        Examples:
+            >>> from mteam.membership.survival import kaplan_meier
+            >>> kaplan_meier([1, 2, 2], [True, False, True]).table.to_records()[1]
+            {'time': 2, 'at_risk': 2, 'events': 1, 'censored': 1}
+        """
         return [
             {"time": t, "at_risk": n, "events": d, "censored": c}
             for t, n, d, c in zip(self.times, self.at_risk, self.events, self.censored, strict=True)
@@ -194,9 +200,10 @@ class SurvivalCurve:
 
         Found by bisection over the event times, so a long curve costs log(n) per look-up.
 
-        >>> from mteam.membership.survival import kaplan_meier
-        >>> kaplan_meier([2, 3, 3, 5], [True, True, False, True]).at(4)
-        0.5
+        Examples:
+            >>> from mteam.membership.survival import kaplan_meier
+            >>> kaplan_meier([2, 3, 3, 5], [True, True, False, True]).at(4)
+            0.5
         """
         check_range("t", t, ge=0)
         i = bisect_right(self.times, t)
@@ -211,19 +218,27 @@ class SurvivalCurve:
         Raises:
             InvalidInputError: `times` is not a sequence, or a time is negative or not finite.
 
-        >>> from mteam.membership.survival import kaplan_meier
-        >>> kaplan_meier([2, 3, 3, 5], [True, True, False, True]).survival_at([5, 0, 2])
-        (0.0, 1.0, 0.75)
+        Examples:
+            >>> from mteam.membership.survival import kaplan_meier
+            >>> kaplan_meier([2, 3, 3, 5], [True, True, False, True]).survival_at([5, 0, 2])
+            (0.0, 1.0, 0.75)
         """
         return tuple(self.survival[i - 1] if i else 1.0 for i in self._indices(times))
 
     def band_at(self, times: Iterable[float]) -> tuple[tuple[float, float], ...]:
-        """The band `(lower, upper)` at each of `times`, by bisection ([1, 1] before any event).
+        """The band `(lower, upper)` at each of `times`, by bisection ((1, 1) before any event).
 
-        >>> from mteam.membership.survival import kaplan_meier
-        >>> curve = kaplan_meier([2, 3, 3, 5, 6, 8], [True, True, False, True, False, True])
-        >>> [(round(lo, 4), round(hi, 4)) for lo, hi in curve.band_at([1, 2.5])]
-        [(1.0, 1.0), (0.2731, 0.9747)]
+        Args:
+            times: Times ≥ 0, in the curve's unit: a list, tuple or array.
+
+        Raises:
+            InvalidInputError: `times` is not a sequence, or a time is negative or not finite.
+
+        Examples:
+            >>> from mteam.membership.survival import kaplan_meier
+            >>> curve = kaplan_meier([2, 3, 3, 5, 6, 8], [True, True, False, True, False, True])
+            >>> [(round(lo, 4), round(hi, 4)) for lo, hi in curve.band_at([1, 2.5])]
+            [(1.0, 1.0), (0.2731, 0.9747)]
         """
         return tuple(
             (self.lower[i - 1], self.upper[i - 1]) if i else (1.0, 1.0)
@@ -239,7 +254,15 @@ class SurvivalCurve:
         return [bisect_right(event_times, t) for t in ts]
 
     def to_records(self) -> list[dict[str, float | int]]:
-        """One row per event time, with the band, for a notebook."""
+        """One row per event time, with the band, for a notebook.
+
+        Examples:
+            >>> from mteam.membership.survival import kaplan_meier
+            >>> row = kaplan_meier([1, 2, 2], [True, False, True]).to_records()[0]
+            >>> {k: round(v, 4) for k, v in row.items()}
+            {'time': 1, 'at_risk': 3, 'events': 1, 'censored': 0, 'survival': 0.6667,
+             'lower': 0.0541, 'upper': 0.9452}
+        """
         return [
             {
                 "time": t,
