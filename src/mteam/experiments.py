@@ -215,7 +215,8 @@ def power(
 
     The chance that `two_proportion_ztest` finds B different from A (at level `alpha`) when
     their true rates are `p1` and `p2` (normal approximation; formula in the module docs).
-    It equals R's `power.prop.test(n, p1, p2, sig.level = alpha, strict = TRUE)`.
+    Two-sided, it equals R's `power.prop.test(n, p1, p2, sig.level = alpha, strict = TRUE)`;
+    one-sided, R's `alternative = "one.sided"` when the change is in the direction tested.
 
     Args:
         n_per_arm: Visitors in each arm (> 0; need not be whole, as in R).
