@@ -199,8 +199,8 @@ def test_bad_experiments(call, path):
 
 def test_sample_size_by_hand():
     # (1.959964 + 0.841621)^2 = 7.848879; (0.05 * 0.95 + 0.055 * 0.945) / 0.005^2 = 3979;
-    # 7.848879 * 3979 = 31,230.7 -> 31,231 (a relative 10 % lift on 5 %)
-    assert sample_size_per_arm(0.05, 0.10, relative=True) == 31231
+    # 7.848879 * 3979 = 31,230.7 -> 31,231 (a relative 10 % lift on 5 %, unpooled formula)
+    assert sample_size_per_arm(0.05, 0.10, relative=True, method="unpooled") == 31231
     # a fall is as hard to detect as the same rise from the mirrored baseline
     assert sample_size_per_arm(0.10, -0.02) == sample_size_per_arm(0.08, 0.02)
 

@@ -273,6 +273,8 @@ def test_kaplan_meier_by_hand_with_ties_and_censoring():
         "events": 1,
         "censored": 0,
         "survival": 5 / 6,
+        "lower": curve.lower[0],
+        "upper": curve.upper[0],
     }
     assert kaplan_meier([1, 2], [False, False]).median is None
 
