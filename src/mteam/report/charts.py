@@ -125,6 +125,22 @@ _WORDS: Final = {
     "holdout": Label("holdout", "驗證期"),
     "period": Label("period", "期間"),
     "cumulative": Label("cumulative total", "累計"),
+    "survival_desc": Label(
+        "{name} falls from 1 to {last} at {end} {unit} in {steps} steps; median {median}.",
+        "{name} 由 1 降至 {last}(第 {end} {unit}),共 {steps} 階;中位數 {median}。",
+    ),
+    "not_reached": Label("not reached", "尚未達到"),
+    "projection_desc": Label(
+        "Projected S(t) from {first} at {start} to {last} at {end} {unit} "
+        "({band} {lower} to {upper}).",
+        "預測 S(t) 由第 {start} 期的 {first} 降至第 {end} {unit}的 {last}"
+        "({band} {lower} 至 {upper})。",
+    ),
+    "expected_desc": Label(
+        "Cumulative totals over {n} periods: {expected} {e}, {actual} {a}{holdout}.",
+        "{n} 期累計:{expected} {e},{actual} {a}{holdout}。",
+    ),
+    "holdout_desc": Label("; the holdout starts at {start}", ";驗證期自 {start} 開始"),
     "day": Label("days", "天"),
     "week": Label("weeks", "週"),
     "month": Label("months", "月"),
@@ -351,15 +367,25 @@ def _ticks(
     With `whole`, the ticks are whole numbers (periods, counts). Returns the ticks and the
     decimals to print them with.
     """
-    if high <= low:
-        low, high = (low - 1, high + 1) if low != 0 else (0.0, 1.0)
+    if not high - low > 1e-9 * max(1.0, abs(low), abs(high)):  # one value: a range around it
+        half = 0.5 * max(1.0, abs(low))
+        low, high = (0.0, 1.0) if low == 0 else (low - half, low + half)
     raw = (high - low) / count
+    multiples = (1, 2, 5) if whole else (1, 2, 2.5, 5)
+    exponent = math.floor(math.log10(raw)) - 1
     if whole:
-        raw = max(raw, 1.0)
-    magnitude = 10 ** math.floor(math.log10(raw))
-    multiples = (1, 2, 5, 10) if whole and magnitude < 10 else (1, 2, 2.5, 5, 10)
-    multiple = next(m for m in multiples if m * magnitude >= raw * (1 - 1e-9))
-    step = multiple * magnitude
+        exponent = max(exponent, 0)
+
+    def intervals(step: float) -> int:
+        return math.ceil(high / step - 1e-9) - math.floor(low / step + 1e-9)
+
+    # the smallest round step that needs at most count + 2 intervals (10^(e + 2) always does)
+    multiple, step = next(
+        (m, m * 10.0**e)
+        for e in range(exponent, exponent + 3)
+        for m in multiples
+        if intervals(m * 10.0**e) <= count + 2
+    )
     start = math.floor(low / step + 1e-9) * step
     n = math.ceil((high - start) / step - 1e-9)
     decimals = max(0, -math.floor(math.log10(step) + 1e-9)) + (1 if multiple == 2.5 else 0)
@@ -1039,6 +1065,7 @@ def bar_chart(
     ticks, decimals = _ticks(0.0, max(numbers) or 1.0, whole=all(v == int(v) for v in numbers))
     label_room = min(max(_px(n, _LABEL_SIZE) for n in names), 240.0)
     left = 40 + label_room + 10
+    shown = tuple(_fit(s, _TICK_SIZE, 190) for s in shown)
     value_room = max(_px(s, _TICK_SIZE) for s in shown) + 12
     right = width - 16 - value_room
     if right - left < 80:
@@ -1178,10 +1205,11 @@ def survival_chart(
             step=True,
             band_label=_word("band", language) if band_label is None else band_label,
         )
-    median = "not reached" if curve.median is None else f"{_g(curve.median)} {unit}"
-    description = (
-        f"{name} falls from 1 to {_g(ys[-1])} at {_g(xs[-1])} {unit} in {len(curve.times)} "
-        f"steps; median {median}."
+    median = (
+        _word("not_reached", language) if curve.median is None else f"{_g(curve.median)} {unit}"
+    )
+    description = _word("survival_desc", language).format(
+        name=name, last=_g(ys[-1]), end=_g(xs[-1]), unit=unit, steps=len(curve.times), median=median
     )
     return line_chart(
         [series],
@@ -1251,9 +1279,15 @@ def projection_chart(
         band_label=label,
     )
     last = rows[-1]
-    description = (
-        f"Projected S(t) from {_g(rows[0].survival)} at {rows[0].t} to {_g(last.survival)} at "
-        f"{last.t} {x_label} ({label} {_g(last.lower)} to {_g(last.upper)})."
+    description = _word("projection_desc", language).format(
+        first=_g(rows[0].survival),
+        start=rows[0].t,
+        last=_g(last.survival),
+        end=last.t,
+        unit=x_label,
+        band=label,
+        lower=_g(last.lower),
+        upper=_g(last.upper),
     )
     return line_chart(
         [series],
@@ -1551,11 +1585,13 @@ def expected_vs_actual_chart(
         exp = tuple(accumulate(exp))
         act = tuple(accumulate(act))
     expected_name, actual_name = _word("expected", language), _word("actual", language)
-    description = (
-        f"Cumulative totals over {len(xs)} periods: {expected_name} {_g(exp[-1])}, "
-        f"{actual_name} {_g(act[-1])}"
-        + ("" if marker is None else f"; the holdout starts at {_g(marker)}")
-        + "."
+    description = _word("expected_desc", language).format(
+        n=len(xs),
+        expected=expected_name,
+        e=_g(exp[-1]),
+        actual=actual_name,
+        a=_g(act[-1]),
+        holdout="" if marker is None else _word("holdout_desc", language).format(start=_g(marker)),
     )
     return line_chart(
         [Series(expected_name, xs, exp, dashed=True), Series(actual_name, xs, act)],
