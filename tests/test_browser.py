@@ -50,6 +50,35 @@ def chromium(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)  # noqa: S603
 
 
+def paeth(a: int, b: int, c: int) -> int:
+    p = a + b - c
+    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+    return a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+
+
+def unfilter(kind: int, line: bytearray, prior: bytearray, bpp: int) -> bytearray:
+    """One scanline reconstructed (PNG specification, section 9: filter types 0 to 4)."""
+    stride = len(line)
+    if kind == 1:  # sub
+        for i in range(bpp, stride):
+            line[i] = (line[i] + line[i - bpp]) & 0xFF
+    elif kind == 2:  # up: bytewise addition without carries, on the whole row at once
+        a, b = int.from_bytes(line, "big"), int.from_bytes(prior, "big")
+        low = int.from_bytes(b"\x7f" * stride, "big")
+        high = int.from_bytes(b"\x80" * stride, "big")
+        line = bytearray((((a & low) + (b & low)) ^ ((a ^ b) & high)).to_bytes(stride, "big"))
+    elif kind == 3:  # average
+        for i in range(stride):
+            left = line[i - bpp] if i >= bpp else 0
+            line[i] = (line[i] + ((left + prior[i]) >> 1)) & 0xFF
+    elif kind == 4:  # Paeth
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            c = prior[i - bpp] if i >= bpp else 0
+            line[i] = (line[i] + paeth(a, prior[i], c)) & 0xFF
+    return line
+
+
 def png_pixels(data: bytes) -> tuple[int, int, int, bytes]:
     """Width, height, bytes per pixel and the raw pixel rows of an 8-bit, non-interlaced PNG."""
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
@@ -73,30 +102,7 @@ def png_pixels(data: bytes) -> tuple[int, int, int, bytes]:
     prior = bytearray(stride)
     for y in range(height):
         start = y * (stride + 1)
-        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
-        if kind == 1:  # sub
-            for i in range(bpp, stride):
-                line[i] = (line[i] + line[i - bpp]) & 0xFF
-        elif kind == 2:  # up: bytewise addition without carries, on whole rows at once
-            a, b = int.from_bytes(line, "big"), int.from_bytes(prior, "big")
-            low, high = (
-                int.from_bytes(b"\x7f" * stride, "big"),
-                int.from_bytes(b"\x80" * stride, "big"),
-            )
-            line = bytearray((((a & low) + (b & low)) ^ ((a ^ b) & high)).to_bytes(stride, "big"))
-        elif kind == 3:  # average
-            for i in range(stride):
-                left = line[i - bpp] if i >= bpp else 0
-                line[i] = (line[i] + ((left + prior[i]) >> 1)) & 0xFF
-        elif kind == 4:  # Paeth
-            for i in range(stride):
-                a = line[i - bpp] if i >= bpp else 0
-                b = prior[i]
-                c = prior[i - bpp] if i >= bpp else 0
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                pred = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
-                line[i] = (line[i] + pred) & 0xFF
+        line = unfilter(raw[start], bytearray(raw[start + 1 : start + 1 + stride]), prior, bpp)
         rows += line
         prior = line
     return width, height, bpp, bytes(rows)
@@ -188,11 +194,8 @@ def test_the_decoder_reads_every_filter():
             out = []
             for i in range(6):
                 a = row[i - 3] if i >= 3 else 0
-                b, c = prior[i], (prior[i - 3] if i >= 3 else 0)
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                pred = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
-                out.append((row[i] - pred) & 0xFF)
+                c = prior[i - 3] if i >= 3 else 0
+                out.append((row[i] - paeth(a, prior[i], c)) & 0xFF)
             line = bytes(out)
         filtered.append(bytes([kind]) + line)
         prior = row

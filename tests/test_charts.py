@@ -1,10 +1,13 @@
-"""mteam.report.charts: SVG parsed with ElementTree (elements, titles, axes, counts), never bytes."""
+"""mteam.report.charts: the SVG parsed with ElementTree (elements, titles, axes, counts)."""
 
+import os
 import re
 import xml.etree.ElementTree as ET
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from itertools import pairwise
+from pathlib import Path
 
 import attrs
 import pytest
@@ -50,7 +53,7 @@ def analysis():
 
 
 def parse(svg: str) -> ET.Element:
-    root = ET.fromstring(svg)  # fails on any unescaped & or <
+    root = ET.fromstring(svg)  # noqa: S314 - our own output; fails on any unescaped & or <
     assert root.tag == f"{SVG}svg"
     return root
 
@@ -123,7 +126,7 @@ def test_survival_chart_is_a_step_from_one_through_every_event():
     corners = path_points(path)
     assert len(corners) == 1 + 2 * len(CURVE.times)  # (0, 1), then across and down per event
     # steps: each pair shares x (vertical drop) or y (horizontal hold)
-    for (x0, y0), (x1, y1) in zip(corners, corners[1:], strict=False):
+    for (x0, y0), (x1, y1) in pairwise(corners):
         assert x0 == x1 or y0 == y1
         assert y1 >= y0  # never up (SVG y grows downwards)
     assert by_class(root, "band") == []
@@ -259,7 +262,7 @@ def test_cohort_heat_map_darker_means_more():
     cells = by_class(root, "cell")
     shares = [float(c.find(f"{SVG}title").text.rsplit(": ", 1)[1].rstrip("%")) for c in cells]
     lum = [charts._luminance(c.get("fill")) for c in cells]
-    for (s1, l1), (s2, l2) in zip(sorted(zip(shares, lum)), sorted(zip(shares, lum))[1:]):
+    for (s1, l1), (s2, l2) in pairwise(sorted(zip(shares, lum, strict=True))):
         if s2 > s1:
             assert l2 < l1
     # cell text contrasts with its cell: white on dark, ink on light
@@ -306,12 +309,12 @@ def test_skill_gap_heat_map_is_members_by_skills(outcome):
 def test_skill_gap_heat_map_escapes_names_from_the_document():
     report = GapReport(
         (
-            SkillGap("ann", "seo", 3, 0, 3, 1.0, 3.0, 3.0, False),
-            SkillGap("bob", "seo", 3, 2, 1, 1.0, 1.0, 1.5, True),
+            SkillGap("ann", "seo", 3, 0, 3, 1.0, 3.0, 3.0, performance_flag=False),
+            SkillGap("bob", "seo", 3, 2, 1, 1.0, 1.0, 1.5, performance_flag=True),
         ),
         (
-            MemberReadiness("ann", "seo_specialist", 0.2, True, 3.0),
-            MemberReadiness("bob", "seo_specialist", 0.7, True, 1.0),
+            MemberReadiness("ann", "seo_specialist", 0.2, eligible=True, weighted_gap=3.0),
+            MemberReadiness("bob", "seo_specialist", 0.7, eligible=True, weighted_gap=1.0),
         ),
         (SkillNeed("seo", 4.0, 4.5, ("ann", "bob"), 1),),
     )
@@ -399,7 +402,8 @@ def test_expected_vs_actual_cumulates_per_period_values_and_marks_the_holdout():
     )
     assert_accessible(root, "Expected and actual, cumulative", "period", "cumulative total")
     expected, actual = by_class(root, "series")
-    assert expected.get("stroke-dasharray") and not actual.get("stroke-dasharray")
+    assert expected.get("stroke-dasharray")
+    assert not actual.get("stroke-dasharray")
     tips = [p.find(f"{SVG}title").text for p in by_class(root, "point")]
     assert tips == [
         "expected: 1, 10", "expected: 2, 21", "expected: 3, 33", "expected: 4, 45",
@@ -518,7 +522,8 @@ def test_line_chart_legend_lists_each_series_and_band_and_respects_ranges():
     assert len(by_class(root, "point")) == 2  # the step series has no markers
     assert by_class(root, "marker-label") == []  # no label given, none drawn
     ticks = [e.text for e in by_class(root, "tick-label") if e.get("text-anchor") == "end"]
-    assert ticks[0] == "0" and ticks[-1] == "1.0"
+    assert ticks[0] == "0"
+    assert ticks[-1] == "1.0"
     assert_inside(root)
 
 
@@ -699,7 +704,7 @@ def test_ticks_are_round_evenly_spaced_and_cover_the_range(low, span, whole):
     tolerance = 1e-8 * (ticks[1] - ticks[0])  # float noise is not worth another tick
     assert ticks[0] <= low + tolerance
     assert ticks[-1] >= high - tolerance
-    steps = {round(b - a, decimals + 1) for a, b in zip(ticks, ticks[1:], strict=False)}
+    steps = {round(b - a, decimals + 1) for a, b in pairwise(ticks)}
     assert len(steps) == 1
     if whole:
         assert all(t == int(t) for t in ticks)
@@ -733,3 +738,12 @@ def test_heat_map_colours_are_ordered_like_the_values(grid):
         for v2, l2 in zip(present, lum, strict=True):
             if v1 < v2:
                 assert l1 >= l2
+
+
+def test_the_chart_in_the_guide_is_the_chart_drawn_today(outcome):
+    # docs/guides/look-at-a-review-cycle.md embeds this file; MTEAM_WRITE_DOCS=1 rewrites it
+    path = Path(__file__).resolve().parent.parent / "docs" / "snippets" / "review-bands.svg"
+    svg = band_distribution_chart(outcome) + "\n"
+    if os.environ.get("MTEAM_WRITE_DOCS"):
+        path.write_text(svg, encoding="utf-8")
+    assert path.read_text(encoding="utf-8") == svg
