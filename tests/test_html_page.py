@@ -148,7 +148,7 @@ def test_the_review_page_never_shows_a_rater(outcome):
 
 def test_the_review_page_in_traditional_chinese(outcome):
     doc = assert_self_contained(
-        review_page(outcome, language="zh-Hant"), "績效考核: Membership marketing", "zh-Hant"
+        review_page(outcome, language="zh-Hant"), "績效考核:Membership marketing", "zh-Hant"
     )
     body = doc.joined("body")
     for word in ("績效評等", "獎金", "技能差距", "訓練計畫", "會員運營專員", "傑出", "數據分析"):
@@ -218,7 +218,7 @@ def test_the_member_page_in_traditional_chinese_and_without_a_median(analysis):
     curve = attrs.evolve(analysis.survival, median=None)
     doc = assert_self_contained(
         member_page(attrs.evolve(analysis, survival=curve), language="zh-Hant"),
-        "會員分析: 2026-10-31",
+        "會員分析:2026-10-31",
         "zh-Hant",
     )
     body = doc.joined("body")
@@ -283,3 +283,12 @@ def test_review_page_refuses_a_bad_catalog_or_language(outcome):
     with pytest.raises(InvalidInputError) as err:
         review_page(outcome, language="ja")
     assert err.value.path == "language"
+
+
+def test_chinese_sentences_use_chinese_punctuation(outcome):
+    doc = Page(review_page(outcome, language="zh-Hant"))
+    bonus = next(p for p in doc.text["p"] if p.startswith("已分配"))
+    assert bonus == (
+        "已分配 1,000,000\u00a0TWD;未分配 0\u00a0TWD。"
+        "達上限者:林怡君 Lin Yi-chun、王雅婷 Wang Ya-ting。"
+    )

@@ -332,7 +332,17 @@ def page(
 # --- words -----------------------------------------------------------------------------------
 
 _WORDS: Final = {
-    "review": Label("Review", "績效考核"),
+    "review_title": Label("Review: {team}", "績效考核:{team}"),
+    "member_base_title": Label("Member base: {as_of}", "會員分析:{as_of}"),
+    "bonus_text": Label(
+        "Allocated {allocated}; unallocated {unallocated}{reason}. "
+        "Capped at their maximum: {capped}.",
+        "已分配 {allocated};未分配 {unallocated}{reason}。達上限者:{capped}。",
+    ),
+    "training_text": Label(
+        "Training budget {budget}; planned {planned}. {plan}",
+        "訓練預算 {budget};已規劃 {planned}。{plan}",
+    ),
     "period": Label("Review period", "考核期間"),
     "members": Label("Members", "成員"),
     "currency": Label("Currency", "幣別"),
@@ -454,6 +464,11 @@ def _w(key: str, language: str) -> str:
     return _WORDS[key].get(language)
 
 
+def _list(items: Sequence[str], language: str) -> str:
+    """Items joined as the language lists them: `a, b` or `a、b`."""
+    return ("、" if language == "zh-Hant" else ", ").join(items)
+
+
 def _num(value: float | None, digits: int = 3) -> str:
     return "–" if value is None or not math.isfinite(value) else f"{value:,.{digits}f}"
 
@@ -531,7 +546,7 @@ def review_page(
         _review_training(outcome, names),
     ]
     return page(
-        f"{_w('review', language)}: {outcome.team}",
+        _w("review_title", language).format(team=outcome.team),
         sections,
         language=language,
         subtitle=f"{outcome.period.start} – {outcome.period.end}",
@@ -584,16 +599,18 @@ def _review_bonus(outcome: ReviewOutcome, names: _Names) -> Section:
     totals: dict[int, Decimal] = {}
     for m in outcome.members:
         totals[m.band] = totals.get(m.band, Decimal(0)) + m.bonus.amount
-    text = (
-        f"{_w('allocated', lang)} {_money(bonus.allocated, code)}; "
-        f"{_w('unallocated', lang)} {_money(bonus.unallocated, code)}"
-        + (f" ({bonus.unallocated_reason})" if bonus.unallocated_reason else "")
-        + f". {_w('capped', lang)}: {', '.join(capped) if capped else _w('nobody', lang)}."
+    text = _w("bonus_text", lang).format(
+        allocated=_money(bonus.allocated, code),
+        unallocated=_money(bonus.unallocated, code),
+        reason=f" ({bonus.unallocated_reason})" if bonus.unallocated_reason else "",
+        capped=_list(capped, lang) if capped else _w("nobody", lang),
     )
     verdict = (
         _w("fair", lang)
         if fairness.fair
-        else _w("unfair", lang) + " " + ", ".join(f"{lo} > {hi}" for lo, hi in fairness.inversions)
+        else _w("unfair", lang)
+        + " "
+        + _list([f"{lo} > {hi}" for lo, hi in fairness.inversions], lang)
     )
     table = Table(
         _w("bonus_table", lang),
@@ -693,7 +710,7 @@ def _review_gaps(outcome: ReviewOutcome, names: _Names) -> Section:
                 names.skill(n.skill_id),
                 f"{n.weighted_gap:g}",
                 f"{n.priority:g}",
-                ", ".join(names.member(m) for m in n.members_below),
+                _list([names.member(m) for m in n.members_below], lang),
             ]
             for n in report.skills
         ],
@@ -715,7 +732,7 @@ def _review_coverage(outcome: ReviewOutcome, names: _Names) -> Section:
                     [
                         names.skill(f.skill_id),
                         str(f.bus_factor),
-                        ", ".join(names.member(h) for h in f.holders) or "–",
+                        _list([names.member(h) for h in f.holders], lang) or "–",
                     ]
                     for f in s.bus_factor_flags
                 ],
@@ -739,8 +756,9 @@ def _review_training(outcome: ReviewOutcome, names: _Names) -> Section:
     )
     blocks: list[Block] = [
         Paragraph(
-            f"{_w('budget', lang)} {_money(plan.budget, code)}; "
-            f"{_w('planned', lang)} {_money(plan.cost, code)}. {text}"
+            _w("training_text", lang).format(
+                budget=_money(plan.budget, code), planned=_money(plan.cost, code), plan=text
+            )
         )
     ]
     if plan.assignments:
@@ -792,7 +810,7 @@ def member_page(analysis: MemberAnalysis, *, language: str = "en") -> str:
         _members_segments,
     )
     return page(
-        f"{_w('member_base', language)}: {analysis.as_of}",
+        _w("member_base_title", language).format(as_of=analysis.as_of),
         [build(analysis, language) for build in builders],
         language=language,
         subtitle=f"{analysis.members:,} {_w('members', language).lower()}",
