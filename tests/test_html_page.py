@@ -292,3 +292,9 @@ def test_chinese_sentences_use_chinese_punctuation(outcome):
         "已分配 1,000,000\u00a0TWD;未分配 0\u00a0TWD。"
         "達上限者:林怡君 Lin Yi-chun、王雅婷 Wang Ya-ting。"
     )
+
+
+def test_skills_and_roles_without_a_label_are_shown_by_id(outcome):
+    doc = Page(review_page(outcome, catalog=Catalog((), ())))
+    assert "data_analysis" in doc.joined("td")  # the training needs by skill
+    assert "member_operations_specialist" in doc.joined("td")
