@@ -142,9 +142,8 @@ def _bare_summary(members: Path, sales: Path) -> int:
 
 
 def child_members(n: int, repeat: int) -> dict[str, float]:
-    from mteam.membership.analysis import SAMPLE_AS_OF, read_and_analyse
-    from mteam.membership.records import read_members, read_transactions
-    from mteam.membership.summary import summarise_csv
+    from mteam.io import read_and_analyse, read_members, read_transactions, summarise_csv
+    from mteam.membership.analysis import SAMPLE_AS_OF
 
     members, sales = OUT / f"members-{n}.csv", OUT / f"transactions-{n}.csv"
 
@@ -170,9 +169,9 @@ def child_peers(n: int, repeat: int) -> dict[str, float]:
     import lifelines  # type: ignore[import-not-found]
     import pandas as pd  # type: ignore[import-not-found]
 
+    from mteam.io import summarise_csv
     from mteam.membership.analysis import SAMPLE_AS_OF
     from mteam.membership.rfm import rfm
-    from mteam.membership.summary import summarise_csv
     from mteam.membership.survival import duration_table, kaplan_meier_table
 
     members_path, sales_path = OUT / f"members-{n}.csv", OUT / f"transactions-{n}.csv"

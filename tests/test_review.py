@@ -15,16 +15,14 @@ from hypothesis import strategies as st
 
 from mteam.cli import main
 from mteam.errors import InvalidInputError
-from mteam.io import dumps, loads, unstructure
+from mteam.io import dumps, load_sample_team, loads, sample_team_text, unstructure
 from mteam.performance.composite import CompositePolicy
+from mteam.report import format_report
 from mteam.review import (
     ReviewOutcome,
     ReviewPolicy,
     TeamDocument,
-    format_report,
-    load_sample_team,
     run_review,
-    sample_team_text,
     validate_document,
 )
 from mteam.roles import Role, SkillRequirement

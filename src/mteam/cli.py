@@ -71,14 +71,9 @@ def _cmd_split(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_review(args: argparse.Namespace, out: TextIO) -> int:
-    from mteam.io import dumps, load  # noqa: PLC0415 - imported when the command runs
-    from mteam.review import (  # noqa: PLC0415
-        ReviewPolicy,
-        TeamDocument,
-        format_report,
-        load_sample_team,
-        run_review,
-    )
+    from mteam.io import dumps, load, load_sample_team  # noqa: PLC0415 - imported when run
+    from mteam.report import format_report  # noqa: PLC0415
+    from mteam.review import ReviewPolicy, TeamDocument, run_review  # noqa: PLC0415
 
     document = load_sample_team() if args.file is None else load(TeamDocument, args.file)
     policy = ReviewPolicy() if args.policy is None else load(ReviewPolicy, args.policy)
@@ -103,13 +98,9 @@ def _date_arg(text: str) -> date:
 
 
 def _cmd_members(args: argparse.Namespace, out: TextIO) -> int:
-    from mteam.io import dumps  # noqa: PLC0415 - imported when the command runs
-    from mteam.membership.analysis import (  # noqa: PLC0415
-        SAMPLE_AS_OF,
-        analyse_sample,
-        format_member_report,
-        read_and_analyse,
-    )
+    from mteam.io import analyse_sample, dumps, read_and_analyse  # noqa: PLC0415 - when run
+    from mteam.membership.analysis import SAMPLE_AS_OF  # noqa: PLC0415
+    from mteam.report import format_member_report  # noqa: PLC0415
 
     if args.files and len(args.files) != 2:
         raise InvalidInputError("files", "give both MEMBERS.csv and TRANSACTIONS.csv, or neither")
@@ -125,7 +116,7 @@ def _cmd_members(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
-    from mteam.review import sample_team_text  # noqa: PLC0415
+    from mteam.io import sample_team_text  # noqa: PLC0415
 
     del args
     out.write(sample_team_text())

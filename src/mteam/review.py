@@ -17,7 +17,8 @@ order of composite) → skill gaps (raised where a KPI linked to the skill was m
 plan. Every list in the document may come in any order: the outcome is the same.
 
 Examples:
-    >>> from mteam.review import load_sample_team, run_review
+    >>> from mteam.io import load_sample_team
+    >>> from mteam.review import run_review
     >>> outcome = run_review(load_sample_team())
     >>> outcome
     ReviewOutcome(team='Membership marketing', members=12, period=2026-01-01..2026-12-31, \
@@ -31,14 +32,12 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
-from functools import cache, partial
-from importlib import resources
+from functools import partial
 from operator import attrgetter
 from typing import Any, TypeVar
 
 import attrs
 
-from mteam._text import table
 from mteam._validate import check_instance, find, prefixed, show, to_tuple
 from mteam.catalog import Catalog, load_catalog
 from mteam.errors import InvalidInputError, Problem
@@ -99,10 +98,7 @@ __all__ = [
     "TeamDocument",
     "TeamMember",
     "TeamSummary",
-    "format_report",
-    "load_sample_team",
     "run_review",
-    "sample_team_text",
     "validate_document",
 ]
 
@@ -751,273 +747,3 @@ def _bonus(
     return allocate_bonus_pool(
         Money(document.bonus_pool, document.currency), bonus_members, policy.bonus, document.period
     )
-
-
-@cache
-def sample_team_text() -> str:
-    """The bundled sample team document as JSON text (what `mteam schema` prints)."""
-    return resources.files("mteam.data").joinpath("sample_team.json").read_text(encoding="utf-8")
-
-
-def load_sample_team() -> TeamDocument:
-    """The bundled sample team: a membership-marketing team of twelve in the articles' roles.
-
-    It has a TWD bonus pool and a training budget, and exercises every rule: KPIs above and
-    below target, a small rater group merged into "others" and one dropped, a capped bonus, a
-    new hire and a leaver prorated, limited rewards and a training budget that does not cover
-    every gap.
-    """
-    from mteam.io import loads  # noqa: PLC0415 - the edge is imported only when data is read
-
-    return loads(TeamDocument, sample_team_text())
-
-
-# --- the text report -------------------------------------------------------------------------
-
-
-def _num(value: float | None, digits: int = 3) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
-
-
-def _team_section(outcome: ReviewOutcome, language: str) -> list[str]:
-    s = outcome.summary
-    bonus = outcome.bonus
-    cur = outcome.currency.code
-    lines = [
-        (
-            f"{outcome.team}: review {outcome.period.start} to {outcome.period.end}, "
-            f"{s.members} members, amounts in {cur}"
-        ),
-        "",
-        "TEAM SUMMARY",
-        "",
-        "Bands",
-        table(
-            ["band", "name", "members"],
-            [
-                [
-                    str(level),
-                    DEFAULT_BANDS.level(level).name.get(language)
-                    if level <= len(DEFAULT_BANDS.bands)
-                    else str(level),
-                    str(n),
-                ]
-                for level, n in sorted(s.band_counts.items())
-            ],
-            [True, False, True],
-        ),
-        "",
-    ]
-    pool = "none (target × multiplier × proration)" if bonus.pool is None else f"{bonus.pool:,}"
-    capped = [line.member_id for line in bonus.lines if line.capped]
-    lines += [
-        f"Bonus pool {pool}: allocated {bonus.allocated:,}, unallocated {bonus.unallocated:,}"
-        + (f" ({bonus.unallocated_reason})" if bonus.unallocated_reason else ""),
-        f"Capped: {', '.join(capped) if capped else 'nobody'}",
-        table(
-            ["band", "members", "mean amount/target", "min", "max", "pool share"],
-            [
-                [
-                    str(b.band),
-                    str(b.members),
-                    _num(b.mean_ratio),
-                    _num(b.min_ratio),
-                    _num(b.max_ratio),
-                    f"{b.pool_share:.1%}",
-                ]
-                for b in s.fairness.bands
-            ],
-            [True] * 6,
-        ),
-        "Fairness: "
-        + (
-            "no lower band does better than a higher one"
-            if s.fairness.fair
-            else "inversions "
-            + ", ".join(f"band {lo} > band {hi}" for lo, hi in s.fairness.inversions)
-        ),
-        "",
-    ]
-    plan = outcome.training
-    lines += [
-        (
-            f"Training budget {plan.budget:,}: planned {plan.cost:,} for "
-            f"{len(plan.assignments)} courses; priority-weighted gap {plan.gap_before:g} -> "
-            f"{plan.gap_after:g} ({plan.method} plan, {plan.share_of_bound:.0%} of the bound)"
-        ),
-        "",
-        "Skill needs",
-        table(
-            ["rank", "skill", "weighted gap", "priority", "members below"],
-            [
-                [
-                    str(n.rank),
-                    n.skill_id,
-                    f"{n.weighted_gap:g}",
-                    f"{n.priority:g}",
-                    ", ".join(n.members_below),
-                ]
-                for n in s.skill_needs
-            ],
-            [True, False, True, True, False],
-        )
-        if s.skill_needs
-        else "none",
-        "",
-        (
-            "Bus-factor flags (required skills held at proficient or above by at most "
-            f"{s.max_bus_factor}):"
-        ),
-        table(
-            ["skill", "proficient", "holders"],
-            [
-                [f.skill_id, str(f.bus_factor), ", ".join(f.holders) or "-"]
-                for f in s.bus_factor_flags
-            ],
-            [False, True, False],
-        )
-        if s.bus_factor_flags
-        else "none",
-        "",
-        "Members",
-        table(
-            ["member", "name", "role", "KPI", "360", "composite", "band", "bonus", "reward"],
-            [
-                [
-                    m.member_id,
-                    m.name,
-                    m.role,
-                    _num(None if m.scorecard is None else m.scorecard.score),
-                    _num(None if m.feedback is None else m.feedback.others_score, 2),
-                    _num(m.composite.score),
-                    str(m.band),
-                    f"{m.bonus.amount:,}",
-                    m.reward or "-",
-                ]
-                for m in outcome.members
-            ],
-            [False, False, False, True, True, True, True, True, False],
-        ),
-    ]
-    return lines
-
-
-def _member_section(outcome: ReviewOutcome, m: MemberOutcome, language: str) -> list[str]:
-    cur = outcome.currency.code
-    lines = ["", "-" * 78, f"{m.member_id}  {m.name}  ({m.role})", ""]
-    if m.scorecard is not None:
-        lines += [
-            f"KPI scorecard: {m.scorecard.score:.3f}",
-            table(
-                ["KPI", "actual", "target", "attainment", "weight share"],
-                [
-                    [
-                        line.kpi_id,
-                        f"{line.actual:g}",
-                        f"{line.target:g}",
-                        f"{line.attainment:.3f}",
-                        f"{line.share:.0%}",
-                    ]
-                    for line in m.scorecard.lines
-                ],
-                [False, True, True, True, True],
-            ),
-            "",
-        ]
-    if m.feedback is not None:
-        lines += [
-            (
-                f"360 feedback: others {_num(m.feedback.others_score, 2)}, "
-                f"self {_num(m.feedback.self_score, 2)}"
-            ),
-            table(
-                ["competency", "groups shown", "others", "self", "gap", "flag"],
-                [
-                    [
-                        c.competency_id,
-                        " ".join(f"{g.group}({g.raters})" for g in c.groups) or "-",
-                        _num(c.others, 2),
-                        _num(c.self_score, 2),
-                        _num(c.gap, 2),
-                        (c.flag or "").replace("_", " "),
-                    ]
-                    for c in m.feedback.competencies
-                ],
-                [False, False, True, True, True, False],
-            ),
-        ]
-        notes = sorted(
-            {
-                f"{x.group} {x.action} ({x.reason})"
-                for c in m.feedback.competencies
-                for x in c.suppressed
-            }
-        )
-        lines += [f"  anonymity: {n}" for n in notes]
-        lines.append("")
-    band = m.band_name.get(language)
-    lines += [f"Composite: {m.composite.explain()}", f"Band: {m.band} {band}", ""]
-    b = m.bonus
-    if b.eligible:
-        cap = "" if b.cap is None else f", cap {b.cap:,}" + (" (reached)" if b.capped else "")
-        lines.append(
-            f"Bonus: {b.amount:,} {cur} (target {b.target:,.0f} × multiplier {b.multiplier} × "
-            f"proration {b.days_employed}/{outcome.period.days}{cap})"
-        )
-    else:
-        lines.append(f"Bonus: 0 {cur} (not eligible: {b.reason})")
-    line = outcome.recognition.line(m.member_id)
-    skipped = "; ".join(f"{rid}: {why}" for rid, why in line.skipped)
-    lines.append(
-        f"Recognition: {m.reward or 'none'}" + (f" (skipped {skipped})" if skipped else "")
-    )
-    lines.append(f"Readiness for the role: {m.readiness:.0%}")
-    if m.gaps:
-        lines.append(
-            table(
-                ["skill gap", "required", "current", "gap", "priority"],
-                [
-                    [
-                        g.skill_id + (" *" if g.performance_flag else ""),
-                        str(g.required),
-                        str(g.current),
-                        str(g.gap),
-                        f"{g.priority:g}",
-                    ]
-                    for g in m.gaps
-                ],
-                [False, True, True, True, True],
-            )
-        )
-        if any(g.performance_flag for g in m.gaps):
-            lines.append("  * linked to a KPI below target")
-    if m.training:
-        lines.append(
-            "Training: "
-            + "; ".join(f"{a.course_id} ({a.cost:,} {cur}, {a.hours:g} h)" for a in m.training)
-        )
-    return lines
-
-
-def format_report(
-    outcome: ReviewOutcome, member_id: str | None = None, language: str = "en"
-) -> str:
-    """The outcome as a readable text report: the team summary, then a section per member.
-
-    No rater is ever named: 360-degree feedback appears only as group means of the groups
-    shown, with the anonymity notes.
-
-    Args:
-        outcome: The review outcome.
-        member_id: Only this member's section (after the team summary), if given.
-        language: `"en"` or `"zh-Hant"` for the band names.
-
-    Raises:
-        InvalidInputError: an unknown member.
-    """
-    check_instance("outcome", outcome, ReviewOutcome)
-    members = outcome.members if member_id is None else (outcome.member(member_id),)
-    lines = _team_section(outcome, language)
-    for m in members:
-        lines += _member_section(outcome, m, language)
-    return "\n".join(lines) + "\n"

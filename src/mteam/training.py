@@ -45,7 +45,6 @@ from typing import Any, Final
 
 import attrs
 
-from mteam._text import table
 from mteam._validate import (
     check_instance,
     check_range,
@@ -197,21 +196,6 @@ class GapReport:
     def to_records(self) -> list[dict[str, Any]]:
         """One row per member and skill gap (the heat-map's data), for a notebook."""
         return [attrs.asdict(g) for g in self.gaps]
-
-    def to_table(self) -> str:
-        """The gap heat-map as text: a row per member, a column per skill with a gap.
-
-        Examples:
-            >>> print(GapReport((SkillGap("ann", "seo", 3, 1, 2, 3.0, 6.0, 6.0, False),),
-            ...                 (), ()).to_table())
-            member  seo
-            ann       2
-        """
-        members = sorted({g.member_id for g in self.gaps})
-        skills = sorted({g.skill_id for g in self.gaps})
-        cell = {(g.member_id, g.skill_id): str(g.gap) for g in self.gaps}
-        rows = [[m, *(cell.get((m, s), ".") for s in skills)] for m in members]
-        return table(["member", *skills], rows, [False] + [True] * len(skills))
 
 
 def skills_below_target(kpis: Iterable[KPI], scorecard: Scorecard) -> frozenset[str]:
