@@ -243,12 +243,12 @@ def child_peers(n: int, repeat: int) -> dict[str, float]:
 def child_planner(n: int, repeat: int) -> dict[str, float]:
     from mteam.io import loads
     from mteam.money import Money
-    from mteam.review import TeamDocument, _catalog
+    from mteam.review import TeamDocument, document_catalog
     from mteam.skills import SkillMatrix
     from mteam.training import TrainingCatalog, plan_training, skill_gaps
 
     document = loads(TeamDocument, (OUT / f"team-{n}.json").read_text(encoding="utf-8"))
-    catalog = _catalog(document)
+    catalog = document_catalog(document)
     matrix = SkillMatrix(catalog.skills, {m.id: m.skills for m in document.members})
     gaps = skill_gaps(matrix, {m.id: m.role for m in document.members}, catalog.roles)
     courses = TrainingCatalog(document.currency, document.courses)

@@ -26,7 +26,7 @@ from operator import attrgetter
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from mteam._validate import check_instance, check_range, check_sequence
+from mteam._validate import check_instance, check_sequence, of_type, real, whole
 from mteam.errors import InvalidInputError
 from mteam.membership.cltv import CohortValue, cohort_cltv, geometric_cltv, sbg_cltv, simple_cltv
 from mteam.membership.records import Member, Transaction
@@ -58,7 +58,15 @@ SAMPLE_AS_OF = date(2026, 10, 31)
 
 @attrs.frozen
 class MembershipPolicy:
-    """The assumptions of a member-base analysis.
+    """The assumptions of a member-base analysis, every field checked when built.
+
+    Examples:
+        >>> MembershipPolicy(horizon=-5)
+        Traceback (most recent call last):
+        mteam.errors.InvalidInputError: horizon: must be >= 1, got -5
+        >>> MembershipPolicy(discount_rate=0.01)
+        Traceback (most recent call last):
+        mteam.errors.InvalidInputError: discount_rate: must be a Rate, got 0.01
 
     Attributes:
         currency: The currency of the amounts (TWD unless given).
@@ -71,17 +79,20 @@ class MembershipPolicy:
         allow_refunds: Accept negative amounts.
     """
 
-    currency: Currency = TWD
-    gross_margin: float = attrs.field(default=0.35)
-    discount_rate: Rate = attrs.field(factory=lambda: Rate(0.01, TimeUnit.MONTH))
-    horizon: int = 12
-    tiers: TierPolicy = attrs.field(factory=TierPolicy)
-    rfm: RFMPolicy = attrs.field(factory=RFMPolicy)
-    points: PointsPolicy | None = None
-    allow_refunds: bool = False
+    currency: Currency = attrs.field(default=TWD, validator=of_type(Currency))
+    gross_margin: float = attrs.field(default=0.35, validator=real(ge=0, le=1))
+    discount_rate: Rate = attrs.field(
+        factory=lambda: Rate(0.01, TimeUnit.MONTH), validator=of_type(Rate)
+    )
+    horizon: int = attrs.field(default=12, validator=whole(ge=1))
+    tiers: TierPolicy = attrs.field(factory=TierPolicy, validator=of_type(TierPolicy))
+    rfm: RFMPolicy = attrs.field(factory=RFMPolicy, validator=of_type(RFMPolicy))
+    points: PointsPolicy | None = attrs.field(
+        default=None, validator=attrs.validators.optional(of_type(PointsPolicy))
+    )
+    allow_refunds: bool = attrs.field(default=False, validator=of_type(bool))
 
     def __attrs_post_init__(self) -> None:
-        check_range("gross_margin", self.gross_margin, ge=0, le=1)
         if self.discount_rate.per is not TimeUnit.MONTH:
             raise InvalidInputError(
                 "discount_rate",
