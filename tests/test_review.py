@@ -363,7 +363,7 @@ def test_cli_review_and_schema(tmp_path):
     assert loads(ReviewOutcome, out) == OUTCOME
     code, out, _ = cli("review", "--member", "m04", "--format", "json")
     assert json.loads(out)["member_id"] == "m04"
-    code, out, _ = cli("schema")
+    code, out, _ = cli("example")
     assert loads(TeamDocument, out) == DOC
     path = write(tmp_path, out)
     policy = tmp_path / "policy.json"

@@ -38,13 +38,15 @@ Examples:
 
 from __future__ import annotations
 
+import enum
 import json
 import math
 from collections import abc
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, Final, TypeVar, get_args, get_origin
+from types import UnionType
+from typing import Any, Final, TypeVar, Union, get_args, get_origin, get_type_hints
 
 import attrs
 import cattrs
@@ -65,7 +67,7 @@ from mteam.labels import Label
 from mteam.money import CURRENCIES, Currency, currency
 from mteam.performance.feedback import Rating, ratings_from_rows
 
-__all__ = ["dumps", "loads", "problems_of", "structure", "unstructure"]
+__all__ = ["dumps", "json_schema", "loads", "problems_of", "structure", "unstructure"]
 
 T = TypeVar("T")
 
@@ -397,3 +399,97 @@ def dumps(obj: object) -> str:
         }
     """
     return json.dumps(unstructure(obj), indent=2, ensure_ascii=False)
+
+
+# --- the JSON Schema -------------------------------------------------------------------------
+
+_DECIMAL_PATTERN: Final = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+_DATE_PATTERN: Final = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def _schema_of(type_: Any, defs: dict[str, Any]) -> dict[str, Any]:  # noqa: ANN401, C901, PLR0911, PLR0912
+    """The schema of one type, adding the attrs classes it needs to `defs`."""
+    origin, args = get_origin(type_), get_args(type_)
+    if type_ is Any or type_ is object:
+        return {}
+    if type_ is type(None):
+        return {"type": "null"}
+    if origin in (Union, UnionType):
+        return {"anyOf": [_schema_of(a, defs) for a in args]}
+    if type_ is bool:
+        return {"type": "boolean"}
+    if type_ is int:
+        return {"type": "integer"}
+    if type_ is float:
+        return {"type": "number"}
+    if type_ is str:
+        return {"type": "string"}
+    if type_ is Decimal:
+        return {"anyOf": [{"type": "string", "pattern": _DECIMAL_PATTERN}, {"type": "integer"}]}
+    if type_ is date:
+        return {"type": "string", "format": "date", "pattern": _DATE_PATTERN}
+    if isinstance(type_, type) and issubclass(type_, enum.Enum):
+        return {"enum": [m.value for m in type_]}
+    if origin in (tuple, list, abc.Sequence) and args:
+        return {"type": "array", "items": _schema_of(args[0], defs)}
+    if _is_mapping(type_):
+        out: dict[str, Any] = {"type": "object", "additionalProperties": _schema_of(args[1], defs)}
+        if args[0] is int:
+            out["propertyNames"] = {"pattern": r"^-?\d+$"}
+        elif isinstance(args[0], type) and issubclass(args[0], enum.Enum):
+            out["propertyNames"] = {"enum": [m.value for m in args[0]]}
+        return out
+    if attrs.has(type_):
+        name = type_.__name__
+        if name not in defs:
+            defs[name] = {}  # a placeholder first: a class may refer to itself
+            defs[name] = _class_schema(type_, defs)
+        ref = {"$ref": f"#/$defs/{name}"}
+        if type_ is Label:
+            return {"anyOf": [{"type": "string"}, ref]}
+        if type_ is Currency:
+            return {"anyOf": [{"type": "string", "pattern": "^[A-Z]{3}$"}, ref]}
+        return ref
+    raise InvalidInputError("cls", f"mteam has no JSON Schema for {show(type_)}")
+
+
+def _class_schema(cls: type, defs: dict[str, Any]) -> dict[str, Any]:
+    hints = get_type_hints(cls)
+    fields = [f for f in attrs.fields(cls) if f.init]
+    return {
+        "type": "object",
+        "title": cls.__name__,
+        "properties": {f.name: _schema_of(hints[f.name], defs) for f in fields},
+        "required": [f.name for f in fields if f.default is attrs.NOTHING],
+        "additionalProperties": False,
+    }
+
+
+def json_schema(cls: type) -> dict[str, Any]:
+    """A JSON Schema (draft 2020-12) of the JSON form of `cls`, generated from its fields.
+
+    The schema describes the shape the converter reads: field names and kinds, required
+    fields, no extra keys, money as decimal strings, dates as ISO 8601, enums by value. Rules
+    that need more than the shape (a range, a reference between ids) are the values' own, and
+    [`structure`][mteam.convert.structure] still checks them.
+
+    Examples:
+        >>> from mteam.periods import Period
+        >>> schema = json_schema(Period)
+        >>> schema["$schema"]
+        'https://json-schema.org/draft/2020-12/schema'
+        >>> schema["$defs"]["Period"]["required"], schema["$ref"]
+        (['start', 'end'], '#/$defs/Period')
+
+    Raises:
+        InvalidInputError: `cls` (or a type it holds) has no JSON form.
+    """
+    check_instance("cls", cls, type)
+    defs: dict[str, Any] = {}
+    root = _schema_of(cls, defs)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": cls.__name__,
+        **root,
+        "$defs": dict(sorted(defs.items())),
+    }
