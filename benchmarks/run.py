@@ -142,9 +142,8 @@ def _bare_summary(members: Path, sales: Path) -> int:
 
 
 def child_members(n: int, repeat: int) -> dict[str, float]:
-    from mteam.membership.analysis import SAMPLE_AS_OF, read_and_analyse
-    from mteam.membership.records import read_members, read_transactions
-    from mteam.membership.summary import summarise_csv
+    from mteam.io import read_and_analyse, read_members, read_transactions, summarise_csv
+    from mteam.membership.analysis import SAMPLE_AS_OF
 
     members, sales = OUT / f"members-{n}.csv", OUT / f"transactions-{n}.csv"
 
@@ -170,9 +169,9 @@ def child_peers(n: int, repeat: int) -> dict[str, float]:
     import lifelines  # type: ignore[import-not-found]
     import pandas as pd  # type: ignore[import-not-found]
 
+    from mteam.io import summarise_csv
     from mteam.membership.analysis import SAMPLE_AS_OF
     from mteam.membership.rfm import rfm
-    from mteam.membership.summary import summarise_csv
     from mteam.membership.survival import duration_table, kaplan_meier_table
 
     members_path, sales_path = OUT / f"members-{n}.csv", OUT / f"transactions-{n}.csv"
@@ -244,12 +243,12 @@ def child_peers(n: int, repeat: int) -> dict[str, float]:
 def child_planner(n: int, repeat: int) -> dict[str, float]:
     from mteam.io import loads
     from mteam.money import Money
-    from mteam.review import TeamDocument, _catalog
+    from mteam.review import TeamDocument, document_catalog
     from mteam.skills import SkillMatrix
     from mteam.training import TrainingCatalog, plan_training, skill_gaps
 
     document = loads(TeamDocument, (OUT / f"team-{n}.json").read_text(encoding="utf-8"))
-    catalog = _catalog(document)
+    catalog = document_catalog(document)
     matrix = SkillMatrix(catalog.skills, {m.id: m.skills for m in document.members})
     gaps = skill_gaps(matrix, {m.id: m.role for m in document.members}, catalog.roles)
     courses = TrainingCatalog(document.currency, document.courses)

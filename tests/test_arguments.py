@@ -3,7 +3,7 @@ an AttributeError from deep inside (generators are still accepted where lists ar
 
 import pytest
 
-from mteam import culture, goals, io, money, recruiting, review, roles, training
+from mteam import culture, goals, io, money, recruiting, report, review, roles, training
 from mteam.catalog import load_catalog
 from mteam.errors import InvalidInputError
 from mteam.membership import analysis, sbg, summary, survival
@@ -20,9 +20,9 @@ CALLS = [
     (lambda: money.apportion(money.Decimal(10), ["a"], money.Decimal(1)), "weights"),
     (lambda: review.run_review(None), "document"),
     (lambda: review.validate_document(None), "document"),
-    (lambda: review.format_report(None), "outcome"),
+    (lambda: report.format_report(None), "outcome"),
     (lambda: analysis.analyse(None, [], summary.date(2025, 1, 1)), "members"),
-    (lambda: analysis.format_member_report(None), "analysis"),
+    (lambda: report.format_member_report(None), "analysis"),
     (lambda: survival.kaplan_meier(None, []), "durations"),
     (lambda: sbg.fit_sbg(None), "survivors"),
     (lambda: sbg.fit_sbg_durations([1], None), "observed"),

@@ -4,9 +4,8 @@ import pytest
 
 import mteam
 from mteam.errors import InvalidInputError
-from mteam.io import loads
-from mteam.membership.analysis import analyse_sample
-from mteam.review import TeamDocument, load_sample_team, run_review
+from mteam.io import analyse_sample, load_sample_team, loads
+from mteam.review import TeamDocument, run_review
 
 
 def test_batch_pauses_the_collector_and_restores_it_also_on_error():

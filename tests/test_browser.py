@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from mteam.membership.analysis import analyse_sample
+from mteam.io import analyse_sample, load_sample_team
 from mteam.report.html import member_page, review_page
-from mteam.review import load_sample_team, run_review
+from mteam.review import run_review
 
 CHROMIUM = shutil.which("chromium")
 WIDTH, HEIGHT = 1200, 2000

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mteam.errors import InvalidInputError
-from mteam.membership.analysis import analyse_sample
+from mteam.io import analyse_sample, load_sample_team
 from mteam.membership.records import Member
 from mteam.membership.retention import cohort_table
 from mteam.membership.sbg import fit_sbg
@@ -35,7 +35,7 @@ from mteam.report.charts import (
     skill_gap_heat_map,
     survival_chart,
 )
-from mteam.review import load_sample_team, run_review
+from mteam.review import run_review
 from mteam.training import GapReport, MemberReadiness, SkillGap, SkillNeed
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -14,8 +14,8 @@ from mteam.performance.feedback import (
     Rating,
     Relation,
     SmallGroupRule,
-    _plain_ratings,
     aggregate_feedback,
+    ratings_from_rows,
 )
 from mteam.scales import RatingScale
 from tests.strategies import rating_sets
@@ -383,7 +383,7 @@ _ROW = st.fixed_dictionaries(
 
 @given(_ROW)
 def test_the_batch_path_builds_exactly_what_the_constructor_builds(row):
-    plain = _plain_ratings([row])
+    plain = ratings_from_rows([row])
     try:
         built = Rating(**row)
     except (InvalidInputError, TypeError):
@@ -399,9 +399,9 @@ def test_the_batch_path_builds_exactly_what_the_constructor_builds(row):
 
 def test_a_document_with_one_bad_rating_still_names_it():
     good = {"ratee_id": "a", "rater_id": "b", "relation": "peer", "competency_id": "c", "score": 3}
-    assert _plain_ratings([good, {**good, "score": math.nan}]) is None
-    assert _plain_ratings([good, ["not", "a", "dict"]]) is None
-    assert _plain_ratings([good]) == (Rating("a", "b", "peer", "c", 3),)
+    assert ratings_from_rows([good, {**good, "score": math.nan}]) is None
+    assert ratings_from_rows([good, ["not", "a", "dict"]]) is None
+    assert ratings_from_rows([good]) == (Rating("a", "b", "peer", "c", 3),)
 
 
 @pytest.mark.parametrize(

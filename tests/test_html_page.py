@@ -9,9 +9,9 @@ import pytest
 
 from mteam.catalog import Catalog
 from mteam.errors import InvalidInputError
-from mteam.membership.analysis import analyse_sample
+from mteam.io import analyse_sample, load_sample_team
 from mteam.report.html import Figure, Paragraph, Section, Table, member_page, page, review_page
-from mteam.review import load_sample_team, run_review
+from mteam.review import run_review
 from mteam.training import GapReport
 
 NASTY = '<script>alert("x")</script> R&D'

@@ -241,12 +241,38 @@ def test_python_data_with_nan_is_refused():
             {"ratee_id": 1, "rater_id": "b", "relation": "peer", "competency_id": "c", "score": 1},
             "$[0].ratee_id: must be text, got 1",
         ),
-        ([1], "$[0]: expected an object, got [1]"),
+        ([1], "$[0]: expected an object (the value is withheld to protect the rater)"),
+        (
+            ["a", "rater-7", "peer", "c", 4],
+            "$[0]: expected an object (the value is withheld to protect the rater)",
+        ),
+        (
+            {
+                "ratee_id": "a",
+                "rater_id": 907,
+                "relation": "peer",
+                "competency_id": "c",
+                "score": 4,
+            },
+            "$[0].rater_id: must be non-blank text (the value is withheld to protect the rater)",
+        ),
+        (
+            {
+                "ratee_id": "a",
+                "rater_id": "b",
+                "relation": "peer",
+                "competency_id": "c",
+                "score": "4",
+            },
+            "$[0].score: must be a finite number (the value is withheld to protect the rater)",
+        ),
     ],
 )
 def test_ratings_are_built_directly_and_still_checked(item, problem):
     with pytest.raises(InvalidInputError) as info:
         structure(tuple[Rating, ...], [item])
     assert [str(p) for p in info.value.problems] == [problem]
+    assert "907" not in str(info.value)
+    assert "rater-7" not in str(info.value)
     good = {"ratee_id": "a", "rater_id": "b", "relation": "peer", "competency_id": "c", "score": 4}
     assert structure(tuple[Rating, ...], [good])[0].score == 4

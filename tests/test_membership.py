@@ -12,27 +12,27 @@ from hypothesis import strategies as st
 
 from mteam.cli import main
 from mteam.errors import InvalidInputError
-from mteam.io import dumps, loads
+from mteam.io import (
+    analyse_sample,
+    dumps,
+    loads,
+    members_csv,
+    read_members,
+    read_transactions,
+    summarise_csv,
+)
 from mteam.membership.analysis import (
     SAMPLE_AS_OF,
     MemberAnalysis,
     MembershipPolicy,
     analyse,
-    analyse_sample,
-    format_member_report,
 )
 from mteam.membership.cltv import cohort_cltv, geometric_cltv, sbg_cltv, simple_cltv
-from mteam.membership.records import (
-    Member,
-    Transaction,
-    members_csv,
-    read_members,
-    read_transactions,
-)
+from mteam.membership.records import Member, Transaction
 from mteam.membership.retention import CohortTable, cohort_table, period_retention
 from mteam.membership.rfm import RFMPolicy, SegmentRule, quintile_scores, rfm
 from mteam.membership.sbg import SBGModel, _nelder_mead, fit_sbg, fit_sbg_durations, hyp2f1
-from mteam.membership.summary import add_months, months_between, summarise, summarise_csv
+from mteam.membership.summary import add_months, months_between, summarise
 from mteam.membership.survival import (
     duration_table,
     kaplan_meier,
@@ -41,6 +41,7 @@ from mteam.membership.survival import (
 from mteam.membership.tiers import PointsPolicy, Tier, TierPolicy, assign_tiers, points_balances
 from mteam.membership.units import Duration, Rate
 from mteam.money import TWD, USD, Money
+from mteam.report import format_member_report
 
 D = Decimal
 AS_OF = date(2025, 12, 31)

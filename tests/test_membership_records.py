@@ -7,15 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mteam.errors import InvalidInputError
-from mteam.membership.records import (
-    Member,
-    Transaction,
+from mteam.io import (
     members_csv,
     parse_transaction,
     read_members,
     read_transactions,
     transactions_csv,
 )
+from mteam.membership.records import Member, Transaction
 from mteam.membership.units import Duration, Rate, TimeUnit, same_unit
 
 MEMBERS = "member_id,joined_on,left_on\nA,2025-01-15,\nB,2025-02-01,2025-08-31\n"

@@ -2,8 +2,8 @@
 
 import io
 import json
-import math
 import random
+import re
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -15,16 +15,15 @@ from hypothesis import strategies as st
 
 from mteam.cli import main
 from mteam.errors import InvalidInputError
-from mteam.io import dumps, loads, unstructure
+from mteam.io import dumps, load_sample_team, loads, sample_team_text, unstructure
 from mteam.performance.composite import CompositePolicy
+from mteam.performance.kpi import KpiPolicy
+from mteam.report import format_report
 from mteam.review import (
     ReviewOutcome,
     ReviewPolicy,
     TeamDocument,
-    format_report,
-    load_sample_team,
     run_review,
-    sample_team_text,
     validate_document,
 )
 from mteam.roles import Role, SkillRequirement
@@ -300,7 +299,12 @@ def broken(change):
         ),
         (
             broken(lambda d: d["members"][0]["skills"].update(seo=7)),
-            ["$.members[0].skills['seo']: must be a level 0..4, got 7"],
+            [
+                (
+                    "$.members[0].skills['seo']: must be a whole level 0..4 "
+                    "of the proficiency scale, got 7"
+                )
+            ],
         ),
         (broken(lambda d: d.update(currency="XYZ")), ["$.currency: unknown currency 'XYZ'"]),
         (
@@ -359,7 +363,7 @@ def test_cli_review_and_schema(tmp_path):
     assert loads(ReviewOutcome, out) == OUTCOME
     code, out, _ = cli("review", "--member", "m04", "--format", "json")
     assert json.loads(out)["member_id"] == "m04"
-    code, out, _ = cli("schema")
+    code, out, _ = cli("example")
     assert loads(TeamDocument, out) == DOC
     path = write(tmp_path, out)
     policy = tmp_path / "policy.json"
@@ -381,26 +385,31 @@ def test_cli_review_and_schema(tmp_path):
 
 def test_validate_document_lists_nothing_for_the_sample():
     assert validate_document(DOC) == []
-    bad = attrs.evolve(DOC, training_budget=Decimal(-1))
-    assert [str(p) for p in validate_document(bad)] == ["$.training_budget: must be >= 0, got -1"]
+    bad = attrs.evolve(DOC, training_budget=Decimal("0.5"))
+    assert [str(p) for p in validate_document(bad)] == [
+        "$.training_budget: has more decimals than TWD allows, got 0.5"
+    ]
 
 
 def test_errors_inside_a_step_get_a_json_path():
     data = broken(lambda d: d["members"][0]["kpis"].update(retention_rate=float("inf")))
     with pytest.raises(InvalidInputError):
         loads(TeamDocument, json.dumps(data))
-    doc = attrs.evolve(
-        DOC,
-        members=[
-            attrs.evolve(
-                DOC.members[0], kpis={"retention_rate": math.inf, "purchase_frequency": 1}
-            ),
-            *DOC.members[1:],
-        ],
-    )
+    # a policy that requires the weights to add up to 100: the sample's do not
+    policy = ReviewPolicy(kpi=KpiPolicy(weights_sum_to_100=True))
     with pytest.raises(InvalidInputError) as info:
-        run_review(doc)
-    assert info.value.path == "$.members['m01'].kpis.actuals['retention_rate']"
+        run_review(DOC, policy)
+    # the member by position in the path (the document's order), by id in the message
+    assert info.value.path == "$.members[10].kpis"
+    assert info.value.message.endswith("(member 'm11')")
+
+
+def test_a_step_error_about_a_rating_names_its_position_only():
+    ratings = [*DOC.ratings[:3], attrs.evolve(DOC.ratings[3], score=6), *DOC.ratings[4:]]
+    with pytest.raises(InvalidInputError) as info:
+        run_review(attrs.evolve(DOC, ratings=ratings))
+    assert re.fullmatch(r"\$\.ratings\[3\]\.score", info.value.path)
+    assert not any(r.rater_id in str(info.value) for r in DOC.ratings)
 
 
 def test_a_document_of_custom_skills_and_roles_without_the_catalog():
@@ -451,25 +460,31 @@ def test_random_shuffle_helper_is_deterministic():
 
 def test_member_values_are_checked():
     m = DOC.members[0]
+    for change, problem in [
+        ({"left_on": date(2010, 1, 1)}, "left_on: must not be before hired_on (2019-03-01)"),
+        ({"hour_limit": -2}, "hour_limit: must be >= 0, got -2"),
+        ({"skills": {"seo": 2.5}}, "skills['seo']: must be a whole level 0..4"),
+        ({"target_bonus": Decimal(-5)}, "target_bonus: must be >= 0, got -5"),
+    ]:
+        with pytest.raises(InvalidInputError) as info:
+            attrs.evolve(m, **change)
+        assert str(info.value).startswith(problem)
     bad = attrs.evolve(
         DOC,
         members=[
-            attrs.evolve(m, self_assessment=9, left_on=date(2010, 1, 1), hour_limit=-2),
-            attrs.evolve(DOC.members[1], skills={"seo": 2.5}, target_bonus=Decimal(-5)),
+            attrs.evolve(m, self_assessment=9),
+            attrs.evolve(DOC.members[1], base_salary=Decimal("0.5")),
             *DOC.members[2:],
         ],
     )
     problems = [str(p) for p in validate_document(bad)]
     assert problems == [
-        "$.members[0].left_on: must not be before hired_on (2019-03-01)",
         "$.members[0].self_assessment: must be on the feedback scale, got 9",
-        "$.members[0].hour_limit: must be a number of hours >= 0, got -2",
-        "$.members[1].skills['seo']: must be a level 0..4, got 2.5",
-        "$.members[1].target_bonus: must be >= 0, got -5",
+        "$.members[1].base_salary: has more decimals than TWD allows, got 0.5",
     ]
     with pytest.raises(InvalidInputError) as info:
         run_review(bad)
-    assert str(info.value).startswith("5 problems:")
+    assert str(info.value).startswith("2 problems:")
 
 
 def test_roles_of_the_document_must_name_known_skills():

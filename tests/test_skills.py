@@ -5,6 +5,7 @@ from hypothesis import strategies as st
 from mteam.errors import InvalidInputError
 from mteam.io import dumps, loads
 from mteam.labels import Label
+from mteam.report import format_skill_matrix
 from mteam.scales import FEEDBACK_SCALE, RatingScale
 from mteam.skills import BusFactorFlag, Skill, SkillCategory, SkillMatrix
 from tests.strategies import skill_matrices, skills
@@ -56,7 +57,7 @@ def test_flagged_skills_are_required_skills_held_by_at_most_one():
 
 
 def test_text_table_and_records():
-    assert TEAM.to_table().splitlines() == [
+    assert format_skill_matrix(TEAM).splitlines() == [
         "member  seo  crm  communication",
         "ann       4    1              3",
         "bob       2    3              0",

@@ -10,6 +10,7 @@ from mteam.errors import InvalidInputError
 from mteam.io import dumps, loads
 from mteam.money import TWD, USD, Money
 from mteam.performance.kpi import KPI, score_scorecard
+from mteam.report import format_gap_report
 from mteam.roles import Role, SkillRequirement
 from mteam.skills import Skill, SkillMatrix
 from mteam.training import (
@@ -65,7 +66,7 @@ def test_gaps_by_hand():
     assert report.members[1].eligible
     assert report.total_weighted_gap == 14.0
     assert report.member_gaps("bo")[0].skill_id == "copy"
-    assert report.to_table().splitlines() == [
+    assert format_gap_report(report).splitlines() == [
         "member  copy  data  seo",
         "ann        .     1    2",
         "bo         2     2    .",

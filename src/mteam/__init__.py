@@ -13,17 +13,12 @@ from importlib.metadata import PackageNotFoundError, version
 
 from mteam._batch import batch
 from mteam.errors import InvalidInputError, MteamError
+from mteam.io import load_sample_team
 from mteam.labels import Label
 from mteam.money import Currency, Money, apportion, currency, quantize
 from mteam.periods import Period
-from mteam.review import (
-    ReviewOutcome,
-    ReviewPolicy,
-    TeamDocument,
-    format_report,
-    load_sample_team,
-    run_review,
-)
+from mteam.report import format_report
+from mteam.review import ReviewOutcome, ReviewPolicy, TeamDocument, run_review
 from mteam.scales import FEEDBACK_SCALE, PROFICIENCY_SCALE, RatingScale
 
 try:

@@ -71,14 +71,9 @@ def _cmd_split(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_review(args: argparse.Namespace, out: TextIO) -> int:
-    from mteam.io import dumps, load  # noqa: PLC0415 - imported when the command runs
-    from mteam.review import (  # noqa: PLC0415
-        ReviewPolicy,
-        TeamDocument,
-        format_report,
-        load_sample_team,
-        run_review,
-    )
+    from mteam.io import dumps, load, load_sample_team  # noqa: PLC0415 - imported when run
+    from mteam.report import format_report  # noqa: PLC0415
+    from mteam.review import ReviewPolicy, TeamDocument, run_review  # noqa: PLC0415
 
     document = load_sample_team() if args.file is None else load(TeamDocument, args.file)
     policy = ReviewPolicy() if args.policy is None else load(ReviewPolicy, args.policy)
@@ -103,13 +98,9 @@ def _date_arg(text: str) -> date:
 
 
 def _cmd_members(args: argparse.Namespace, out: TextIO) -> int:
-    from mteam.io import dumps  # noqa: PLC0415 - imported when the command runs
-    from mteam.membership.analysis import (  # noqa: PLC0415
-        SAMPLE_AS_OF,
-        analyse_sample,
-        format_member_report,
-        read_and_analyse,
-    )
+    from mteam.io import analyse_sample, dumps, read_and_analyse  # noqa: PLC0415 - when run
+    from mteam.membership.analysis import SAMPLE_AS_OF  # noqa: PLC0415
+    from mteam.report import format_member_report  # noqa: PLC0415
 
     if args.files and len(args.files) != 2:
         raise InvalidInputError("files", "give both MEMBERS.csv and TRANSACTIONS.csv, or neither")
@@ -125,7 +116,16 @@ def _cmd_members(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
-    from mteam.review import sample_team_text  # noqa: PLC0415
+    from mteam.convert import json_schema  # noqa: PLC0415 - imported when the command runs
+    from mteam.review import TeamDocument  # noqa: PLC0415
+
+    del args
+    out.write(json.dumps(json_schema(TeamDocument), indent=2) + "\n")
+    return EXIT_OK
+
+
+def _cmd_example(args: argparse.Namespace, out: TextIO) -> int:
+    from mteam.io import sample_team_text  # noqa: PLC0415 - imported when the command runs
 
     del args
     out.write(sample_team_text())
@@ -149,7 +149,7 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Run a whole review cycle: KPI scorecards, 360-degree feedback, composite scores "
             "and bands, the bonus pool, recognition, skill gaps and the training plan. "
-            "Without FILE, the bundled sample team is reviewed; `mteam schema` prints it."
+            "Without FILE, the bundled sample team is reviewed; `mteam example` prints it."
         ),
     )
     review.add_argument("file", nargs="?", help="a team document (JSON)")
@@ -177,10 +177,19 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser(
         "schema",
+        help="print the JSON Schema (draft 2020-12) of the team document",
+        description=(
+            "Print the JSON Schema (draft 2020-12) of the team document, generated from its "
+            "value classes: for a form builder, or to check a document before sending it."
+        ),
+    )
+    schema.set_defaults(handler=_cmd_schema)
+    example = commands.add_parser(
+        "example",
         help="print an example team document (the bundled sample team)",
         description="Print the bundled sample team document: a template for your own.",
     )
-    schema.set_defaults(handler=_cmd_schema)
+    example.set_defaults(handler=_cmd_example)
 
     split = commands.add_parser(
         "split",

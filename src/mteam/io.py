@@ -1,340 +1,86 @@
-"""JSON in and out of mteam's value classes, through one configured cattrs converter.
+r"""The edge for files: JSON documents, the CSV readers, the bulk CSV summary, the samples.
 
-The rules of the JSON form:
+Everything that reads or writes a file lives here (the domain never does):
 
-* attrs classes are objects keyed by field name; unknown keys are an error;
-* money (`Decimal`) is a string such as `"12.50"` (an integer is accepted; a float never is,
-  because a binary float cannot hold cents exactly);
-* dates are ISO 8601 strings (`"2026-01-31"`);
-* enums are their values (`"higher_is_better"`);
-* numbers are never strings and strings are never numbers; `NaN` and `Infinity` are refused.
+* JSON documents: [`load`][mteam.io.load] and [`dump`][mteam.io.dump], through the one
+  converter of [`mteam.convert`][mteam.convert] (whose `loads`, `dumps`, `structure` and
+  `unstructure` are importable from here too);
+* CSV: [`read_members`][mteam.io.read_members] and
+  [`read_transactions`][mteam.io.read_transactions] (streaming readers),
+  [`members_csv`][mteam.io.members_csv] and [`transactions_csv`][mteam.io.transactions_csv]
+  (writers), and the bulk path [`summarise_csv`][mteam.io.summarise_csv] and
+  [`read_and_analyse`][mteam.io.read_and_analyse];
+* the bundled samples: [`load_sample_team`][mteam.io.load_sample_team],
+  [`sample_team_text`][mteam.io.sample_team_text] and
+  [`analyse_sample`][mteam.io.analyse_sample].
 
-A document with problems raises one [`InvalidInputError`][mteam.errors.InvalidInputError] that
-lists every problem with its JSON path, never a raw cattrs traceback:
+A members file has the columns `member_id, joined_on, left_on` (`left_on` empty for a current
+member); a transactions file `member_id, on, amount`. Dates are ISO 8601, amounts decimal
+numbers in the currency's unit. The readers stream: each row is checked and turned into a
+record as it is read, and nothing holds the file's rows twice. Every bad row is reported with
+its line number, and a file with bad rows is never loaded half-way: once the file is read, one
+[`InvalidInputError`][mteam.errors.InvalidInputError] lists every bad row (at most
+`max_problems`, then a count of the rest).
 
 Examples:
-    >>> from mteam.io import dumps, loads
-    >>> from mteam.money import Currency
-    >>> print(dumps(Currency("XAU", 0)))
-    {
-      "code": "XAU",
-      "exponent": 0
-    }
-    >>> dumps(Currency("USD", 2))  # a built-in currency is its code
-    '"USD"'
-    >>> loads(Currency, '{"code": "USD", "exponent": 2}')
-    Currency(code='USD', exponent=2)
-    >>> loads(Currency, '{"code": "usd", "exponent": "2", "sign": "$"}')
-    Traceback (most recent call last):
-    mteam.errors.InvalidInputError: 2 problems:
-      $.exponent: expected a whole number, got '2'
-      $: extra fields found (sign)
+    >>> import io
+    >>> from mteam.io import read_members
+    >>> [m.id for m in read_members(io.StringIO("member_id,joined_on,left_on\nA-1,2025-01-15,\n"))]
+    ['A-1']
 """
 
 from __future__ import annotations
 
-import json
-import math
+import contextlib
+import csv
+import io
 import os
-from collections import abc
-from collections.abc import Callable, Mapping
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cache
+from importlib import resources
 from pathlib import Path
-from typing import Any, Final, TypeVar, get_args, get_origin
+from typing import IO, Any, TypeVar
 
-import attrs
-import cattrs
-from cattrs.cols import homogenous_tuple_structure_factory, mapping_structure_factory
-from cattrs.errors import ForbiddenExtraKeysError, StructureHandlerNotFoundError
-from cattrs.gen import make_dict_structure_fn
-from cattrs.preconf.json import make_converter
-from cattrs.v import format_exception as _cattrs_format_exception
-from cattrs.v import transform_error
-
+from mteam._problems import Problems, at
 from mteam._validate import check_instance, show
-from mteam.errors import InvalidInputError, Problem, _join_path
-from mteam.labels import Label
-from mteam.money import CURRENCIES, Currency, currency
-from mteam.performance.feedback import Rating, _plain_ratings
+from mteam.convert import dumps, loads, structure, unstructure
+from mteam.errors import InvalidInputError, Problem
+from mteam.membership.analysis import (
+    SAMPLE_AS_OF,
+    MemberAnalysis,
+    MembershipPolicy,
+    analyse,
+    analyse_base,
+)
+from mteam.membership.records import MEMBER_COLUMNS, TRANSACTION_COLUMNS, Member, Transaction
+from mteam.membership.summary import MemberBase, summarise_rows
+from mteam.review import TeamDocument
 
-__all__ = ["dump", "dumps", "load", "loads", "structure", "unstructure"]
+__all__ = [
+    "analyse_sample",
+    "dump",
+    "dumps",
+    "load",
+    "load_sample_team",
+    "loads",
+    "members_csv",
+    "parse_transaction",
+    "read_and_analyse",
+    "read_members",
+    "read_transactions",
+    "sample_team_text",
+    "structure",
+    "summarise_csv",
+    "transactions_csv",
+    "unstructure",
+]
 
 T = TypeVar("T")
 
-_SEP: Final = "\x1f"
-_PROBLEM_SEP: Final = "\x1e"
 
-
-class _ShapeError(ValueError):
-    """A JSON value of the wrong kind (a private signal turned into a message)."""
-
-
-def _structure_decimal(value: object, _type: object) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise _ShapeError(f"expected a decimal string such as '12.50', got {show(value)}")
-    try:
-        result = Decimal(value)
-    except InvalidOperation:
-        raise _ShapeError(f"invalid decimal {show(value)}") from None
-    if not result.is_finite():
-        raise _ShapeError(f"must be a finite decimal, got {show(value)}")
-    return result
-
-
-def _structure_date(value: object, _type: object) -> date:
-    if not isinstance(value, str):
-        raise _ShapeError(f"expected an ISO 8601 date string, got {show(value)}")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise _ShapeError(f"invalid date {show(value)} (expected YYYY-MM-DD)") from None
-
-
-def _structure_float(value: object, _type: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _ShapeError(f"expected a number, got {show(value)}")
-    if not math.isfinite(value):
-        raise _ShapeError(f"expected a finite number, got {show(value)}")
-    return value  # an int stays an int: it is exact and compares equal
-
-
-def _structure_int(value: object, _type: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _ShapeError(f"expected a whole number, got {show(value)}")
-    return value
-
-
-def _structure_str(value: object, _type: object) -> str:
-    if not isinstance(value, str):
-        raise _ShapeError(f"expected text, got {show(value)}")
-    return value
-
-
-def _structure_bool(value: object, _type: object) -> bool:
-    if not isinstance(value, bool):
-        raise _ShapeError(f"expected true or false, got {show(value)}")
-    return value
-
-
-_RATING_FIELDS: Final = ("ratee_id", "rater_id", "relation", "competency_id", "score")
-_RATING_KEYS: Final = frozenset(_RATING_FIELDS)
-
-
-def _structure_rating(value: object, _type: object) -> Rating:
-    if not isinstance(value, dict):
-        raise _ShapeError(f"expected an object, got {show(value)}")
-    if value.keys() != _RATING_KEYS:
-        extra = sorted(set(value) - set(_RATING_FIELDS))
-        if extra:
-            raise _ShapeError(f"extra fields found ({', '.join(extra)})")
-        missing = next(k for k in _RATING_FIELDS if k not in value)
-        raise InvalidInputError(missing, "required field missing")
-    return Rating(
-        value["ratee_id"],
-        value["rater_id"],
-        value["relation"],
-        value["competency_id"],
-        value["score"],
-    )
-
-
-def _currency_code(code: str) -> Currency:
-    try:
-        return currency(code)
-    except InvalidInputError as err:
-        raise _ShapeError(err.message) from None
-
-
-def _is_homogeneous_tuple(type_: object) -> bool:
-    args = get_args(type_)
-    return get_origin(type_) is tuple and len(args) == 2 and args[1] is Ellipsis
-
-
-def _is_mapping(type_: object) -> bool:
-    return get_origin(type_) in (dict, Mapping, abc.Mapping)
-
-
-def _int_keys(hook: Callable[[Any, Any], Any], type_: object) -> Callable[[Any, Any], Any]:
-    """JSON object keys are strings: read "3" as 3 where the keys are whole numbers."""
-    args = get_args(type_)
-    if not args or args[0] is not int:
-        return hook
-
-    def structure(value: dict[Any, Any], t: object) -> object:
-        return hook({_int_key(k): v for k, v in value.items()}, t)
-
-    return structure
-
-
-def _int_key(key: object) -> object:
-    if isinstance(key, str) and key.lstrip("-").isdigit() and key.isascii():
-        return int(key)
-    return key
-
-
-def _shape_checked(
-    hook: Callable[[Any, Any], Any], kind: type | tuple[type, ...], what: str
-) -> Callable[[Any, Any], Any]:
-    def structure(value: object, type_: object) -> object:
-        if not isinstance(value, kind):
-            raise _ShapeError(f"expected {what}, got {show(value)}")
-        return hook(value, type_)
-
-    return structure
-
-
-def _make_converter() -> cattrs.Converter:
-    converter = make_converter(forbid_extra_keys=True)
-    # The leaf hooks come first: the class hooks generated below bind them.
-    converter.register_unstructure_hook(Decimal, str)
-    converter.register_structure_hook(Decimal, _structure_decimal)
-    converter.register_unstructure_hook(date, date.isoformat)
-    converter.register_structure_hook(date, _structure_date)
-    converter.register_structure_hook(float, _structure_float)
-    converter.register_structure_hook(int, _structure_int)
-    converter.register_structure_hook(str, _structure_str)
-    converter.register_structure_hook(bool, _structure_bool)
-    # cattrs would read a list as a class, a str as a tuple of characters and a dict's keys as
-    # a list: refuse the wrong JSON kind first, with a message that says what was expected.
-    converter.register_structure_hook_factory(
-        attrs.has,
-        lambda cl: _shape_checked(make_dict_structure_fn(cl, converter), dict, "an object"),
-    )
-    converter.register_structure_hook_factory(
-        _is_homogeneous_tuple,
-        lambda cl: _shape_checked(
-            homogenous_tuple_structure_factory(cl, converter), list, "a list"
-        ),
-    )
-    converter.register_structure_hook_factory(
-        _is_mapping,
-        lambda cl: _shape_checked(
-            _int_keys(mapping_structure_factory(cl, converter), cl), dict, "an object"
-        ),
-    )
-    # A label is an object {"en": ..., "zh_hant": ...} or, for English only, a plain string.
-    label_hook = _shape_checked(
-        make_dict_structure_fn(Label, converter), dict, "an object or a string"
-    )
-    converter.register_structure_hook(
-        Label, lambda v, t: Label(v) if isinstance(v, str) else label_hook(v, t)
-    )
-    # A currency is its ISO code when built in ("TWD"), else {"code": ..., "exponent": ...}.
-    currency_hook = _shape_checked(
-        make_dict_structure_fn(Currency, converter), dict, "a currency code or an object"
-    )
-    converter.register_structure_hook(
-        Currency, lambda v, t: _currency_code(v) if isinstance(v, str) else currency_hook(v, t)
-    )
-    # Ratings come by the hundred thousand and validate every field themselves (attrs
-    # validators, run in __init__): build them directly instead of checking each field twice,
-    # and a whole list of plainly valid ones in one pass (any other list takes the checked
-    # path, which names every problem).
-    converter.register_structure_hook(Rating, _structure_rating)
-    checked_ratings = converter.get_structure_hook(tuple[Rating, ...])
-
-    def ratings(value: object, type_: object) -> tuple[Rating, ...]:
-        plain = _plain_ratings(value) if isinstance(value, list) else None
-        return checked_ratings(value, type_) if plain is None else plain
-
-    converter.register_structure_hook_func(lambda t: t == tuple[Rating, ...], ratings)
-    converter.register_unstructure_hook(
-        Currency,
-        lambda c: (
-            c.code if CURRENCIES.get(c.code) == c else {"code": c.code, "exponent": c.exponent}
-        ),
-    )
-    return converter
-
-
-_CONVERTER: Final = _make_converter()
-
-
-def _format_exception(exc: BaseException, type_: type | None) -> str:
-    if isinstance(exc, InvalidInputError):
-        return _PROBLEM_SEP.join(f"{p.path}{_SEP}{p.message}" for p in exc.problems)
-    if isinstance(exc, _ShapeError):
-        return str(exc)
-    if isinstance(exc, ForbiddenExtraKeysError):
-        return f"extra fields found ({', '.join(sorted(exc.extra_fields))})"
-    if isinstance(exc, ValueError) and type_ is not None and hasattr(type_, "__members__"):
-        allowed = ", ".join(repr(m.value) for m in type_)  # type: ignore[attr-defined]
-        return f"invalid value, expected one of {allowed}"
-    return _cattrs_format_exception(exc, type_)
-
-
-def _problems(exc: BaseException) -> list[Problem]:
-    found: list[Problem] = []
-    for line in transform_error(exc, "$", _format_exception):
-        text, _, where = line.rpartition(" @ ")
-        for part in text.split(_PROBLEM_SEP):
-            inner, sep, message = part.partition(_SEP)
-            if sep:
-                found.append(Problem(_join_path(where, inner), message))
-            else:
-                found.append(Problem(where, part))
-    return found
-
-
-def structure(cls: type[T], data: Any) -> T:  # noqa: ANN401 - any JSON-shaped data
-    """Build a value of `cls` from JSON-shaped data (dicts, lists, strings, numbers).
-
-    Examples:
-        >>> from mteam.money import Currency
-        >>> structure(Currency, {"code": "TWD", "exponent": 0})
-        Currency(code='TWD', exponent=0)
-
-    Raises:
-        InvalidInputError: listing every problem with its JSON path (`$.field[2].name`).
-    """
-    try:
-        return _CONVERTER.structure(data, cls)
-    except StructureHandlerNotFoundError:
-        raise InvalidInputError("cls", f"mteam cannot build a {show(cls)}") from None
-    except (cattrs.BaseValidationError, _ShapeError, ValueError, TypeError, KeyError) as exc:
-        raise InvalidInputError.from_problems(_problems(exc)) from None
-
-
-def unstructure(obj: object) -> Any:  # noqa: ANN401 - JSON-shaped data
-    """Turn a value into JSON-shaped data (dicts, lists, strings, numbers).
-
-    Examples:
-        >>> from decimal import Decimal
-        >>> unstructure({"pool": Decimal("10.50")})
-        {'pool': '10.50'}
-    """
-    return _CONVERTER.unstructure(obj)
-
-
-def _reject_constant(name: str) -> float:
-    raise _ShapeError(f"{name} is not allowed")
-
-
-def loads(cls: type[T], text: str | bytes) -> T:
-    """Parse a JSON document into a value of `cls`.
-
-    Raises:
-        InvalidInputError: the text is not JSON (the path is `$`, the message gives the line
-            and column), contains NaN or Infinity, or does not fit `cls`.
-    """
-    check_instance("text", text, str, bytes, bytearray)
-    try:
-        data = json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        raise InvalidInputError(
-            "$", f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
-        ) from None
-    except _ShapeError as exc:
-        raise InvalidInputError("$", str(exc)) from None
-    except UnicodeDecodeError:
-        raise InvalidInputError("$", "not valid JSON: the text is not UTF-8") from None
-    return structure(cls, data)
-
-
-def dumps(obj: object) -> str:
-    """Serialise a value as indented JSON (UTF-8 text, non-ASCII kept as is)."""
-    return json.dumps(unstructure(obj), indent=2, ensure_ascii=False)
+# --- JSON documents --------------------------------------------------------------------------
 
 
 def _read(path: str | Path) -> str:
@@ -348,11 +94,381 @@ def _read(path: str | Path) -> str:
 
 
 def load(cls: type[T], path: str | Path) -> T:
-    """Read a JSON file into a value of `cls` (see [`loads`][mteam.io.loads])."""
+    """Read a JSON file into a value of `cls` (see [`loads`][mteam.convert.loads]).
+
+    Examples:
+        >>> import tempfile
+        >>> from mteam.money import Currency
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = Path(folder) / "currency.json"
+        ...     dump(Currency("XAU", 0), path)
+        ...     load(Currency, path)
+        Currency(code='XAU', exponent=0)
+    """
     return loads(cls, _read(path))
 
 
 def dump(obj: object, path: str | Path) -> None:
-    """Write a value to a JSON file (UTF-8, indented, with a final newline)."""
+    """Write a value to a JSON file (UTF-8, indented, with a final newline).
+
+    Examples:
+        >>> import tempfile
+        >>> from mteam.money import USD
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = Path(folder) / "usd.json"
+        ...     dump(USD, path)
+        ...     path.read_text(encoding="utf-8").splitlines()
+        ['"USD"']
+    """
     check_instance("path", path, str, os.PathLike)
     Path(path).write_text(dumps(obj) + "\n", encoding="utf-8")
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+def _open(source: str | Path | IO[str]) -> tuple[IO[str], str, bool]:
+    if isinstance(source, (str, Path)):
+        try:
+            handle = Path(source).open(encoding="utf-8", newline="")  # noqa: SIM115
+        except OSError as exc:
+            raise InvalidInputError(
+                "file", f"cannot read {str(source)!r}: {exc.strerror}"
+            ) from None
+        return handle, Path(source).name, True
+    if not hasattr(source, "read"):
+        raise InvalidInputError("file", f"must be a path or an open text file, got {show(source)}")
+    return source, getattr(source, "name", None) or "", False
+
+
+@contextlib.contextmanager
+def _csv_table(
+    source: str | Path | IO[str], columns: tuple[str, ...], default_name: str
+) -> Iterator[tuple[Any, str]]:
+    """Open a CSV file and check its header.
+
+    Yields:
+        The `csv.reader` past the header (its `line_num` is the line of the row just read)
+        and the file's name for messages. An unreadable row (bad quoting, bad UTF-8) raises an
+        `InvalidInputError` naming its line.
+    """
+    handle, name, owned = _open(source)
+    name = name or default_name
+    try:
+        reader = csv.reader(handle)
+        try:
+            header = next(reader, None)
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise InvalidInputError(f"{name}:1", f"not a readable CSV file ({exc})") from None
+        if header is None or [h.strip() for h in header] != list(columns):
+            raise InvalidInputError(
+                f"{name}:1", f"the header must be {','.join(columns)}, got {show(header)}"
+            )
+        try:
+            yield reader, name
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise InvalidInputError(f"{name}:{reader.line_num}", f"not readable ({exc})") from None
+    finally:
+        if owned:
+            handle.close()
+
+
+def _rows(
+    source: str | Path | IO[str], columns: tuple[str, ...], default_name: str
+) -> Iterator[tuple[int, str, list[str]]]:
+    with _csv_table(source, columns, default_name) as (reader, name):
+        for row in reader:
+            yield reader.line_num, f"{name}:{reader.line_num}", row
+
+
+def read_members(source: str | Path | IO[str], *, max_problems: int = 50) -> list[Member]:
+    r"""Read a members CSV file (`member_id,joined_on,left_on`).
+
+    Args:
+        source: A path or an open text file.
+        max_problems: How many bad rows to list before counting the rest.
+
+    Returns:
+        The members, in file order.
+
+    Examples:
+        >>> import io
+        >>> members = read_members(io.StringIO(
+        ...     "member_id,joined_on,left_on\nA-1,2025-01-15,\nA-2,2025-02-01,2025-08-31\n"))
+        >>> [(m.id, m.joined_on.isoformat(), m.left_on) for m in members]
+        [('A-1', '2025-01-15', None), ('A-2', '2025-02-01', datetime.date(2025, 8, 31))]
+
+    Raises:
+        InvalidInputError: listing every bad row by `file:line.column` (a wrong header, a bad
+            date, leaving before joining, a duplicate id).
+    """
+    problems = Problems(max_problems)
+    members: list[Member] = []
+    seen: set[str] = set()
+    days: dict[str, date] = {}
+
+    def day(cell: str) -> date:  # each distinct date cell is parsed once, then looked up
+        found = days[cell] = date.fromisoformat(cell)
+        return found
+
+    with _csv_table(source, MEMBER_COLUMNS, "members") as (reader, name):
+
+        def at(column: str) -> str:  # where the row just read is, for a problem
+            return f"{name}:{reader.line_num}{column}"
+
+        for row in reader:
+            if len(row) != len(MEMBER_COLUMNS):
+                problems.add(at(""), f"expected {len(MEMBER_COLUMNS)} columns, got {len(row)}")
+                continue
+            member_id, joined, left = row
+            member_id, joined, left = member_id.strip(), joined.strip(), left.strip()
+            try:
+                joined_on = days.get(joined) or day(joined)
+            except ValueError:
+                problems.add(at(".joined_on"), f"invalid date {show(joined)}")
+                continue
+            try:
+                left_on = (days.get(left) or day(left)) if left else None
+            except ValueError:
+                problems.add(at(".left_on"), f"invalid date {show(left)}")
+                continue
+            if member_id in seen:
+                problems.add(at(".member_id"), f"duplicate id {show(member_id)}")
+                continue
+            try:
+                members.append(Member(member_id, joined_on, left_on))
+            except InvalidInputError as err:
+                problems.add(at(f".{err.path}"), err.message)
+                continue
+            seen.add(member_id)
+    problems.raise_if_any()
+    return members
+
+
+def read_transactions(
+    source: str | Path | IO[str], *, max_problems: int = 50
+) -> Iterator[Transaction]:
+    r"""Stream a transactions CSV file (`member_id,on,amount`), one record at a time.
+
+    The file is read lazily; bad rows are collected and, once the last row is read, raised
+    together, so a consumer never finishes with a file loaded half-way.
+
+    Args:
+        source: A path or an open text file.
+        max_problems: How many bad rows to list before counting the rest.
+
+    Yields:
+        The transactions, each knowing its line number.
+
+    Examples:
+        >>> import io
+        >>> list(read_transactions(io.StringIO("member_id,on,amount\nA-1,2025-01-20,x\n")))
+        Traceback (most recent call last):
+        mteam.errors.InvalidInputError: transactions:2.amount: invalid amount 'x'
+
+    Raises:
+        InvalidInputError: listing every bad row by `file:line.column`.
+    """
+    problems = Problems(max_problems)
+    new, put = object.__new__, object.__setattr__
+    for line, where, row in _rows(source, TRANSACTION_COLUMNS, "transactions"):
+        parsed = parse_transaction(row)
+        if isinstance(parsed, Problem):
+            problems.add(at(where, parsed.path), parsed.message)
+            continue
+        # parse_transaction has run every check of Transaction's validators (a non-blank id, a
+        # date, a finite Decimal): build the record without running them a second time
+        transaction = new(Transaction)
+        put(transaction, "member_id", parsed[0])
+        put(transaction, "on", parsed[1])
+        put(transaction, "amount", parsed[2])
+        put(transaction, "line", line)
+        yield transaction
+    problems.raise_if_any()
+
+
+def parse_transaction(row: Sequence[str]) -> tuple[str, date, Decimal] | Problem:
+    """Parse the cells of one transactions row, or name the first bad one.
+
+    Returns:
+        `(member_id, on, amount)`, or a `Problem` whose path is the column (empty for a row
+        of the wrong width).
+
+    Examples:
+        >>> parse_transaction(["A-1", "2025-01-20", "12.50"])
+        ('A-1', datetime.date(2025, 1, 20), Decimal('12.50'))
+        >>> print(parse_transaction(["A-1", "2025-01-20", "NaN"]))
+        amount: must be finite, got 'NaN'
+    """
+    if not isinstance(row, (list, tuple)) or not all(isinstance(cell, str) for cell in row):
+        raise InvalidInputError("row", f"must be a list of text cells, got {show(row)}")
+    if len(row) != len(TRANSACTION_COLUMNS):
+        return Problem("", f"expected {len(TRANSACTION_COLUMNS)} columns, got {len(row)}")
+    member_id, on, amount = row
+    try:
+        day = date.fromisoformat(on.strip())
+    except ValueError:
+        return Problem("on", f"invalid date {show(on.strip())}")
+    try:
+        value = Decimal(amount)
+    except InvalidOperation:
+        return Problem("amount", f"invalid amount {show(amount.strip())}")
+    if not value.is_finite():
+        return Problem("amount", f"must be finite, got {show(amount.strip())}")
+    member_id = member_id.strip()
+    if not member_id:
+        return Problem("member_id", "must not be empty")
+    return member_id, day, value
+
+
+def members_csv(members: Iterable[Member]) -> str:
+    r"""Members as CSV text (the format `read_members` reads).
+
+    Examples:
+        >>> from datetime import date
+        >>> print(members_csv([Member("a", date(2025, 1, 10), date(2025, 3, 1))]), end="")
+        member_id,joined_on,left_on
+        a,2025-01-10,2025-03-01
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(MEMBER_COLUMNS)
+    for m in members:
+        writer.writerow([m.id, m.joined_on.isoformat(), "" if m.left_on is None else m.left_on])
+    return out.getvalue()
+
+
+def transactions_csv(transactions: Iterable[Transaction]) -> str:
+    r"""Transactions as CSV text (the format `read_transactions` reads).
+
+    Examples:
+        >>> from datetime import date
+        >>> from decimal import Decimal
+        >>> print(transactions_csv([Transaction("a", date(2025, 1, 12), Decimal("30.00"))]), end="")
+        member_id,on,amount
+        a,2025-01-12,30.00
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(TRANSACTION_COLUMNS)
+    for t in transactions:
+        writer.writerow([t.member_id, t.on.isoformat(), str(t.amount)])
+    return out.getvalue()
+
+
+def summarise_csv(
+    members_file: str | Path | IO[str],
+    transactions_file: str | Path | IO[str],
+    as_of: date,
+    *,
+    allow_refunds: bool = False,
+    max_problems: int = 50,
+) -> MemberBase:
+    r"""Read a members CSV file and stream a transactions CSV file into a member base.
+
+    The same checks and figures as
+    `summarise(read_members(members_file), read_transactions(transactions_file), as_of)`, but
+    the transactions go straight from the CSV reader into the running figures, with no record
+    per row: the bulk path for a whole member base. Every bad row (up to `max_problems`, then a
+    count of the rest) is named by `file:line.column`.
+
+    Examples:
+        >>> import io
+        >>> members = io.StringIO("member_id,joined_on,left_on\na,2025-01-10,\n")
+        >>> sales = io.StringIO("member_id,on,amount\na,2025-01-12,30\na,2025-03-15,45\n")
+        >>> base = summarise_csv(members, sales, date(2025, 6, 30))
+        >>> base.stats["a"].purchases, base.stats["a"].revenue, base.stats["a"].active_months()
+        (2, Decimal('75'), (0, 2))
+    """
+    if not isinstance(as_of, date):  # before reading a whole file
+        raise InvalidInputError("as_of", f"must be a date, got {show(as_of)}")
+    members = read_members(members_file, max_problems=max_problems)
+    with _csv_table(transactions_file, TRANSACTION_COLUMNS, "transactions") as (reader, name):
+        return summarise_rows(
+            members,
+            reader,
+            lambda: f"{name}:{reader.line_num}",
+            as_of,
+            parse=parse_transaction,
+            allow_refunds=allow_refunds,
+            max_problems=max_problems,
+        )
+
+
+def read_and_analyse(
+    members_file: str | Path | IO[str],
+    transactions_file: str | Path | IO[str],
+    as_of: date,
+    policy: MembershipPolicy | None = None,
+) -> MemberAnalysis:
+    r"""Read the two CSV files (streaming the transactions) and analyse them.
+
+    Without a points programme the transactions take the bulk path,
+    [`summarise_csv`][mteam.io.summarise_csv]: the same checks, no object per row.
+
+    Examples:
+        >>> import io
+        >>> from datetime import date
+        >>> members = io.StringIO("member_id,joined_on,left_on\na,2025-01-01,2025-03-01\n"
+        ...                       "b,2025-01-01,\n")
+        >>> sales = io.StringIO("member_id,on,amount\na,2025-01-02,100\nb,2025-02-02,250\n")
+        >>> result = read_and_analyse(members, sales, date(2025, 12, 31))
+        >>> result.members, result.current_members, result.average_order_value
+        (2, 1, Decimal('175'))
+    """
+    policy = policy if policy is not None else MembershipPolicy()
+    check_instance("policy", policy, MembershipPolicy)
+    if policy.points is not None:  # points need the transactions themselves
+        return analyse(
+            read_members(members_file), read_transactions(transactions_file), as_of, policy
+        )
+    base = summarise_csv(members_file, transactions_file, as_of, allow_refunds=policy.allow_refunds)
+    return analyse_base(base, policy)
+
+
+# --- the bundled samples ---------------------------------------------------------------------
+
+
+def analyse_sample(policy: MembershipPolicy | None = None) -> MemberAnalysis:
+    """Analyse the bundled sample member base (3,000 members, as of 31 October 2026).
+
+    Examples:
+        >>> result = analyse_sample()
+        >>> result.members, result.current_members
+        (3000, 729)
+        >>> round(result.sbg.alpha, 3), round(result.sbg.beta, 3)
+        (0.857, 2.439)
+    """
+    data = resources.files("mteam.data")
+    with (
+        data.joinpath("sample_members.csv").open(encoding="utf-8") as members,
+        data.joinpath("sample_transactions.csv").open(encoding="utf-8") as sales,
+    ):
+        return read_and_analyse(members, sales, SAMPLE_AS_OF, policy)
+
+
+@cache
+def sample_team_text() -> str:
+    """The bundled sample team document as JSON text (what `mteam example` prints).
+
+    Examples:
+        >>> sample_team_text().lstrip().startswith("{")
+        True
+    """
+    return resources.files("mteam.data").joinpath("sample_team.json").read_text(encoding="utf-8")
+
+
+def load_sample_team() -> TeamDocument:
+    """The bundled sample team: a membership-marketing team of twelve in the articles' roles.
+
+    It has a TWD bonus pool and a training budget, and exercises every rule: KPIs above and
+    below target, a small rater group merged into "others" and one dropped, a capped bonus, a
+    new hire and a leaver prorated, limited rewards and a training budget that does not cover
+    every gap.
+
+    Examples:
+        >>> team = load_sample_team()
+        >>> team.name, len(team.members), team.currency.code
+        ('Membership marketing', 12, 'TWD')
+    """
+    return loads(TeamDocument, sample_team_text())

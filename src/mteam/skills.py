@@ -24,7 +24,6 @@ from typing import Any
 
 import attrs
 
-from mteam._text import table
 from mteam._validate import find, items_of, of_type, show, text, to_tuple, unique_by
 from mteam.errors import InvalidInputError
 from mteam.labels import Label, to_label
@@ -274,23 +273,6 @@ class SkillMatrix:
                     }
                 )
         return rows
-
-    def to_table(self) -> str:
-        """The matrix as an aligned text table: a row per member, a column per skill.
-
-        Examples:
-            >>> from mteam.skills import Skill, SkillMatrix
-            >>> m = SkillMatrix(
-            ...     [Skill("seo", "SEO", "hard"), Skill("copy", "copy", "hard")],
-            ...     {"ann": {"seo": 4}, "bob": {"copy": 2}},
-            ... )
-            >>> print(m.to_table())
-            member  seo  copy
-            ann       4     0
-            bob       0     2
-        """
-        rows = [[m, *(str(self.level(m, s)) for s in self.skill_ids)] for m in self.members]
-        return table(["member", *self.skill_ids], rows, [False] + [True] * len(self.skills))
 
     def with_level(self, member_id: str, skill_id: str, level: int) -> SkillMatrix:
         """A copy with one member's level in one skill set (a new member is added).

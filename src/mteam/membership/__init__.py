@@ -2,7 +2,8 @@
 
 The modules:
 
-* [`records`][mteam.membership.records]: members, transactions, streaming CSV readers;
+* [`records`][mteam.membership.records]: members and transactions (the CSV readers are in
+  [`mteam.io`][mteam.io]);
 * [`summary`][mteam.membership.summary]: a member base summarised in one pass, mergeable;
 * [`retention`][mteam.membership.retention]: period retention and monthly cohorts;
 * [`survival`][mteam.membership.survival]: Kaplan–Meier;
@@ -10,17 +11,17 @@ The modules:
 * [`cltv`][mteam.membership.cltv]: lifetime value four ways;
 * [`rfm`][mteam.membership.rfm] and [`tiers`][mteam.membership.tiers];
 * [`units`][mteam.membership.units]: explicit time units;
-* [`analysis`][mteam.membership.analysis]: everything in one call, and its report.
+* [`analysis`][mteam.membership.analysis]: everything in one call (its text report is in
+  [`mteam.report`][mteam.report]).
 """
 
 from mteam.membership.analysis import (
     MemberAnalysis,
     MembershipPolicy,
     analyse,
-    analyse_sample,
-    read_and_analyse,
+    analyse_base,
 )
-from mteam.membership.records import Member, Transaction, read_members, read_transactions
+from mteam.membership.records import Member, Transaction
 from mteam.membership.retention import cohort_table, period_retention
 from mteam.membership.sbg import SBGModel, fit_sbg, fit_sbg_durations
 from mteam.membership.summary import MemberBase, summarise
@@ -38,14 +39,11 @@ __all__ = [
     "TimeUnit",
     "Transaction",
     "analyse",
-    "analyse_sample",
+    "analyse_base",
     "cohort_table",
     "fit_sbg",
     "fit_sbg_durations",
     "kaplan_meier",
     "period_retention",
-    "read_and_analyse",
-    "read_members",
-    "read_transactions",
     "summarise",
 ]

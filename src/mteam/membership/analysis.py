@@ -1,4 +1,4 @@
-"""The member-base analysis in one call, and its text report.
+"""The member-base analysis in one call.
 
 [`analyse`][mteam.membership.analysis.analyse] summarises the members and streams the
 transactions once, then computes: retention over the last 12 months, monthly cohorts, the
@@ -6,7 +6,7 @@ Kaplan–Meier curve of membership, an sBG model fitted to the cohorts' survivor
 12-month projection, CLTV four ways, RFM segments, tiers and (optionally) points.
 
 Examples:
-    >>> from mteam.membership.analysis import analyse_sample
+    >>> from mteam.io import analyse_sample
     >>> result = analyse_sample()
     >>> result.members, result.current_members
     (3000, 729)
@@ -21,23 +21,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
-from importlib import resources
 from operator import attrgetter
-from pathlib import Path
-from typing import IO
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from mteam._text import table
-from mteam._validate import check_instance, check_range, check_sequence
+from mteam._validate import check_instance, check_sequence, of_type, real, whole
 from mteam.errors import InvalidInputError
 from mteam.membership.cltv import CohortValue, cohort_cltv, geometric_cltv, sbg_cltv, simple_cltv
-from mteam.membership.records import Member, Transaction, read_members, read_transactions
+from mteam.membership.records import Member, Transaction
 from mteam.membership.retention import CohortTable, RetentionCounts, cohort_table, period_retention
 from mteam.membership.rfm import RFMPolicy, RFMTable, rfm
 from mteam.membership.sbg import Projection, SBGModel, fit_sbg
-from mteam.membership.summary import MemberBase, summarise, summarise_csv
+from mteam.membership.summary import MemberBase, summarise
 from mteam.membership.survival import (
     DurationTable,
     SurvivalCurve,
@@ -53,9 +49,7 @@ __all__ = [
     "MemberAnalysis",
     "MembershipPolicy",
     "analyse",
-    "analyse_sample",
-    "format_member_report",
-    "read_and_analyse",
+    "analyse_base",
 ]
 
 SAMPLE_AS_OF = date(2026, 10, 31)
@@ -64,7 +58,15 @@ SAMPLE_AS_OF = date(2026, 10, 31)
 
 @attrs.frozen
 class MembershipPolicy:
-    """The assumptions of a member-base analysis.
+    """The assumptions of a member-base analysis, every field checked when built.
+
+    Examples:
+        >>> MembershipPolicy(horizon=-5)
+        Traceback (most recent call last):
+        mteam.errors.InvalidInputError: horizon: must be >= 1, got -5
+        >>> MembershipPolicy(discount_rate=0.01)
+        Traceback (most recent call last):
+        mteam.errors.InvalidInputError: discount_rate: must be a Rate, got 0.01
 
     Attributes:
         currency: The currency of the amounts (TWD unless given).
@@ -77,17 +79,20 @@ class MembershipPolicy:
         allow_refunds: Accept negative amounts.
     """
 
-    currency: Currency = TWD
-    gross_margin: float = attrs.field(default=0.35)
-    discount_rate: Rate = attrs.field(factory=lambda: Rate(0.01, TimeUnit.MONTH))
-    horizon: int = 12
-    tiers: TierPolicy = attrs.field(factory=TierPolicy)
-    rfm: RFMPolicy = attrs.field(factory=RFMPolicy)
-    points: PointsPolicy | None = None
-    allow_refunds: bool = False
+    currency: Currency = attrs.field(default=TWD, validator=of_type(Currency))
+    gross_margin: float = attrs.field(default=0.35, validator=real(ge=0, le=1))
+    discount_rate: Rate = attrs.field(
+        factory=lambda: Rate(0.01, TimeUnit.MONTH), validator=of_type(Rate)
+    )
+    horizon: int = attrs.field(default=12, validator=whole(ge=1))
+    tiers: TierPolicy = attrs.field(factory=TierPolicy, validator=of_type(TierPolicy))
+    rfm: RFMPolicy = attrs.field(factory=RFMPolicy, validator=of_type(RFMPolicy))
+    points: PointsPolicy | None = attrs.field(
+        default=None, validator=attrs.validators.optional(of_type(PointsPolicy))
+    )
+    allow_refunds: bool = attrs.field(default=False, validator=of_type(bool))
 
     def __attrs_post_init__(self) -> None:
-        check_range("gross_margin", self.gross_margin, ge=0, le=1)
         if self.discount_rate.per is not TimeUnit.MONTH:
             raise InvalidInputError(
                 "discount_rate",
@@ -266,163 +271,26 @@ def _tee(items: Iterable[Transaction], kept: list[Transaction]) -> Iterable[Tran
         yield t
 
 
-def read_and_analyse(
-    members_file: str | Path | IO[str],
-    transactions_file: str | Path | IO[str],
-    as_of: date,
-    policy: MembershipPolicy | None = None,
-) -> MemberAnalysis:
-    r"""Read the two CSV files (streaming the transactions) and analyse them.
+def analyse_base(base: MemberBase, policy: MembershipPolicy | None = None) -> MemberAnalysis:
+    """Analyse a member base already summarised (see the module docs; no points programme).
 
-    Without a points programme the transactions take the bulk path,
-    [`summarise_csv`][mteam.membership.summary.summarise_csv]: the same checks, no object per
-    row.
+    The bulk path of [`mteam.io.read_and_analyse`][mteam.io.read_and_analyse]: the base comes
+    from [`summarise`][mteam.membership.summary.summarise] or
+    [`summarise_csv`][mteam.io.summarise_csv], or is the sum of partitions summarised apart.
 
     Examples:
-        >>> import io
         >>> from datetime import date
-        >>> members = io.StringIO("member_id,joined_on,left_on\na,2025-01-01,2025-03-01\n"
-        ...                       "b,2025-01-01,\n")
-        >>> sales = io.StringIO("member_id,on,amount\na,2025-01-02,100\nb,2025-02-02,250\n")
-        >>> result = read_and_analyse(members, sales, date(2025, 12, 31))
+        >>> from decimal import Decimal
+        >>> from mteam.membership.records import Member, Transaction
+        >>> members = [Member("a", date(2025, 1, 1), date(2025, 3, 1)),
+        ...            Member("b", date(2025, 1, 1))]
+        >>> sales = [Transaction("a", date(2025, 1, 2), Decimal(100)),
+        ...          Transaction("b", date(2025, 2, 2), Decimal(250))]
+        >>> result = analyse_base(summarise(members, sales, date(2025, 12, 31)))
         >>> result.members, result.current_members, result.average_order_value
         (2, 1, Decimal('175'))
     """
     policy = policy if policy is not None else MembershipPolicy()
-    if policy.points is not None:  # points need the transactions themselves
-        return analyse(
-            read_members(members_file), read_transactions(transactions_file), as_of, policy
-        )
-    base = summarise_csv(members_file, transactions_file, as_of, allow_refunds=policy.allow_refunds)
+    check_instance("policy", policy, MembershipPolicy)
+    check_instance("base", base, MemberBase)
     return _analyse_base(base, policy, {})
-
-
-def analyse_sample(policy: MembershipPolicy | None = None) -> MemberAnalysis:
-    """Analyse the bundled sample member base (3,000 members, as of 31 October 2026)."""
-    data = resources.files("mteam.data")
-    with (
-        data.joinpath("sample_members.csv").open(encoding="utf-8") as members,
-        data.joinpath("sample_transactions.csv").open(encoding="utf-8") as sales,
-    ):
-        return read_and_analyse(members, sales, SAMPLE_AS_OF, policy)
-
-
-# --- the text report -------------------------------------------------------------------------
-
-
-def format_member_report(analysis: MemberAnalysis) -> str:
-    """The analysis as a readable text report."""
-    check_instance("analysis", analysis, MemberAnalysis)
-    a = analysis
-    cur = a.cltv_sbg.currency.code
-    lines = [
-        f"Member base as of {a.as_of}: {a.members:,} members, {a.current_members:,} current",
-        "",
-        "RETENTION",
-        (
-            f"  12 months to {a.as_of}: {a.retention.retained:,} of {a.retention.at_start:,} "
-            f"members stayed ({_pct(a.retention.retention)}), churn "
-            f"{_pct(a.retention.churn)}; {a.retention.joined:,} joined"
-        ),
-        "",
-        "COHORTS (share still members / share who bought, by months since joining)",
-    ]
-    recent = list(a.cohorts.cells)[-12:]
-    ages = [0, 1, 2, 3, 6, 9, 12]
-    header = ["cohort", "size", *(f"m{k}" for k in ages)]
-    rows = []
-    for cohort in recent:
-        row = a.cohorts.cells[cohort]
-        cells = [
-            f"{row[k].retention:.0%}/{row[k].activity:.0%}" if k in row and row[k].observed else ""
-            for k in ages
-        ]
-        rows.append([cohort, str(row[0].observed), *cells])
-    lines += [_indent(table(header, rows, [False, True, *([True] * len(ages))])), ""]
-    km = a.survival
-    lines += [
-        "SURVIVAL (Kaplan–Meier, months)",
-        "  " + ", ".join(f"S({t}) = {km.at(t):.3f}" for t in (1, 3, 6, 12, 24)),
-        f"  median membership: {'not reached' if km.median is None else f'{km.median:g} months'}",
-        "",
-        "sBG MODEL (fitted to the cohorts' survivor counts, monthly)",
-        (
-            f"  alpha = {a.sbg.alpha:.3f} (se {_num(a.sbg.se_alpha)}), "
-            f"beta = {a.sbg.beta:.3f} (se {_num(a.sbg.se_beta)}), "
-            f"LL = {a.sbg.log_likelihood:.1f}"
-        ),
-        f"  retention r(1) = {a.sbg.retention(1):.3f}, r(12) = {a.sbg.retention(12):.3f}",
-        _indent(
-            table(
-                ["month", "survival", "95% band"],
-                [
-                    [str(p.t), f"{p.survival:.3f}", f"{p.lower:.3f}-{p.upper:.3f}"]
-                    for p in a.projection
-                ],
-                [True, True, True],
-            )
-        ),
-        "",
-        f"CLTV ({cur}, gross margin and 1 % monthly discount as in the policy)",
-        (
-            f"  average order value {a.average_order_value:,}, "
-            f"{a.purchases_per_month:.3f} purchases per member-month"
-        ),
-        f"  simple (AOV x purchases x margin x mean lifetime): {a.cltv_simple.amount:,}",
-        f"  geometric (constant retention r(12)):              {a.cltv_geometric.amount:,}",
-        f"  sBG (margin x DERL of a new member):               {a.cltv_sbg.amount:,}",
-        "  historical, cumulative margin per original member at 12 months:",
-    ]
-    hist = [v for v in a.cohort_values if 12 in v.cumulative][-6:]
-    lines.append(
-        _indent(
-            table(
-                ["cohort", "members", "12-month margin per member"],
-                [[v.cohort, str(v.members), f"{v.cumulative[12]:,.0f}"] for v in hist],
-                [False, True, True],
-            )
-        )
-        if hist
-        else "  (no cohort is 12 months old)"
-    )
-    lines += [
-        "",
-        "RFM SEGMENTS",
-        _indent(
-            table(
-                ["segment", "members", "share"],
-                [[s, f"{n:,}", f"{n / a.members:.1%}"] for s, n in a.rfm.segments.items()],
-                [False, True, True],
-            )
-        ),
-        "",
-        "TIERS (trailing 12-month spend)",
-        _indent(
-            table(
-                ["tier", "members"],
-                [[t, f"{n:,}"] for t, n in a.tiers.counts.items()],
-                [False, True],
-            )
-        ),
-    ]
-    if a.points:
-        lines += [
-            "",
-            (
-                f"POINTS: {sum(a.points.values()):,} unexpired points held by "
-                f"{len(a.points):,} members"
-            ),
-        ]
-    return "\n".join(lines) + "\n"
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1%}"
-
-
-def _num(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"
-
-
-def _indent(text: str) -> str:
-    return "\n".join("  " + line for line in text.splitlines())

@@ -35,24 +35,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from operator import attrgetter
-from pathlib import Path
-from typing import IO, Any, Final
+from typing import Any, Final
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from mteam._problems import Problems, at
 from mteam._validate import check_instance, check_int, check_records, check_sequence, show
 from mteam.errors import InvalidInputError, Problem
-from mteam.membership.records import (
-    TRANSACTION_COLUMNS,
-    Member,
-    Transaction,
-    _at,
-    _csv_table,
-    _Problems,
-    parse_transaction,
-    read_members,
-)
+from mteam.membership.records import Member, Transaction
 
 __all__ = [
     "TRAILING_MONTHS",
@@ -61,8 +52,11 @@ __all__ = [
     "cohort_of",
     "months_between",
     "summarise",
-    "summarise_csv",
+    "summarise_rows",
 ]
+
+Parser = Callable[[Sequence[str]], "tuple[str, date, Decimal] | Problem"]
+"""Turns the text cells of a row into `(member_id, on, amount)`, or names the bad cell."""
 
 _DAYS: Final = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
@@ -285,8 +279,15 @@ class _Fold:
     """
 
     def __init__(
-        self, index: dict[str, Member], as_of: date, *, allow_refunds: bool, max_problems: int
+        self,
+        index: dict[str, Member],
+        as_of: date,
+        *,
+        allow_refunds: bool,
+        max_problems: int,
+        parse: Parser | None = None,
     ) -> None:
+        self.parse = parse
         self.index = index
         self.as_of = as_of
         self.allow_refunds = allow_refunds
@@ -301,7 +302,7 @@ class _Fold:
             self.state[m.id] = _Running(m.joined_on, row)
         self.days: dict[object, _Day] = {}
         self.amounts: dict[object, Decimal] = {}  # amount cells known to be plain amounts
-        self.problems = _Problems(max_problems)
+        self.problems = Problems(max_problems)
 
     def add(self, rows: Iterable[Sequence[Any]], where: Callable[[], str]) -> None:  # noqa: C901
         """Fold `rows` in; `where()` names the row being read, for a problem.
@@ -352,10 +353,10 @@ class _Fold:
     def _check(
         self, row: Sequence[Any], where: Callable[[], str]
     ) -> tuple[_Running, _Day, Decimal] | None:
-        if all(isinstance(cell, str) for cell in row):
-            parsed = parse_transaction(row)
+        if self.parse is not None and all(isinstance(cell, str) for cell in row):
+            parsed = self.parse(row)
             if isinstance(parsed, Problem):
-                self.problems.add(_at(where(), parsed.path), parsed.message)
+                self.problems.add(at(where(), parsed.path), parsed.message)
                 return None
             member_id, day, value = parsed
         else:  # checked values, from Transaction records
@@ -476,36 +477,51 @@ def summarise(
     return fold.finish()
 
 
-def summarise_csv(
-    members_file: str | Path | IO[str],
-    transactions_file: str | Path | IO[str],
+def summarise_rows(
+    members: Iterable[Member],
+    rows: Iterable[Sequence[Any]],
+    where: Callable[[], str],
     as_of: date,
     *,
+    parse: Parser,
     allow_refunds: bool = False,
     max_problems: int = 50,
 ) -> MemberBase:
-    r"""Read a members CSV file and stream a transactions CSV file into a member base.
+    r"""Summarise members and transaction rows of text cells in one pass, with no record per row.
 
-    The same checks and figures as
-    `summarise(read_members(members_file), read_transactions(transactions_file), as_of)`, but
-    the transactions go straight from the CSV reader into the running figures, with no record
-    per row: the bulk path for a whole member base. Every bad row (up to `max_problems`, then a
-    count of the rest) is named by `file:line.column`.
+    The bulk path behind [`mteam.io.summarise_csv`][mteam.io.summarise_csv]: the same checks
+    and figures as [`summarise`][mteam.membership.summary.summarise], but each row is the
+    cells `(member_id, on, amount)` as read, and only a row that fails the loop's quick test
+    is handed to `parse` (which either parses it or names the bad cell).
+
+    Args:
+        members: The members (unique ids).
+        rows: The rows' cells.
+        where: Names the row being read, for a problem (`file:line`).
+        as_of: The day of the analysis.
+        parse: Turns a row's cells into values or a `Problem` naming the column.
+        allow_refunds: Accept negative amounts.
+        max_problems: How many bad rows to list before counting the rest.
 
     Examples:
-        >>> import io
-        >>> members = io.StringIO("member_id,joined_on,left_on\na,2025-01-10,\n")
-        >>> sales = io.StringIO("member_id,on,amount\na,2025-01-12,30\na,2025-03-15,45\n")
-        >>> base = summarise_csv(members, sales, date(2025, 6, 30))
-        >>> base.stats["a"].purchases, base.stats["a"].revenue, base.stats["a"].active_months()
-        (2, Decimal('75'), (0, 2))
+        >>> from mteam.membership.records import Member
+        >>> def parse(row):
+        ...     return row[0], date.fromisoformat(row[1]), Decimal(row[2])
+        >>> base = summarise_rows([Member("a", date(2025, 1, 10))],
+        ...                       [("a", "2025-01-12", "30"), ("a", "2025-03-15", "45")],
+        ...                       lambda: "row", date(2025, 6, 30), parse=parse)
+        >>> base.stats["a"].purchases, base.stats["a"].revenue
+        (2, Decimal('75'))
     """
-    if not isinstance(as_of, date):  # before reading a whole file
-        raise InvalidInputError("as_of", f"must be a date, got {show(as_of)}")
-    index = _index(read_members(members_file, max_problems=max_problems), as_of, read=True)
-    fold = _Fold(index, as_of, allow_refunds=allow_refunds, max_problems=max_problems)
-    with _csv_table(transactions_file, TRANSACTION_COLUMNS, "transactions") as (reader, name):
-        fold.add(reader, lambda: f"{name}:{reader.line_num}")
+    check_sequence("rows", rows)
+    fold = _Fold(
+        _index(members, as_of),
+        as_of,
+        allow_refunds=allow_refunds,
+        max_problems=max_problems,
+        parse=parse,
+    )
+    fold.add(rows, where)
     return fold.finish()
 
 

@@ -68,6 +68,7 @@ __all__ = [
     "SmallGroupRule",
     "Suppression",
     "aggregate_feedback",
+    "ratings_from_rows",
 ]
 
 OTHERS: Final = "others"
@@ -165,8 +166,8 @@ _RATING_KEYS: Final = frozenset(("ratee_id", "rater_id", "relation", "competency
 _RELATION_BY_VALUE: Final = {r._value_: r for r in Relation}
 
 
-def _plain_ratings(rows: list[Any]) -> tuple[Rating, ...] | None:
-    """Ratings from JSON rows in one pass, when every row is plainly valid; else None.
+def ratings_from_rows(rows: list[Any]) -> tuple[Rating, ...] | None:
+    """Ratings from JSON-ready rows in one pass, when every row is plainly valid; else None.
 
     The batch path of loading a document (ratings come by the hundred thousand): a row is
     plainly valid when it is a dict with exactly the five keys, non-blank `str` ids, a relation
@@ -175,6 +176,14 @@ def _plain_ratings(rows: list[Any]) -> tuple[Rating, ...] | None:
     here instead of field by field; a plainly valid row gives exactly the `Rating` that
     `Rating(**row)` gives. On any other row the caller takes the checked path, which names
     every problem.
+
+    Examples:
+        >>> row = {"ratee_id": "ann", "rater_id": "bo", "relation": "peer",
+        ...        "competency_id": "communication", "score": 4}
+        >>> ratings_from_rows([row]) == (Rating(**row),)
+        True
+        >>> ratings_from_rows([{**row, "score": "4"}]) is None  # the checked path names it
+        True
     """
     new, put = object.__new__, object.__setattr__
     by_value, self_relation, isfinite = _RELATION_BY_VALUE, Relation.SELF, math.isfinite

@@ -49,7 +49,6 @@ from typing import Final, cast
 
 import attrs
 
-from mteam._text import width as text_width
 from mteam._validate import check_instance, check_int, check_sequence, show
 from mteam.errors import InvalidInputError
 from mteam.labels import LANGUAGES, Label
@@ -58,6 +57,7 @@ from mteam.membership.sbg import Projection
 from mteam.membership.survival import SurvivalCurve
 from mteam.membership.units import TimeUnit, to_unit
 from mteam.report._markup import escape
+from mteam.report._table import width as text_width
 from mteam.review import ReviewOutcome
 from mteam.training import GapReport
 
@@ -1479,7 +1479,8 @@ def band_distribution_chart(
 
     Examples:
         >>> import xml.etree.ElementTree as ET
-        >>> from mteam.review import load_sample_team, run_review
+        >>> from mteam.io import load_sample_team
+        >>> from mteam.review import run_review
         >>> svg = band_distribution_chart(run_review(load_sample_team()))
         >>> [e.text for e in ET.fromstring(svg).iter() if e.get("class") == "bar-value"]
         ['1', '2', '3', '4', '2']
@@ -1504,7 +1505,8 @@ def bonus_by_band_chart(
 
     Examples:
         >>> import xml.etree.ElementTree as ET
-        >>> from mteam.review import load_sample_team, run_review
+        >>> from mteam.io import load_sample_team
+        >>> from mteam.review import run_review
         >>> svg = bonus_by_band_chart(run_review(load_sample_team()))
         >>> [e.text for e in ET.fromstring(svg).iter() if e.get("class") == "bar-value"]
         ['0 TWD', '70,153 TWD', '190,539 TWD', '453,708 TWD', '285,600 TWD']

@@ -526,7 +526,8 @@ def review_page(
         InvalidInputError: not an outcome or a catalog, an unknown language.
 
     Examples:
-        >>> from mteam.review import load_sample_team, run_review
+        >>> from mteam.io import load_sample_team
+        >>> from mteam.review import run_review
         >>> text = review_page(run_review(load_sample_team()), language="zh-Hant")
         >>> '<html lang="zh-Hant">' in text, text.count("<svg"), "會員運營專員" in text
         (True, 3, True)
@@ -794,7 +795,7 @@ def member_page(analysis: MemberAnalysis, *, language: str = "en") -> str:
         InvalidInputError: not an analysis, an unknown language.
 
     Examples:
-        >>> from mteam.membership.analysis import analyse_sample
+        >>> from mteam.io import analyse_sample
         >>> text = member_page(analyse_sample())
         >>> text.count("<svg"), text.count('class="visually-hidden"')
         (5, 2)

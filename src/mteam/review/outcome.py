@@ -1,0 +1,182 @@
+"""The outcome of a review cycle: per member, and for the team.
+
+Examples:
+    >>> from mteam.io import load_sample_team
+    >>> from mteam.review import run_review
+    >>> outcome = run_review(load_sample_team())
+    >>> m = outcome.member("m01")
+    >>> m.band, m.band_name.en
+    (5, 'outstanding')
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from mteam._validate import find
+from mteam.labels import Label
+from mteam.money import Currency
+from mteam.performance.composite import CompositeScore, ForcedDistribution
+from mteam.performance.feedback import FeedbackReport
+from mteam.performance.kpi import Scorecard
+from mteam.periods import Period
+from mteam.rewards.bonus import BonusAllocation, BonusLine, FairnessSummary
+from mteam.rewards.recognition import RecognitionResult
+from mteam.skills import BusFactorFlag
+from mteam.training import Assignment, GapReport, SkillGap, SkillNeed, TrainingPlan
+
+__all__ = ["MemberOutcome", "ReviewOutcome", "TeamSummary"]
+
+
+@attrs.frozen
+class MemberOutcome:
+    """One member's review outcome.
+
+    Attributes:
+        member_id: The member.
+        name: Their name.
+        role: Their role id.
+        scorecard: Their KPI scorecard (None without KPI actuals).
+        feedback: Their 360-degree report (None without ratings).
+        composite: The composite score and how it was made.
+        band: The band level.
+        band_name: The band's label.
+        bonus: The bonus line.
+        reward: The recognition reward received (None for none).
+        readiness: Their role fit, in [0, 1].
+        gaps: Their skill gaps.
+        training: Their training assignments.
+    """
+
+    member_id: str
+    name: str
+    role: str
+    scorecard: Scorecard | None
+    feedback: FeedbackReport | None
+    composite: CompositeScore
+    band: int
+    band_name: Label
+    bonus: BonusLine
+    reward: str | None
+    readiness: float
+    gaps: tuple[SkillGap, ...]
+    training: tuple[Assignment, ...]
+
+
+@attrs.frozen
+class TeamSummary:
+    """The team-level figures of a review.
+
+    Attributes:
+        members: How many members were reviewed.
+        band_counts: Band level → members in it.
+        band_names: Band level → its label.
+        forced_distribution: The quota counts when a forced distribution was used.
+        coverage: Skill id → level → members at that level (the skills some role requires).
+        max_bus_factor: Skills held at proficient by at most this many members are flagged.
+        bus_factor_flags: Required skills held at proficient by too few members.
+        skill_needs: The team's training needs per skill, highest priority first.
+        fairness: The fairness of the bonus allocation.
+    """
+
+    members: int
+    band_counts: dict[int, int]
+    band_names: dict[int, Label]
+    forced_distribution: ForcedDistribution | None
+    coverage: dict[str, dict[int, int]]
+    max_bus_factor: int
+    bus_factor_flags: tuple[BusFactorFlag, ...]
+    skill_needs: tuple[SkillNeed, ...]
+    fairness: FairnessSummary
+
+
+@attrs.frozen
+class ReviewOutcome:
+    """The whole outcome of a review cycle.
+
+    Attributes:
+        team: The team's name.
+        period: The review period.
+        currency: The currency.
+        summary: The team-level figures.
+        members: One outcome per member, sorted by member id.
+        bonus: The bonus allocation.
+        recognition: The recognition round.
+        gap_report: The gap analysis.
+        training: The training plan.
+    """
+
+    team: str
+    period: Period
+    currency: Currency
+    summary: TeamSummary
+    members: tuple[MemberOutcome, ...]
+    bonus: BonusAllocation
+    recognition: RecognitionResult
+    gap_report: GapReport
+    training: TrainingPlan
+
+    def __repr__(self) -> str:
+        pool = "none" if self.bonus.pool is None else f"{self.bonus.pool:,}"
+        return (
+            f"ReviewOutcome(team={self.team!r}, members={len(self.members)}, "
+            f"period={self.period.start}..{self.period.end}, "
+            f"bonus={self.bonus.allocated:,}/{pool} {self.currency.code}, "
+            f"training={self.training.cost:,}/{self.training.budget:,} {self.currency.code})"
+        )
+
+    def member(self, member_id: str) -> MemberOutcome:
+        """One member's outcome.
+
+        Raises:
+            InvalidInputError: no such member.
+        """
+        return find(self.members, lambda m: m.member_id, member_id, "member_id", "member")
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One row per member with the headline figures, for `pandas.DataFrame(...)`."""
+        return [
+            {
+                "member_id": m.member_id,
+                "name": m.name,
+                "role": m.role,
+                "kpi": None if m.scorecard is None else m.scorecard.score,
+                "feedback": None if m.feedback is None else m.feedback.others_score,
+                "composite": m.composite.score,
+                "band": m.band,
+                "band_name": m.band_name.en,
+                "bonus": m.bonus.amount,
+                "capped": m.bonus.capped,
+                "reward": m.reward,
+                "readiness": m.readiness,
+                "weighted_gap": math.fsum(g.weighted_gap for g in m.gaps),
+                "training_courses": len(m.training),
+                "training_cost": sum((a.cost for a in m.training), Decimal(0)),
+            }
+            for m in self.members
+        ]
+
+    def _repr_html_(self) -> str:
+        """A table of the members' headline figures, for Jupyter."""
+        rows = self.to_records()
+        columns = ["member_id", "name", "role", "composite", "band_name", "bonus", "reward"]
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(_cell(row[c]))}</td>" for c in columns) + "</tr>"
+            for row in rows
+        )
+        caption = html.escape(repr(self))
+        return f"<table><caption>{caption}</caption><tr>{head}</tr>{body}</table>"
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    if isinstance(value, Decimal):
+        return f"{value:,}"
+    return "" if value is None else str(value)

@@ -1,0 +1,209 @@
+"""The solver behind the training plan: a 0/1 knapsack with diminishing returns.
+
+Each [`Candidate`][mteam.training.knapsack.Candidate] is one (member, course) pair with a
+cost, hours and the benefit it would bring alone; a
+[`PlanState`][mteam.training.knapsack.PlanState] holds what is left (gap levels, hours, seats,
+budget), so a candidate's benefit falls as others close the same gaps.
+
+* [`branch_and_bound`][mteam.training.knapsack.branch_and_bound]: the optimum, pruned by the
+  [`fractional_bound`][mteam.training.knapsack.fractional_bound] (a fractional knapsack of the
+  standalone benefits, which no plan exceeds);
+* [`greedy`][mteam.training.knapsack.greedy]: highest marginal benefit per unit of cost
+  first, with lazy re-evaluation.
+
+Examples:
+    >>> from decimal import Decimal
+    >>> from mteam.training import Course
+    >>> seo = Course("seo", "SEO", {"seo": 2}, method="online", cost=Decimal(3), hours=1)
+    >>> copy = Course("copy", "Copy", {"copy": 1}, method="online", cost=Decimal(2), hours=1)
+    >>> state = PlanState({("ann", "seo"): (2, 3.0), ("ann", "copy"): (1, 1.0)},
+    ...                   {"ann": 10.0}, {"seo": None, "copy": None}, Decimal(4))
+    >>> found = [Candidate("ann", seo, Decimal(3), 1, 6.0),
+    ...          Candidate("ann", copy, Decimal(2), 1, 1.0)]
+    >>> picked, value = branch_and_bound(found, state)
+    >>> [c.course.id for c, _, _ in picked], value
+    (['seo'], 6.0)
+    >>> fractional_bound(found, Decimal(4))
+    6.5
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import attrs
+
+if TYPE_CHECKING:
+    from mteam.training.plan import Course
+
+
+__all__ = ["Candidate", "PlanState", "branch_and_bound", "density", "fractional_bound", "greedy"]
+
+
+@attrs.frozen
+class Candidate:
+    """One (member, course) pair: its cost, its hours and its benefit if taken alone."""
+
+    member_id: str
+    course: Course
+    cost: Decimal
+    hours: float
+    standalone: float  # benefit if taken alone
+
+
+class PlanState:
+    """Remaining gaps, hours, seats and budget while a plan is built."""
+
+    def __init__(
+        self,
+        gaps: dict[tuple[str, str], tuple[int, float]],
+        hours: dict[str, float],
+        seats: dict[str, int | None],
+        budget: Decimal,
+    ) -> None:
+        self.gaps = dict(gaps)  # (member, skill) -> (levels left, priority per level)
+        self.hours = dict(hours)
+        self.seats = dict(seats)
+        self.budget = budget
+
+    def gain(self, c: Candidate) -> tuple[float, dict[str, int]]:
+        """The benefit of taking `c` now, and the levels it closes per skill."""
+        return self.gain_of(c.member_id, c.course)
+
+    def gain_of(self, member_id: str, course: Course) -> tuple[float, dict[str, int]]:
+        """The benefit of giving `course` to the member now, and the levels it closes per skill."""
+        closes = {}
+        total = 0.0
+        for skill_id, levels in course.raises.items():
+            left, per_level = self.gaps.get((member_id, skill_id), (0, 0.0))
+            step = min(left, levels)
+            if step > 0:
+                closes[skill_id] = step
+                total += per_level * step
+        return total, closes
+
+    def fits(self, c: Candidate) -> bool:
+        """Whether the budget, the member's hours and the course's seats still allow `c`."""
+        seats = self.seats[c.course.id]
+        return (
+            c.cost <= self.budget
+            and c.hours <= self.hours[c.member_id] + 1e-9
+            and (seats is None or seats > 0)
+        )
+
+    def take(self, c: Candidate, closes: Mapping[str, int]) -> None:
+        """Take `c`, closing `closes`."""
+        for skill_id, step in closes.items():
+            left, per_level = self.gaps[(c.member_id, skill_id)]
+            self.gaps[(c.member_id, skill_id)] = (left - step, per_level)
+        self.hours[c.member_id] -= c.hours
+        seats = self.seats[c.course.id]
+        if seats is not None:
+            self.seats[c.course.id] = seats - 1
+        self.budget -= c.cost
+
+    def undo(self, c: Candidate, closes: Mapping[str, int]) -> None:
+        """Undo `take(c, closes)`."""
+        for skill_id, step in closes.items():
+            left, per_level = self.gaps[(c.member_id, skill_id)]
+            self.gaps[(c.member_id, skill_id)] = (left + step, per_level)
+        self.hours[c.member_id] += c.hours
+        seats = self.seats[c.course.id]
+        if seats is not None:
+            self.seats[c.course.id] = seats + 1
+        self.budget += c.cost
+
+
+def density(c: Candidate, benefit: float) -> float:
+    """Benefit per unit of cost (infinite for a free course)."""
+    return math.inf if c.cost == 0 else benefit / float(c.cost)
+
+
+def fractional_bound(candidates: list[Candidate], budget: Decimal) -> float:
+    """Fractional knapsack of the standalone benefits: no plan closes more (see plan_training)."""
+    free = math.fsum(c.standalone for c in candidates if c.cost == 0)
+    paid = sorted((c for c in candidates if c.cost > 0), key=lambda c: -density(c, c.standalone))
+    left = float(budget)
+    total = free
+    for c in paid:
+        if float(c.cost) <= left:
+            total += c.standalone
+            left -= float(c.cost)
+        else:
+            total += c.standalone * left / float(c.cost)
+            break
+    return total
+
+
+def branch_and_bound(
+    candidates: list[Candidate], state: PlanState
+) -> tuple[list[tuple[Candidate, dict[str, int], float]], float]:
+    """The best set of candidates (each with the levels it closes and its gain), and its value.
+
+    Depth first in order of standalone density, a branch pruned when its value plus the
+    fractional bound of the rest cannot beat the best found. `state` is restored on return.
+    """
+    order = sorted(candidates, key=lambda c: (-density(c, c.standalone), c.member_id, c.course.id))
+    best: list[tuple[Candidate, dict[str, int], float]] = []
+    best_value = 0.0
+    chosen: list[tuple[Candidate, dict[str, int], float]] = []
+
+    def search(i: int, value: float) -> None:
+        nonlocal best, best_value
+        if value > best_value + 1e-9:
+            best_value = value
+            best = list(chosen)
+        if i == len(order):
+            return
+        if value + fractional_bound(order[i:], state.budget) <= best_value + 1e-9:
+            return
+        c = order[i]
+        if state.fits(c):
+            gain, closes = state.gain(c)
+            if gain > 0:
+                state.take(c, closes)
+                chosen.append((c, closes, gain))
+                search(i + 1, value + gain)
+                chosen.pop()
+                state.undo(c, closes)
+        search(i + 1, value)
+
+    search(0, 0.0)
+    return best, best_value
+
+
+def greedy(
+    candidates: list[Candidate], state: PlanState
+) -> tuple[list[tuple[Candidate, dict[str, int], float]], float]:
+    """Highest marginal benefit per unit of cost first, with lazy re-evaluation.
+
+    A candidate's marginal benefit only falls as others are taken, and a candidate that no
+    longer fits never fits again, so a stale key is an upper bound: a candidate whose fresh key
+    still beats the best stale key is the best choice (ties by member and course id).
+    """
+    heap = [
+        (-density(c, c.standalone), c.member_id, c.course.id, i) for i, c in enumerate(candidates)
+    ]
+    heapq.heapify(heap)
+    picked: list[tuple[Candidate, dict[str, int], float]] = []
+    total = 0.0
+    while heap:
+        _, member_id, course_id, i = heapq.heappop(heap)
+        c = candidates[i]
+        if not state.fits(c):
+            continue
+        gain, closes = state.gain(c)
+        if gain <= 0:
+            continue
+        key = (-density(c, gain), member_id, course_id, i)
+        if heap and heap[0] < key:
+            heapq.heappush(heap, key)
+            continue
+        state.take(c, closes)
+        picked.append((c, closes, gain))
+        total += gain
+    return picked, total
