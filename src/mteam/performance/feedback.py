@@ -54,14 +54,12 @@ Examples:
 from __future__ import annotations
 
 import enum
-import hashlib
 import hmac
 import itertools
-import json
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
 import attrs
@@ -123,6 +121,8 @@ _GROUP_ORDER: Final = (Relation.MANAGER, Relation.PEER, Relation.DIRECT_REPORT, 
 # of an Enum member runs Python code, and this runs per rating), and whether each is anonymous.
 _GROUPS: Final = tuple((r._value_, r in _ANONYMOUS) for r in _GROUP_ORDER)
 _SELF: Final = Relation.SELF._value_
+_MANAGER: Final = Relation.MANAGER._value_
+_ANONYMOUS_VALUES: Final = tuple(name for name, anonymous in _GROUPS if anonymous)
 
 
 class SmallGroupRule(enum.Enum):
@@ -452,6 +452,7 @@ class FeedbackReport:
 # --- the release record ----------------------------------------------------------------------
 
 _TOKEN: Final = re.compile(r"[0-9a-f]{16}:[0-9a-f]{16}")
+_FULL_TOKEN: Final = _TOKEN.fullmatch
 _KEY_CHECK: Final = re.compile(r"[0-9a-f]{16}")
 _MIN_KEY_BYTES: Final = 16
 
@@ -466,14 +467,13 @@ def _to_figures(value: Any) -> tuple[tuple[str, ...], ...]:  # noqa: ANN401
     out = []
     for i, figure in enumerate(value):
         check_sequence(f"figures[{i}]", figure)
-        tokens = []
-        for j, token in enumerate(figure):
-            if not isinstance(token, str) or not _TOKEN.fullmatch(token):
+        tokens = list(figure)
+        for j, token in enumerate(tokens):
+            if token.__class__ is not str or not _FULL_TOKEN(token):
                 raise InvalidInputError(
                     f"figures[{i}][{j}]",
                     "must be a rater token (16 hex digits, a colon, 16 hex digits)",
                 )
-            tokens.append(token)
         if not tokens:
             raise InvalidInputError(f"figures[{i}]", "must hold at least one rater token")
         if len(set(tokens)) != len(tokens):
@@ -633,9 +633,10 @@ class _Keyring:
         self._key = bytes(key)
         self.check = self._digest(["mteam feedback release", "key check"])
 
-    def _digest(self, parts: list[object]) -> str:
-        message = json.dumps(parts, ensure_ascii=True).encode("ascii")
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:16]
+    def _digest(self, parts: list[str]) -> str:
+        # each part length-prefixed, so that no two different lists of parts give one message
+        message = "".join(f"{len(p)}:{p}" for p in parts).encode("utf-8", "surrogatepass")
+        return hmac.digest(self._key, message, "sha256")[:8].hex()
 
     def token(self, ratee: str, competency: str, rater: str, score: float) -> str:
         """`rater:rating`: who rated (within this cell) and what they gave, both keyed."""
@@ -660,22 +661,26 @@ def _mean(values: Iterable[float]) -> float:
 
 
 def _calibrate(
-    items: list[Rating], visible: list[int], scale: RatingScale, min_ratees: int
-) -> dict[int, float]:
-    """The calibrated score of every visible (non-SELF) rating, by its index.
+    items: list[Rating],
+    raw: list[float],
+    visible: list[int],
+    scale: RatingScale,
+    min_ratees: int,
+) -> list[float]:
+    """The scores with every visible (non-SELF) rating calibrated, by index.
 
     Only the visible ratings (those in a group that is shown) enter the statistics, so a rating
     that is not shown moves no figure that is.
     """
-    scores = {i: float(items[i].score) for i in visible}
+    scores = {i: raw[i] for i in visible}
+    out = list(raw)
     if len(scores) < 2:
-        return scores
+        return out
     overall_mean = _mean(scores.values())
     overall_sd = math.sqrt(_mean((v - overall_mean) ** 2 for v in scores.values()))
     by_rater: dict[str, list[int]] = defaultdict(list)
     for i in visible:
         by_rater[items[i].rater_id].append(i)
-    out = dict(scores)
     for indices in by_rater.values():
         if len({items[i].ratee_id for i in indices}) < min_ratees:
             continue
@@ -716,17 +721,15 @@ class _Rules:
                 " withheld by the release guard"
             ),
         }
-        self._notes: dict[tuple[str, str, bool], Suppression] = {}
+        self._notes = {
+            (group, action, complementary): Suppression(group, action, reason)
+            for group in (*_ANONYMOUS_VALUES, OTHERS)
+            for (action, complementary), reason in self._reasons.items()
+        }
 
     def note(self, group: str, action: str, *, complementary: bool = False) -> Suppression:
         """The suppression note of one group."""
-        key = (group, action, complementary)
-        found = self._notes.get(key)
-        if found is None:
-            found = self._notes[key] = Suppression(
-                group, action, self._reasons[action, complementary]
-            )
-        return found
+        return self._notes[group, action, complementary]
 
 
 # A figure to show: (group name, indices of its ratings, policy weight).
@@ -749,25 +752,29 @@ def _plan(
     fewer than `min_raters` raters. Scores play no part in the choice.
     """
     weights, min_raters = rules.weights, rules.min_raters
-    present = [(name, anonymous) for name, anonymous in _GROUPS if groups.get(name)]
-    small = [n for n, anonymous in present if anonymous and len(groups[n]) < min_raters]
+    figures: list[_Figure] = []
+    small: list[str] = []
+    for name, anonymous in _GROUPS:
+        indices = groups.get(name)
+        if indices:
+            if anonymous and len(indices) < min_raters:
+                small.append(name)
+            else:
+                figures.append((name, indices, weights[name]))
     if not small:
-        return [(n, groups[n], weights[n]) for n, _ in present], []
-    large = [n for n, anonymous in present if anonymous and n not in small]
+        return figures, []
+    large = [f for f in figures if f[0] != _MANAGER]
     hidden = sum(len(groups[n]) for n in small)
-    extra = min(large, key=lambda n: len(groups[n])) if hidden < min_raters and large else None
+    extra = min(large, key=lambda f: len(f[1]))[0] if hidden < min_raters and large else None
     merged = rules.merge and (hidden >= min_raters or extra is not None)
     action = "merged" if merged else "dropped"
-    notes = [
-        rules.note(n, action, complementary=n == extra)
-        for n in sorted([*small, *([extra] if extra else [])], key=_ORDER.__getitem__)
-    ]
-    aside = {s.group for s in notes}
-    figures = [(n, groups[n], weights[n]) for n, _ in present if n not in aside]
+    aside = sorted([*small, *([extra] if extra else [])], key=_ORDER.__getitem__)
+    notes = [rules.note(n, action, complementary=n == extra) for n in aside]
+    if extra is not None:
+        figures = [f for f in figures if f[0] != extra]
     if merged:
-        members = sorted(aside, key=_ORDER.__getitem__)
-        pooled = [i for n in members for i in groups[n]]
-        figures.append((OTHERS, pooled, math.fsum([weights[n] for n in members])))
+        pooled = [i for n in aside for i in groups[n]]
+        figures.append((OTHERS, pooled, math.fsum([weights[n] for n in aside])))
     return figures, notes
 
 
@@ -822,19 +829,14 @@ def _competency(
     notes: list[Suppression],
     *,
     self_score: float | None,
-    scores: Mapping[int, float] | None,
-    items: list[Rating],
+    scores: Sequence[float],
     rules: _Rules,
 ) -> CompetencyFeedback:
     """One competency's figures from the plan (and the calibrated scores, if any)."""
     total = math.fsum([w for _, _, w in figures])
     groups = []
     for name, indices, w in figures:
-        values = (
-            [float(items[i].score) for i in indices]
-            if scores is None
-            else [scores[i] for i in indices]
-        )
+        values = [scores[i] for i in indices]
         groups.append(
             GroupScore(
                 name, len(values), math.fsum(values) / len(values), w / total if total else 0.0
@@ -926,9 +928,6 @@ class _Guard:
         )
 
 
-_MANAGER: Final = Relation.MANAGER._value_
-
-
 def _guard(key: object, previous: object, rules: _Rules, *, record: bool) -> _Guard | None:
     earlier = _previous(previous)
     if key is None and not record and earlier is None:
@@ -945,17 +944,15 @@ def _report(
     ratee: str,
     plans: Mapping[str, tuple[list[_Figure], list[Suppression]]],
     cells: Mapping[str, tuple[dict[str, list[int]], dict[str, int]]],
-    context: tuple[list[Rating], Mapping[int, float] | None, _Rules, bool],
+    context: tuple[Sequence[float], _Rules, bool],
 ) -> FeedbackReport:
-    items, scores, rules, calibrated = context
+    scores, rules, calibrated = context
     competencies = []
     for cid, (figures, notes) in plans.items():
         selfs = cells[cid][0].get(_SELF)
-        self_score = float(items[selfs[0]].score) if selfs else None
+        self_score = scores[selfs[0]] if selfs else None
         competencies.append(
-            _competency(
-                cid, figures, notes, self_score=self_score, scores=scores, items=items, rules=rules
-            )
+            _competency(cid, figures, notes, self_score=self_score, scores=scores, rules=rules)
         )
     others = [c.others for c in competencies if c.others is not None]
     own = [c.self_score for c in competencies if c.self_score is not None]
@@ -993,9 +990,13 @@ def _publish(
             if guard is not None:
                 plan = guard.apply(ratee, cid, items, plan)
             plans[ratee][cid] = plan
-            visible.extend(i for _, indices, _ in plan[0] for i in indices)
-    scores = _calibrate(items, visible, scale_, policy_.min_ratees) if policy_.calibrate else None
-    context = (items, scores, rules, policy_.calibrate)
+            for figure in plan[0]:
+                visible.extend(figure[1])
+    raw = [float(r.score) for r in items]
+    scores = (
+        _calibrate(items, raw, visible, scale_, policy_.min_ratees) if policy_.calibrate else raw
+    )
+    context = (scores, rules, policy_.calibrate)
     reports = {ratee: _report(ratee, plans[ratee], cells[ratee], context) for ratee in plans}
     return reports, (guard.release() if record and guard is not None else None)
 
