@@ -982,6 +982,7 @@ def _publish(
     # scores; it is settled before any score is looked at.
     plans: _Plans = {}
     visible: list[int] = []
+    calibrate = policy_.calibrate
     for ratee in sorted(cells):
         row = cells[ratee]
         plans[ratee] = {}
@@ -990,12 +991,11 @@ def _publish(
             if guard is not None:
                 plan = guard.apply(ratee, cid, items, plan)
             plans[ratee][cid] = plan
-            for figure in plan[0]:
-                visible.extend(figure[1])
+            if calibrate:
+                for figure in plan[0]:
+                    visible.extend(figure[1])
     raw = [float(r.score) for r in items]
-    scores = (
-        _calibrate(items, raw, visible, scale_, policy_.min_ratees) if policy_.calibrate else raw
-    )
+    scores = _calibrate(items, raw, visible, scale_, policy_.min_ratees) if calibrate else raw
     context = (scores, rules, policy_.calibrate)
     reports = {ratee: _report(ratee, plans[ratee], cells[ratee], context) for ratee in plans}
     return reports, (guard.release() if record and guard is not None else None)
