@@ -930,7 +930,9 @@ class _Guard:
 
 def _guard(key: object, previous: object, rules: _Rules, *, record: bool) -> _Guard | None:
     earlier = _previous(previous)
-    if key is None and not record and earlier is None:
+    if earlier is None and not record:
+        if key is not None:
+            _Keyring(key)  # checked all the same; nothing to compare with, so no tokens made
         return None
     if key is None:
         raise InvalidInputError("key", "is required to compare with a previous release")
