@@ -209,10 +209,22 @@ def test_ineligible_members_get_exactly_zero_with_a_reason(m, policy, reason):
         (lambda: BonusPolicy(cap_multiple=0), "cap_multiple"),
         (lambda: BonusPolicy(floor_multiple=-1), "floor_multiple"),
         (
-            lambda: BonusMember("a", band=3, hired_on=date(2020, 1, 1), target_bonus=1.5),
+            lambda: allocate_bonus_pool(
+                Money(D(10), TWD),
+                [BonusMember("a", band=3, hired_on=date(2020, 1, 1), target_bonus=1.5)],
+                None,
+                YEAR,
+            ),
+            "members[0].target_bonus",
+        ),
+        (
+            lambda: BonusMember(
+                "a", band=3, hired_on=date(2020, 1, 1), target_bonus=0.123, currency="USD"
+            ),
             "target_bonus",
         ),
-        (lambda: Money(D(1), "TWD"), "currency"),
+        (lambda: Money(D(1), "XXX"), "currency"),
+        (lambda: Money(D(1), 5), "currency"),
         (lambda: loads(BonusPolicy, '{"multipliers": {"x": 1}}'), "$.multipliers['x']"),
         (lambda: BonusPolicy(cap_multiple="2"), "cap_multiple"),
         (lambda: BonusPolicy(cap_multiple=1, floor_multiple=2), "floor_multiple"),
