@@ -542,7 +542,7 @@ def _units_of(money: object, name: str) -> tuple[int, Currency]:
         raise InvalidInputError(name, f"must be Money, got {show(money)}")
     if money.amount < 0:
         raise InvalidInputError(name, f"must be >= 0, got {money.amount}")
-    return int(money.amount.scaleb(money.currency.exponent)), money.currency
+    return int(Fraction(money.amount) * 10**money.currency.exponent), money.currency
 
 
 def allocate_bonus_pool(
