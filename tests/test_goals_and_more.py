@@ -1,7 +1,7 @@
 """Goals, A/B tests, budgets, risks, the hiring funnel and team surveys."""
 
 from datetime import date
-from decimal import Decimal
+from decimal import Context, Decimal, Inexact, InvalidOperation, Rounded, localcontext
 from statistics import NormalDist
 
 import pytest
@@ -132,6 +132,28 @@ def test_cascade_parts_are_exact_and_non_negative(target, freq, data):
     assert all(p.amount >= 0 for p in parts)
     assert parts[0].start == start
     assert parts[-1].end == end
+
+
+def test_cascade_targets_beyond_the_limit_are_refused_and_units_are_the_targets_own():
+    year = (date(2026, 1, 1), date(2026, 12, 31))
+    for big in (10**19, D("1E+30"), D("1E+999999999")):
+        with pytest.raises(InvalidInputError) as info:
+            cascade(big, *year, "quarter")
+        assert info.value.path == "target"
+    # 1.2E+3 is split into whole numbers (it used to go out in hundreds: 300 each of 4 -> ok,
+    # but 1.3E+3 by quarter was 400, 300, 300, 300)
+    parts = cascade(D("1.3E+3"), *year, "quarter")
+    assert [p.amount for p in parts] == [D(325)] * 4
+    top = cascade(10**18, *year, "month")
+    assert sum(p.amount for p in top) == 10**18
+
+
+def test_cascade_does_not_depend_on_the_callers_decimal_context():
+    args = (D("123456789012345.67"), date(2026, 1, 1), date(2026, 12, 31), "month")
+    expected = cascade(*args, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, D("0.123456789")])
+    with localcontext(Context(prec=4, traps=[Inexact, Rounded])):
+        again = cascade(*args, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, D("0.123456789")])
+    assert again == expected
 
 
 @given(st.floats(-100, 100), st.floats(0.1, 100), st.floats(-200, 200), st.floats(-200, 200))
@@ -348,6 +370,49 @@ def test_allocations_are_exact_and_within_bounds(rows, total, data):
         assert amount >= mins[ch]
         if ch in maxs:
             assert amount <= maxs[ch]
+
+
+def _plans():
+    campaigns = [
+        Campaign("a", "search", spend=D(7), revenue=D(1234567)),
+        Campaign("b", "social", spend=D(3), revenue=D(1234567)),
+        Campaign("c", "email", spend=D(11), revenue=D("9.99")),
+    ]
+    policy = BudgetPolicy(minimums={"email": D("12345678.91")}, maximums={"search": D(10**15)})
+    return (
+        allocate_budget(Money(D("98765432109876.54"), USD), campaigns, policy),
+        budget_vs_actual({"a": D("123456789.01")}, {"a": D("0.02"), "b": D("1E+17")}),
+    )
+
+
+def test_budgets_do_not_depend_on_the_callers_decimal_context():
+    # ROI used to be (revenue - spend) / spend in the caller's context: 176,365.71... became
+    # 176,370 at five digits, and a context trapping Inexact raised.
+    expected = _plans()
+    for context in (Context(prec=5), Context(traps=[Inexact, Rounded, InvalidOperation])):
+        with localcontext(context):
+            assert _plans() == expected
+
+
+def test_budget_plain_values_and_limits():
+    campaign = Campaign("a", "search", spend="100", revenue=250)
+    assert (campaign.spend, campaign.revenue) == (D(100), D(250))
+    assert BudgetPolicy(maximums={"search": 400}).maximums == {"search": D(400)}
+    for kwargs, path in (
+        ({"spend": D("1E+30"), "revenue": D(1)}, "spend"),
+        ({"spend": D(1), "revenue": "1E+999999999"}, "revenue"),
+        ({"spend": D(-1), "revenue": D(1)}, "spend"),
+        ({"spend": None, "revenue": D(1)}, "spend"),
+    ):
+        with pytest.raises(InvalidInputError) as info:
+            Campaign("a", "search", **kwargs)
+        assert info.value.path == path
+    with pytest.raises(InvalidInputError) as info:
+        budget_vs_actual({"a": D("1E+40")}, {})
+    assert info.value.path == "planned['a']"
+    with pytest.raises(InvalidInputError) as info:
+        allocate_budget(Money(D(10), TWD), CAMPAIGNS, "roi")
+    assert info.value.path == "policy"
 
 
 # --- risks -----------------------------------------------------------------------------------
