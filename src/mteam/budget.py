@@ -4,9 +4,10 @@
 * `allocate_budget` splits a total across campaigns in proportion to their positive ROI (or
   their ROAS, or their revenue), with each channel held between a minimum and a maximum:
   channels get clamp(λ × weight, minimum, maximum) for the one λ that spends the total
-  (water-filling), then each channel's amount is shared among its campaigns by weight. All
-  amounts are dealt out in minor units with the largest-remainder helper, so they add up
-  exactly; a campaign with nothing positive to show gets nothing beyond its channel's minimum.
+  (water-filling, [`allocate`][mteam.money.allocate]), then each channel's amount is shared
+  among its campaigns by weight ([`apportion`][mteam.money.apportion]). All amounts are dealt
+  out in minor units, so they add up exactly; a campaign with nothing positive to show gets
+  nothing beyond its channel's minimum.
 
 Examples:
     >>> from decimal import Decimal

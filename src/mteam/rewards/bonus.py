@@ -6,8 +6,10 @@ of the review period they were employed. The pool is split in proportion to the 
 each member held between a floor and a cap (multiples of their prorated target). This is
 water-filling: everyone gets `clamp(λ × weight, floor, cap)` for the one λ that spends the
 pool; the exact amounts are then dealt out in minor units by
-[`apportion`][mteam.money.apportion], so they add up to the pool exactly. If the caps bind for
-everyone, the rest of the pool is reported as unallocated: nothing is lost.
+[`allocate`][mteam.money.allocate], so they add up to the pool exactly and never to more. If
+the caps bind for everyone, the rest of the pool is reported as unallocated: nothing is lost.
+Where rounding the prorated floor up and cap down makes them cross, the cap wins
+([`BonusPolicy`][mteam.rewards.bonus.BonusPolicy]).
 
 Ineligible members (band below the minimum, too short a tenure, not employed in the period, a
 multiplier of 0) get exactly 0, with the reason.
