@@ -718,3 +718,28 @@ def test_bonuses_without_a_pool_against_the_oracle(case, budget_cents, rnd):
     shuffled = list(team)
     rnd.shuffle(shuffled)
     assert compute_bonuses(shuffled, policy, period, budget=budget, currency=USD) == result
+
+
+def test_bonus_results_check_their_fields_when_built():
+    line = allocate_bonus_pool(Money(D(10), TWD), [member("a", 3, 100)], None, YEAR).lines[0]
+    for field, value in (
+        ("member_id", 5),
+        ("eligible", "yes"),
+        ("reason", 3),
+        ("band", "3"),
+        ("multiplier", 1.0),
+        ("days_employed", -1),
+        ("proration", 1.5),
+        ("amount", 10),
+        ("cap", "10"),
+        ("capped", None),
+    ):
+        with pytest.raises(InvalidInputError) as info:
+            attrs.evolve(line, **{field: value})
+        assert info.value.path == field
+    with pytest.raises(InvalidInputError) as info:
+        BonusAllocation(TWD, None, ["x"], D(0), D(0), None)
+    assert info.value.path == "lines[0]"
+    with pytest.raises(InvalidInputError) as info:
+        BonusAllocation("TWD", None, (), D(0), D(0), None)
+    assert info.value.path == "currency"

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mteam.budget import BudgetPolicy, Campaign, allocate_budget, budget_vs_actual
+from mteam.budget import (
+    Allocation,
+    BudgetPolicy,
+    Campaign,
+    Variance,
+    allocate_budget,
+    budget_vs_actual,
+)
 from mteam.culture import (
     PSYCHOLOGICAL_SAFETY,
     Survey,
@@ -19,7 +26,15 @@ from mteam.culture import (
 )
 from mteam.errors import InvalidInputError
 from mteam.experiments import sample_size_per_arm, two_proportion_ztest
-from mteam.goals import KeyResult, Objective, OKRPolicy, cascade, score_objective, smart_check
+from mteam.goals import (
+    CascadePart,
+    KeyResult,
+    Objective,
+    OKRPolicy,
+    cascade,
+    score_objective,
+    smart_check,
+)
 from mteam.io import dumps, loads
 from mteam.money import TWD, USD, Money
 from mteam.recruiting import CHANNEL_LABELS, STAGE_LABELS, Application, Channel, Stage, funnel
@@ -605,3 +620,45 @@ def test_bad_surveys(call, path):
 
 def test_survey_round_trips():
     assert loads(Survey, dumps(PSYCHOLOGICAL_SAFETY)) == PSYCHOLOGICAL_SAFETY
+
+
+_WRONG_AMOUNTS = (
+    st.none()
+    | st.booleans()
+    | st.text(alphabet="xyz!", min_size=1, max_size=3)
+    | st.just(object())
+    | st.sampled_from([float("nan"), D("NaN"), D(-1), -1, D("1E+19")])
+)
+
+
+@given(st.sampled_from(["spend", "revenue"]), _WRONG_AMOUNTS)
+def test_campaign_refuses_wrong_amounts_naming_the_field(field, value):
+    kwargs = {"spend": D(1), "revenue": D(1), field: value}
+    with pytest.raises(InvalidInputError) as info:
+        Campaign("a", "search", **kwargs)
+    assert info.value.path == field
+
+
+@given(st.sampled_from(["minimums", "maximums"]), _WRONG_AMOUNTS)
+def test_budget_policy_refuses_wrong_bounds_naming_the_field(field, value):
+    with pytest.raises(InvalidInputError) as info:
+        BudgetPolicy(**{field: {"search": value}})
+    assert info.value.path == f"{field}['search']"
+
+
+def test_result_values_check_their_fields_when_built():
+    cases = [
+        (lambda: Allocation({"a": 1}, {}, {}), "amounts['a']"),
+        (lambda: Allocation({}, [], {}), "channels"),
+        (lambda: Allocation({}, {}, {"a": "x"}), "weights['a']"),
+        (lambda: Variance(1, D(1), D(1), D(0), None), "key"),
+        (lambda: Variance("a", 1.0, D(1), D(0), None), "planned"),
+        (lambda: Variance("a", D(1), D(1), D(0), "x"), "share"),
+        (lambda: CascadePart("2026-01-01", date(2026, 1, 2), D(1)), "start"),
+        (lambda: CascadePart(date(2026, 1, 2), date(2026, 1, 1), D(1)), "end"),
+        (lambda: CascadePart(date(2026, 1, 1), date(2026, 1, 1), 1.5), "amount"),
+    ]
+    for call, path in cases:
+        with pytest.raises(InvalidInputError) as info:
+            call()
+        assert info.value.path == path

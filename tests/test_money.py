@@ -345,3 +345,41 @@ def test_results_do_not_depend_on_the_callers_decimal_context(context):
         assert _money_calls() == expected
     # and the caller's context is left as it was
     assert decimal.getcontext().prec == 28
+
+
+_WRONG = (
+    st.none()
+    | st.booleans()
+    | st.lists(st.integers(), max_size=2)
+    | st.text(alphabet="xyz!$", min_size=1, max_size=4)
+    | st.just(object())
+    | st.sampled_from([float("nan"), float("inf"), Decimal("NaN"), Decimal("-Infinity")])
+)
+
+
+@given(_WRONG)
+def test_money_refuses_wrong_types_naming_the_field(value):
+    with pytest.raises(InvalidInputError) as info:
+        Money(value, USD)
+    assert info.value.path == "amount"
+    with pytest.raises(InvalidInputError) as info:
+        Money(1, value)
+    assert info.value.path == "currency"
+
+
+@given(_WRONG | st.integers(5, 10) | st.integers(-5, -1), _WRONG)
+def test_currency_refuses_wrong_types_naming_the_field(exponent, code):
+    with pytest.raises(InvalidInputError) as info:
+        Currency("USD", exponent)
+    assert info.value.path == "exponent"
+    with pytest.raises(InvalidInputError) as info:
+        Currency(code, 2)
+    assert info.value.path == "code"
+
+
+@given(st.integers(-MAX_MINOR_UNITS, MAX_MINOR_UNITS), st.sampled_from([TWD, USD, JPY]))
+def test_check_amount_round_trips_every_accepted_amount(units, cur):
+    amount = Decimal(units).scaleb(-cur.exponent)
+    assert check_amount(amount, cur) == amount
+    assert check_amount(str(amount), cur.code) == amount
+    assert Money(amount, cur).amount.as_tuple().exponent == -cur.exponent

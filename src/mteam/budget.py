@@ -31,11 +31,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
-from mteam._validate import check_records, show, text
+from mteam._validate import check_range, check_records, of_type, show, text
 from mteam.errors import InvalidInputError
 from mteam.money import (
     MAX_MINOR_UNITS,
@@ -188,6 +188,21 @@ class BudgetPolicy:
                 )
 
 
+def _decimal_map(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Mapping):
+        raise InvalidInputError(attr.name, f"must be a mapping, got {show(value)}")
+    for key, item in value.items():
+        if not isinstance(item, Decimal):
+            raise InvalidInputError(f"{attr.name}[{key!r}]", f"must be a Decimal, got {show(item)}")
+
+
+def _float_map(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Mapping):
+        raise InvalidInputError(attr.name, f"must be a mapping, got {show(value)}")
+    for key, item in value.items():
+        check_range(f"{attr.name}[{key!r}]", item)
+
+
 @attrs.frozen
 class Allocation:
     """Next period's budget.
@@ -198,9 +213,9 @@ class Allocation:
         weights: Campaign id → the weight used (its positive metric).
     """
 
-    amounts: dict[str, Decimal]
-    channels: dict[str, Decimal]
-    weights: dict[str, float]
+    amounts: dict[str, Decimal] = attrs.field(validator=_decimal_map)
+    channels: dict[str, Decimal] = attrs.field(validator=_decimal_map)
+    weights: dict[str, float] = attrs.field(validator=_float_map)
 
 
 def _weight(c: Campaign, metric: str) -> Fraction:
@@ -333,11 +348,11 @@ class Variance:
         share: `variance / planned`, None when nothing was planned.
     """
 
-    key: str
-    planned: Decimal
-    actual: Decimal
-    variance: Decimal
-    share: float | None
+    key: str = attrs.field(validator=of_type(str))
+    planned: Decimal = attrs.field(validator=of_type(Decimal))
+    actual: Decimal = attrs.field(validator=of_type(Decimal))
+    variance: Decimal = attrs.field(validator=of_type(Decimal))
+    share: float | None = attrs.field(validator=of_type(float, int, type(None)))
 
 
 def _check_mapping(name: str, table: object) -> None:

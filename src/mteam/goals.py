@@ -31,7 +31,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import MONTHLY, WEEKLY, rrule
 
-from mteam._validate import check_instance, items_of, real, show, text, to_tuple
+from mteam._validate import check_instance, items_of, of_type, real, show, text, to_tuple
 from mteam.errors import InvalidInputError
 from mteam.labels import Label, to_label
 from mteam.money import apportion
@@ -306,9 +306,15 @@ class CascadePart:
         amount: Its share of the target.
     """
 
-    start: date
-    end: date
-    amount: Decimal
+    start: date = attrs.field(validator=of_type(date))
+    end: date = attrs.field(validator=of_type(date))
+    amount: Decimal = attrs.field(validator=of_type(Decimal))
+
+    def __attrs_post_init__(self) -> None:
+        if self.end < self.start:
+            raise InvalidInputError(
+                "end", f"must not be before start ({self.start}), got {self.end}"
+            )
 
 
 def _quantum(value: int | Decimal) -> Decimal:

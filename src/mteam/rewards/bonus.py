@@ -52,7 +52,18 @@ from typing import Any, Final, cast
 
 import attrs
 
-from mteam._validate import check_instance, check_records, find, show, text, whole
+from mteam._validate import (
+    check_instance,
+    check_records,
+    find,
+    items_of,
+    of_type,
+    real,
+    show,
+    text,
+    to_tuple,
+    whole,
+)
 from mteam.errors import InvalidInputError
 from mteam.money import (
     MAX_MINOR_UNITS,
@@ -316,20 +327,20 @@ class BonusLine:
         floored: Whether the floor bound (likewise).
     """
 
-    member_id: str
-    eligible: bool
-    reason: str | None
-    band: int | None
-    multiplier: Decimal
-    days_employed: int
-    proration: float
-    target: Decimal
-    weight: float
-    floor: Decimal
-    cap: Decimal | None
-    amount: Decimal
-    capped: bool
-    floored: bool
+    member_id: str = attrs.field(validator=text())
+    eligible: bool = attrs.field(validator=_check_bool)
+    reason: str | None = attrs.field(validator=of_type(str, type(None)))
+    band: int | None = attrs.field(validator=of_type(int, type(None)))
+    multiplier: Decimal = attrs.field(validator=of_type(Decimal))
+    days_employed: int = attrs.field(validator=whole(ge=0))
+    proration: float = attrs.field(validator=real(ge=0, le=1))
+    target: Decimal = attrs.field(validator=of_type(Decimal))
+    weight: float = attrs.field(validator=real(ge=0))
+    floor: Decimal = attrs.field(validator=of_type(Decimal))
+    cap: Decimal | None = attrs.field(validator=of_type(Decimal, type(None)))
+    amount: Decimal = attrs.field(validator=of_type(Decimal))
+    capped: bool = attrs.field(validator=_check_bool)
+    floored: bool = attrs.field(validator=_check_bool)
 
 
 @attrs.frozen
@@ -346,12 +357,12 @@ class BonusAllocation:
         unallocated_reason: Why, when something is unallocated.
     """
 
-    currency: Currency
-    pool: Decimal | None
-    lines: tuple[BonusLine, ...]
-    allocated: Decimal
-    unallocated: Decimal
-    unallocated_reason: str | None
+    currency: Currency = attrs.field(validator=of_type(Currency))
+    pool: Decimal | None = attrs.field(validator=of_type(Decimal, type(None)))
+    lines: tuple[BonusLine, ...] = attrs.field(converter=to_tuple, validator=items_of(BonusLine))
+    allocated: Decimal = attrs.field(validator=of_type(Decimal))
+    unallocated: Decimal = attrs.field(validator=of_type(Decimal))
+    unallocated_reason: str | None = attrs.field(validator=of_type(str, type(None)))
 
     def amounts(self) -> dict[str, Decimal]:
         """Member id → bonus."""
