@@ -16,7 +16,7 @@ CALLS = [
     (lambda: io.load(review.TeamDocument, None), "path"),
     (lambda: io.dump({}, 5), "path"),
     (lambda: io.structure(5, {}), "cls"),
-    (lambda: money.quantize(money.Decimal(1), "USD"), "currency"),
+    (lambda: money.quantize(money.Decimal(1), 5), "currency"),
     (lambda: money.apportion(money.Decimal(10), ["a"], money.Decimal(1)), "weights"),
     (lambda: review.run_review(None), "document"),
     (lambda: review.validate_document(None), "document"),

@@ -209,10 +209,22 @@ def test_ineligible_members_get_exactly_zero_with_a_reason(m, policy, reason):
         (lambda: BonusPolicy(cap_multiple=0), "cap_multiple"),
         (lambda: BonusPolicy(floor_multiple=-1), "floor_multiple"),
         (
-            lambda: BonusMember("a", band=3, hired_on=date(2020, 1, 1), target_bonus=1.5),
+            lambda: allocate_bonus_pool(
+                Money(D(10), TWD),
+                [BonusMember("a", band=3, hired_on=date(2020, 1, 1), target_bonus=1.5)],
+                None,
+                YEAR,
+            ),
+            "members[0].target_bonus",
+        ),
+        (
+            lambda: BonusMember(
+                "a", band=3, hired_on=date(2020, 1, 1), target_bonus=0.123, currency="USD"
+            ),
             "target_bonus",
         ),
-        (lambda: Money(D(1), "TWD"), "currency"),
+        (lambda: Money(D(1), "XXX"), "currency"),
+        (lambda: Money(D(1), 5), "currency"),
         (lambda: loads(BonusPolicy, '{"multipliers": {"x": 1}}'), "$.multipliers['x']"),
         (lambda: BonusPolicy(cap_multiple="2"), "cap_multiple"),
         (lambda: BonusPolicy(cap_multiple=1, floor_multiple=2), "floor_multiple"),
@@ -373,7 +385,8 @@ def test_linear_members_share_one_rate_and_capped_ones_would_have_had_more(
             assert abs(ra - rb) <= 1.0001 / a.weight + 1.0001 / b.weight
     for capped in (line for line in eligible if line.capped):
         for b in linear:
-            assert float(capped.cap) / capped.weight <= float(b.amount + 1) / b.weight * 1.0001
+            # `capped` is read off the amount, which is within one unit of the exact share
+            assert float(capped.cap - 1) / capped.weight <= float(b.amount + 1) / b.weight * 1.0001
 
 
 def test_a_member_employed_the_whole_period_prorates_to_one():
@@ -381,3 +394,353 @@ def test_a_member_employed_the_whole_period_prorates_to_one():
     result = allocate_bonus_pool(Money(D(100), TWD), [m], None, YEAR)
     assert result.line("a").proration == 1.0
     assert attrs.evolve(m, left_on=None).left_on is None
+
+
+# --- nothing paid beyond the pool or budget; floors and caps never cross ----------------------
+
+import decimal  # noqa: E402
+import math  # noqa: E402
+from datetime import timedelta  # noqa: E402
+
+from mteam.money import JPY  # noqa: E402
+
+
+def test_two_halves_rounded_up_no_longer_exceed_the_budget():
+    # 20.01 x 0.5 = 10.005 each: rounding each half up paid 10.01 + 10.01 = 20.02 of 20.01.
+    pair = [member("a", 2, "20.01"), member("b", 2, "20.01")]
+    result = compute_bonuses(pair, period=YEAR, budget=Money(D("20.01"), USD))
+    assert result.allocated == D("20.01")
+    assert result.unallocated == 0
+    assert result.amounts() == {"a": D("10.01"), "b": D("10.00")}
+    free = compute_bonuses(pair, period=YEAR, currency="USD")
+    assert free.allocated == D("20.01")
+
+
+def test_a_prorated_floor_never_exceeds_the_prorated_cap():
+    # floor = cap = 1 x a 100 TWD target, employed 1 day of 3: 33.33... is 34 rounded up and
+    # 33 rounded down. It used to pay 33 against a floor of 34; the cap wins: floor 33.
+    three_days = Period(date(2026, 1, 1), date(2026, 1, 3))
+    late = member("a", 3, 100, hired=date(2026, 1, 3))
+    policy = BonusPolicy(floor_multiple=1, cap_multiple=1, multipliers={3: 1})
+    for result in (
+        compute_bonuses([late], policy, three_days, currency=TWD),
+        allocate_bonus_pool(Money(D(33), TWD), [late], policy, three_days),
+    ):
+        line = result.line("a")
+        assert (line.floor, line.cap, line.amount) == (D(33), D(33), D(33))
+        assert line.floor <= line.amount <= line.cap
+
+
+def test_floors_above_the_budget_are_refused_not_scaled_below():
+    # Two floors of 600 cannot both be met from 1,000: it used to scale them to 500 each.
+    team = [member("a", 3, 1000), member("b", 3, 1000)]
+    policy = BonusPolicy(floor_multiple=D("0.6"))
+    with pytest.raises(InvalidInputError) as info:
+        compute_bonuses(team, policy, YEAR, budget=Money(D(1000), TWD))
+    assert info.value.path == "budget"
+    # a budget that binds scales down above the floors: 650 / 650 would be 1,300 > 1,200
+    fits = compute_bonuses(team, policy, YEAR, budget=Money(D(1200), TWD))
+    assert fits.amounts() == {"a": D(600), "b": D(600)}
+
+
+def test_huge_targets_and_pools_are_input_errors_not_invalid_operation():
+    # a target of 10^28 JPY raised decimal.InvalidOperation; a pool of 10^28 + 1 JPY reported
+    # allocated = 1.000...E+28 and unallocated 1.
+    with pytest.raises(InvalidInputError) as info:
+        allocate_bonus_pool(Money(D(100), JPY), [member("a", 3, 10**28)], None, YEAR)
+    assert info.value.path == "target_bonus"
+    with pytest.raises(InvalidInputError) as info:
+        BonusMember("a", band=3, hired_on=date(2020, 1, 1), base_salary=D("1E+40"))
+    assert info.value.path == "base_salary"
+    with pytest.raises(InvalidInputError) as info:
+        BonusPolicy(cap_multiple=10**31)
+    assert info.value.path == "cap_multiple"
+    top = Money(10**18, JPY)
+    result = allocate_bonus_pool(top, [member("a", 3, 10**18), member("b", 3, 1)], None, YEAR)
+    assert result.allocated == D(10**18)
+    assert result.unallocated == 0
+    assert sum(Fraction(v) for v in result.amounts().values()) == 10**18
+
+
+def _team_run():
+    team = [member("a", 4, "1234.57"), member("b", 3, "999.99"), member("c", 2, "0.03")]
+    policy = BonusPolicy(cap_multiple=D("1.3"), floor_multiple=D("0.2"))
+    return (
+        allocate_bonus_pool(Money(D("1234567.89"), USD), team, policy, YEAR),
+        compute_bonuses(team, policy, YEAR, budget=Money(D("2000.00"), USD)),
+        compute_bonuses(team, policy, YEAR, currency=USD),
+    )
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        decimal.Context(prec=5),
+        decimal.Context(traps=[decimal.Inexact, decimal.Rounded, decimal.InvalidOperation]),
+    ],
+)
+def test_bonuses_do_not_depend_on_the_callers_decimal_context(context):
+    expected = _team_run()
+    with decimal.localcontext(context):
+        assert _team_run() == expected
+
+
+# --- every field of the policy and the member is checked when built ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "path"),
+    [
+        ({"multipliers": {3: D("1E+40")}}, "multipliers[3]"),
+        ({"multipliers": {3: float("nan")}}, "multipliers[3]"),
+        ({"multipliers": {True: 1}}, "multipliers[True]"),
+        ({"target_percent": -1}, "target_percent"),
+        ({"target_percent": "10"}, "target_percent"),
+        ({"target_percent": D("1E-40")}, "target_percent"),
+        ({"min_band": 0}, "min_band"),
+        ({"min_band": 2.0}, "min_band"),
+        ({"min_tenure_days": -1}, "min_tenure_days"),
+        ({"cap_multiple": 10**31}, "cap_multiple"),
+        ({"cap_multiple": D("Infinity")}, "cap_multiple"),
+        ({"floor_multiple": None}, "floor_multiple"),
+        ({"prorate": "yes"}, "prorate"),
+        ({"prorate": 1}, "prorate"),
+    ],
+)
+def test_bonus_policy_names_each_wrong_field(kwargs, path):
+    with pytest.raises(InvalidInputError) as info:
+        BonusPolicy(**kwargs)
+    assert info.value.path == path
+
+
+_NOT_NUMBERS = st.none() | st.text(max_size=3) | st.lists(st.integers(), max_size=2) | st.booleans()
+
+
+@given(
+    st.sampled_from(["target_percent", "cap_multiple", "floor_multiple", "prorate", "min_band"]),
+    _NOT_NUMBERS | st.just(object()),
+)
+def test_bonus_policy_refuses_wrong_types(field, value):
+    if field in {"target_percent", "cap_multiple"} and value is None:
+        return  # None means "not used" for these two
+    if field == "prorate" and isinstance(value, bool):
+        return
+    with pytest.raises(InvalidInputError) as info:
+        BonusPolicy(**{field: value})
+    assert info.value.path == field
+
+
+@given(
+    st.sampled_from(["target_bonus", "base_salary", "currency"]),
+    st.text(alphabet="xyz!", min_size=1, max_size=3) | st.booleans() | st.just(object()),
+)
+def test_bonus_member_refuses_wrong_types(field, value):
+    with pytest.raises(InvalidInputError) as info:
+        BonusMember("a", band=3, hired_on=date(2020, 1, 1), **{field: value})
+    assert info.value.path == field
+
+
+def test_bonus_member_takes_plain_amounts_and_a_currency():
+    m = BonusMember(
+        "a",
+        band=3,
+        hired_on=date(2020, 1, 1),
+        target_bonus=1500,
+        base_salary="100.5",
+        currency=USD,
+    )
+    assert (m.target_bonus, m.base_salary, m.currency) == (D(1500), D("100.5"), "USD")
+    result = allocate_bonus_pool(Money("10.00", "USD"), [m], None, YEAR)
+    assert result.amounts() == {"a": D("10.00")}
+
+
+# --- random teams against an exact Fraction oracle -------------------------------------------
+
+
+def _fill_oracle(claims, total):
+    """Exact water-filling: clamp(lam x w, floor, cap) summing to `total` (bisection-free)."""
+    active = [c for c in claims if c[1] > 0]
+    if not active:
+        return {}, total
+    caps = [c[3] for c in active]
+    if all(cap is not None for cap in caps) and sum(caps) <= total:
+        return {c[0]: Fraction(c[3]) for c in active}, total - sum(caps)
+
+    def spend(lam):
+        out = 0
+        for _, w, f, cap in active:
+            v = max(Fraction(f), lam * w)
+            out += v if cap is None else min(v, Fraction(cap))
+        return out
+
+    points = sorted(
+        {Fraction(f) / w for _, w, f, _ in active}
+        | {Fraction(cap) / w for _, w, _, cap in active if cap is not None}
+    )
+    low = Fraction(0)
+    for p in points:
+        if spend(p) >= total:
+            break
+        low = p
+    else:
+        p = low + total  # beyond every bend: linear from `low`
+    # spend is linear between low and p
+    s0, s1 = spend(low), spend(p)
+    lam = low + (p - low) * (total - s0) / (s1 - s0) if s1 != s0 else p
+    shares = {}
+    for key, w, f, cap in active:
+        v = max(Fraction(f), lam * w)
+        shares[key] = v if cap is None else min(v, Fraction(cap))
+    return shares, Fraction(0)
+
+
+def _oracle_claims(team, policy, period, quantum):
+    """(id, weight in minor units, floor, cap) for the eligible members, from first principles."""
+    out = []
+    for m in team:
+        first = max(m.hired_on, period.start)
+        last = period.end if m.left_on is None else min(period.end, m.left_on)
+        days = max(0, (last - first).days + 1)
+        tenure = (last - m.hired_on).days + 1
+        multiplier = Fraction(policy.multiplier(m.band)) if m.band is not None else 0
+        target = Fraction(m.target_bonus) / quantum
+        if (
+            m.band is None
+            or days == 0
+            or m.band < policy.min_band
+            or tenure < policy.min_tenure_days
+            or multiplier == 0
+            or target == 0
+        ):
+            continue
+        prorated = target * Fraction(days, period.days)
+        cap = None
+        if policy.cap_multiple is not None:
+            cap = math.floor(prorated * Fraction(policy.cap_multiple))
+        floor = math.ceil(prorated * Fraction(policy.floor_multiple))
+        floor = floor if cap is None else min(floor, cap)
+        out.append((m.id, prorated * multiplier, floor, cap))
+    return out
+
+
+@st.composite
+def _usd_teams(draw):
+    period = draw(periods())
+    team = []
+    for i in range(draw(st.integers(1, 7))):
+        hired = draw(st.dates(period.start - timedelta(days=900), period.end + timedelta(days=5)))
+        left = draw(st.none() | st.dates(hired, hired + timedelta(days=900)))
+        cents = draw(st.integers(0, 3_000_000) | st.sampled_from([1, 3, 2001, 100_001]))
+        band = draw(st.none() | st.integers(1, 5))
+        team.append(
+            BonusMember(
+                f"m{i}",
+                band=band,
+                hired_on=hired,
+                left_on=left,
+                target_bonus=D(cents).scaleb(-2),
+            )
+        )
+    policy = BonusPolicy(
+        min_band=draw(st.integers(1, 3)),
+        min_tenure_days=draw(st.sampled_from([0, 0, 60])),
+        cap_multiple=draw(st.none() | st.sampled_from([D(1), D("1.2"), D(2)])),
+        floor_multiple=draw(st.sampled_from([D(0), D("0.25"), D(1)])),
+    )
+    if policy.cap_multiple is not None and policy.floor_multiple > policy.cap_multiple:
+        policy = attrs.evolve(policy, floor_multiple=policy.cap_multiple)
+    return team, policy, period
+
+
+def _check_against_oracle(result, team, policy, period, total):
+    quantum = Fraction(1, 100)
+    claims = _oracle_claims(team, policy, period, quantum)
+    shares, left = _fill_oracle(claims, Fraction(total))
+    units = {k: Fraction(v) / quantum for k, v in result.amounts().items()}
+    assert sum(units.values()) == total - left  # conserved to the cent
+    eligible = {c[0]: c for c in claims}
+    for k, paid in units.items():
+        assert paid >= 0
+        if k not in eligible:
+            assert paid == 0
+            continue
+        _, _, floor, cap = eligible[k]
+        assert floor <= paid
+        assert cap is None or paid <= cap
+        assert abs(paid - shares[k]) < 1
+    for a in claims:  # a higher weight with bounds at least as high never gets less
+        for b in claims:
+            higher_bounds = a[2] >= b[2] and (a[3] is None or (b[3] is not None and a[3] >= b[3]))
+            if a[1] > b[1] and higher_bounds:
+                assert units[a[0]] >= units[b[0]]
+
+
+@given(_usd_teams(), st.integers(0, 10**9), st.randoms(use_true_random=False))
+def test_pool_allocations_against_the_oracle(case, pool_cents, rnd):
+    team, policy, period = case
+    pool = Money(D(pool_cents).scaleb(-2), USD)
+    floors = sum(c[2] for c in _oracle_claims(team, policy, period, Fraction(1, 100)))
+    if floors > pool_cents:
+        with pytest.raises(InvalidInputError) as info:
+            allocate_bonus_pool(pool, team, policy, period)
+        assert info.value.path == "pool"
+        return
+    result = allocate_bonus_pool(pool, team, policy, period)
+    _check_against_oracle(result, team, policy, period, pool_cents)
+    assert result.allocated + result.unallocated == pool.amount
+    shuffled = list(team)
+    rnd.shuffle(shuffled)
+    assert allocate_bonus_pool(pool, shuffled, policy, period) == result
+
+
+@given(_usd_teams(), st.none() | st.integers(0, 10**8), st.randoms(use_true_random=False))
+def test_bonuses_without_a_pool_against_the_oracle(case, budget_cents, rnd):
+    team, policy, period = case
+    quantum = Fraction(1, 100)
+    claims = _oracle_claims(team, policy, period, quantum)
+    owed = sum(
+        max(Fraction(f), w) if cap is None else min(max(Fraction(f), w), Fraction(cap))
+        for _, w, f, cap in claims
+    )
+    total = math.floor(owed + Fraction(1, 2))
+    budget = None if budget_cents is None else Money(D(budget_cents).scaleb(-2), USD)
+    if budget_cents is not None:
+        if sum(c[2] for c in claims) > budget_cents:
+            with pytest.raises(InvalidInputError) as info:
+                compute_bonuses(team, policy, period, budget=budget)
+            assert info.value.path == "budget"
+            return
+        total = min(total, budget_cents)
+    result = compute_bonuses(team, policy, period, budget=budget, currency=USD)
+    _check_against_oracle(result, team, policy, period, total)
+    if budget is not None:
+        assert result.allocated <= budget.amount
+        assert result.allocated + result.unallocated == budget.amount
+    shuffled = list(team)
+    rnd.shuffle(shuffled)
+    assert compute_bonuses(shuffled, policy, period, budget=budget, currency=USD) == result
+
+
+def test_bonus_results_check_their_fields_when_built():
+    line = allocate_bonus_pool(Money(D(10), TWD), [member("a", 3, 100)], None, YEAR).lines[0]
+    for field, value in (
+        ("member_id", 5),
+        ("eligible", "yes"),
+        ("reason", 3),
+        ("band", "3"),
+        ("multiplier", 1.0),
+        ("days_employed", -1),
+        ("proration", 1.5),
+        ("amount", 10),
+        ("cap", "10"),
+        ("capped", None),
+    ):
+        with pytest.raises(InvalidInputError) as info:
+            attrs.evolve(line, **{field: value})
+        assert info.value.path == field
+    with pytest.raises(InvalidInputError) as info:
+        BonusAllocation(TWD, None, ["x"], D(0), D(0), None)
+    assert info.value.path == "lines[0]"
+    with pytest.raises(InvalidInputError) as info:
+        BonusAllocation("TWD", None, (), D(0), D(0), None)
+    assert info.value.path == "currency"

@@ -98,3 +98,108 @@ def test_bends_closer_than_a_float_can_tell_are_walked_in_exact_order():
     amounts, left = water_fill(claims, total)
     assert (amounts, left) == _reference(claims, total)
     assert amounts == {"a": big + Fraction(3, 2), "b": big}
+
+
+# --- mteam.money.allocate: the public capped proportional split ------------------------------
+
+from decimal import Decimal  # noqa: E402
+
+import pytest  # noqa: E402
+
+from mteam.errors import InvalidInputError  # noqa: E402
+from mteam.money import USD, allocate, apportion  # noqa: E402
+
+
+def test_allocate_by_hand_with_a_cap_and_a_floor():
+    # 1,000.00 over weights 5 : 3 : 2, a capped at 400.00, c floored at 250.00:
+    # a would get 500 -> 400; the other 600 goes 3 : 2 -> 360 / 240, but c's floor is 250,
+    # so c gets 250 and b the remaining 350.
+    parts = allocate(
+        Decimal("1000.00"),
+        {"a": 5, "b": 3, "c": 2},
+        USD.quantum,
+        floors={"c": Decimal(250)},
+        caps={"a": Decimal(400)},
+    )
+    assert parts == {"a": Decimal("400.00"), "b": Decimal("350.00"), "c": Decimal("250.00")}
+
+
+def test_allocate_leaves_what_no_one_can_take_and_never_pays_more():
+    parts = allocate(100, {"a": 1, "b": 2}, caps={"a": 10, "b": 20})
+    assert parts == {"a": Decimal(10), "b": Decimal(20)}
+    assert allocate(100, {"a": 0, "b": 0}, floors={"a": 5}) == {"a": Decimal(5), "b": Decimal(0)}
+
+
+def test_allocate_without_bounds_is_apportion():
+    weights = {"x": 3, "y": 2, "z": 2}
+    assert allocate(Decimal("10000.00"), weights, USD.quantum) == apportion(
+        Decimal("10000.00"), weights, USD.quantum
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "path"),
+    [
+        (lambda: allocate(-1, {"a": 1}), "total"),
+        (lambda: allocate(10, {"a": 1}, floors={"b": 1}), "floors['b']"),
+        (lambda: allocate(10, {"a": 1}, caps={"a": -1}), "caps['a']"),
+        (lambda: allocate(10, {"a": 1}, caps={"a": Decimal("1.5")}), "caps['a']"),
+        (lambda: allocate(10, {"a": 1}, floors={"a": 5}, caps={"a": 4}), "caps['a']"),
+        (lambda: allocate(10, {"a": 1, "b": 1}, floors={"a": 6, "b": 6}), "floors"),
+        (lambda: allocate(10, {"a": 1}, floors=[1]), "floors"),
+        (lambda: allocate(10, ["a"]), "weights"),
+        (lambda: allocate(10, {"a": -1}), "weights['a']"),
+        (lambda: allocate(10, {"a": 1}, 0), "quantum"),
+    ],
+)
+def test_allocate_names_the_wrong_argument(call, path):
+    with pytest.raises(InvalidInputError) as info:
+        call()
+    assert info.value.path == path
+
+
+@st.composite
+def _bounded_splits(draw):
+    keys = draw(st.lists(st.sampled_from("abcdefgh"), min_size=1, max_size=8, unique=True))
+    weights = {k: draw(st.integers(0, 50) | st.fractions(0, 50, max_denominator=7)) for k in keys}
+    floors = {k: draw(st.integers(0, 300)) for k in keys if draw(st.booleans())}
+    caps = {}
+    for k in keys:
+        if draw(st.booleans()):
+            caps[k] = floors.get(k, 0) + draw(st.integers(0, 500))
+    total = sum(floors.values()) + draw(st.integers(0, 3000))
+    return total, weights, floors, caps
+
+
+@given(_bounded_splits(), st.randoms(use_true_random=False))
+def test_allocate_against_the_fraction_oracle(case, rnd):
+    total, weights, floors, caps = case
+    parts = allocate(total, weights, floors=floors, caps=caps)
+    claims = [
+        Claim(
+            k,
+            Fraction(w),
+            Fraction(floors.get(k, 0)),
+            None if k not in caps else Fraction(caps[k]),
+        )
+        for k, w in weights.items()
+    ]
+    exact, left = _reference(claims, Fraction(total))
+    # exact to the unit: parts add up to the total less what every capped key left over
+    assert sum(parts.values()) == total - left
+    assert left >= 0
+    for k, part in parts.items():
+        assert part >= 0
+        assert floors.get(k, 0) <= part
+        assert k not in caps or part <= caps[k]
+        assert abs(Fraction(part) - exact[k]) < 1  # within one unit of the exact share
+    # a higher weight with the same bounds never gets less
+    for a in weights:
+        for b in weights:
+            same = floors.get(a, 0) == floors.get(b, 0) and caps.get(a) == caps.get(b)
+            if same and weights[a] > weights[b]:
+                assert parts[a] >= parts[b]
+    # the order of the keys does not matter
+    items = list(weights.items())
+    rnd.shuffle(items)
+    assert allocate(total, dict(items), floors=floors, caps=caps) == parts

@@ -1,14 +1,21 @@
 """Goals, A/B tests, budgets, risks, the hiring funnel and team surveys."""
 
 from datetime import date
-from decimal import Decimal
+from decimal import Context, Decimal, Inexact, InvalidOperation, Rounded, localcontext
 from statistics import NormalDist
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mteam.budget import BudgetPolicy, Campaign, allocate_budget, budget_vs_actual
+from mteam.budget import (
+    Allocation,
+    BudgetPolicy,
+    Campaign,
+    Variance,
+    allocate_budget,
+    budget_vs_actual,
+)
 from mteam.culture import (
     PSYCHOLOGICAL_SAFETY,
     Survey,
@@ -19,7 +26,15 @@ from mteam.culture import (
 )
 from mteam.errors import InvalidInputError
 from mteam.experiments import sample_size_per_arm, two_proportion_ztest
-from mteam.goals import KeyResult, Objective, OKRPolicy, cascade, score_objective, smart_check
+from mteam.goals import (
+    CascadePart,
+    KeyResult,
+    Objective,
+    OKRPolicy,
+    cascade,
+    score_objective,
+    smart_check,
+)
 from mteam.io import dumps, loads
 from mteam.money import TWD, USD, Money
 from mteam.recruiting import CHANNEL_LABELS, STAGE_LABELS, Application, Channel, Stage, funnel
@@ -132,6 +147,28 @@ def test_cascade_parts_are_exact_and_non_negative(target, freq, data):
     assert all(p.amount >= 0 for p in parts)
     assert parts[0].start == start
     assert parts[-1].end == end
+
+
+def test_cascade_targets_beyond_the_limit_are_refused_and_units_are_the_targets_own():
+    year = (date(2026, 1, 1), date(2026, 12, 31))
+    for big in (10**19, D("1E+30"), D("1E+999999999")):
+        with pytest.raises(InvalidInputError) as info:
+            cascade(big, *year, "quarter")
+        assert info.value.path == "target"
+    # 1.2E+3 is split into whole numbers (it used to go out in hundreds: 300 each of 4 -> ok,
+    # but 1.3E+3 by quarter was 400, 300, 300, 300)
+    parts = cascade(D("1.3E+3"), *year, "quarter")
+    assert [p.amount for p in parts] == [D(325)] * 4
+    top = cascade(10**18, *year, "month")
+    assert sum(p.amount for p in top) == 10**18
+
+
+def test_cascade_does_not_depend_on_the_callers_decimal_context():
+    args = (D("123456789012345.67"), date(2026, 1, 1), date(2026, 12, 31), "month")
+    expected = cascade(*args, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, D("0.123456789")])
+    with localcontext(Context(prec=4, traps=[Inexact, Rounded])):
+        again = cascade(*args, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, D("0.123456789")])
+    assert again == expected
 
 
 @given(st.floats(-100, 100), st.floats(0.1, 100), st.floats(-200, 200), st.floats(-200, 200))
@@ -296,8 +333,10 @@ def test_allocation_by_hand_with_a_cap():
         (lambda: allocate_budget(Money(D(10), TWD), CAMPAIGNS[3:]), "campaigns"),
         (lambda: BudgetPolicy(metric="clicks"), "metric"),
         (lambda: BudgetPolicy(minimums={"a": D(5)}, maximums={"a": D(4)}), "maximums['a']"),
-        (lambda: BudgetPolicy(minimums={"a": 5}), "['a']"),
-        (lambda: BudgetPolicy(minimums=[1]), "bounds"),
+        (lambda: BudgetPolicy(minimums={"a": "x"}), "minimums['a']"),
+        (lambda: BudgetPolicy(maximums={"a": D("1E+19")}), "maximums['a']"),
+        (lambda: BudgetPolicy(minimums={5: D(1)}), "minimums[5]"),
+        (lambda: BudgetPolicy(minimums=[1]), "minimums"),
         (lambda: Campaign("c", "x", spend=D(-1), revenue=D(1)), "spend"),
         (lambda: Campaign("c", "x", spend=D(0), revenue=D(1)).roi, "spend"),
         (lambda: Campaign("c", "x", spend=D(0), revenue=D(1)).roas, "spend"),
@@ -346,6 +385,49 @@ def test_allocations_are_exact_and_within_bounds(rows, total, data):
         assert amount >= mins[ch]
         if ch in maxs:
             assert amount <= maxs[ch]
+
+
+def _plans():
+    campaigns = [
+        Campaign("a", "search", spend=D(7), revenue=D(1234567)),
+        Campaign("b", "social", spend=D(3), revenue=D(1234567)),
+        Campaign("c", "email", spend=D(11), revenue=D("9.99")),
+    ]
+    policy = BudgetPolicy(minimums={"email": D("12345678.91")}, maximums={"search": D(10**15)})
+    return (
+        allocate_budget(Money(D("98765432109876.54"), USD), campaigns, policy),
+        budget_vs_actual({"a": D("123456789.01")}, {"a": D("0.02"), "b": D("1E+17")}),
+    )
+
+
+def test_budgets_do_not_depend_on_the_callers_decimal_context():
+    # ROI used to be (revenue - spend) / spend in the caller's context: 176,365.71... became
+    # 176,370 at five digits, and a context trapping Inexact raised.
+    expected = _plans()
+    for context in (Context(prec=5), Context(traps=[Inexact, Rounded, InvalidOperation])):
+        with localcontext(context):
+            assert _plans() == expected
+
+
+def test_budget_plain_values_and_limits():
+    campaign = Campaign("a", "search", spend="100", revenue=250)
+    assert (campaign.spend, campaign.revenue) == (D(100), D(250))
+    assert BudgetPolicy(maximums={"search": 400}).maximums == {"search": D(400)}
+    for kwargs, path in (
+        ({"spend": D("1E+30"), "revenue": D(1)}, "spend"),
+        ({"spend": D(1), "revenue": "1E+999999999"}, "revenue"),
+        ({"spend": D(-1), "revenue": D(1)}, "spend"),
+        ({"spend": None, "revenue": D(1)}, "spend"),
+    ):
+        with pytest.raises(InvalidInputError) as info:
+            Campaign("a", "search", **kwargs)
+        assert info.value.path == path
+    with pytest.raises(InvalidInputError) as info:
+        budget_vs_actual({"a": D("1E+40")}, {})
+    assert info.value.path == "planned['a']"
+    with pytest.raises(InvalidInputError) as info:
+        allocate_budget(Money(D(10), TWD), CAMPAIGNS, "roi")
+    assert info.value.path == "policy"
 
 
 # --- risks -----------------------------------------------------------------------------------
@@ -538,3 +620,45 @@ def test_bad_surveys(call, path):
 
 def test_survey_round_trips():
     assert loads(Survey, dumps(PSYCHOLOGICAL_SAFETY)) == PSYCHOLOGICAL_SAFETY
+
+
+_WRONG_AMOUNTS = (
+    st.none()
+    | st.booleans()
+    | st.text(alphabet="xyz!", min_size=1, max_size=3)
+    | st.just(object())
+    | st.sampled_from([float("nan"), D("NaN"), D(-1), -1, D("1E+19")])
+)
+
+
+@given(st.sampled_from(["spend", "revenue"]), _WRONG_AMOUNTS)
+def test_campaign_refuses_wrong_amounts_naming_the_field(field, value):
+    kwargs = {"spend": D(1), "revenue": D(1), field: value}
+    with pytest.raises(InvalidInputError) as info:
+        Campaign("a", "search", **kwargs)
+    assert info.value.path == field
+
+
+@given(st.sampled_from(["minimums", "maximums"]), _WRONG_AMOUNTS)
+def test_budget_policy_refuses_wrong_bounds_naming_the_field(field, value):
+    with pytest.raises(InvalidInputError) as info:
+        BudgetPolicy(**{field: {"search": value}})
+    assert info.value.path == f"{field}['search']"
+
+
+def test_result_values_check_their_fields_when_built():
+    cases = [
+        (lambda: Allocation({"a": 1}, {}, {}), "amounts['a']"),
+        (lambda: Allocation({}, [], {}), "channels"),
+        (lambda: Allocation({}, {}, {"a": "x"}), "weights['a']"),
+        (lambda: Variance(1, D(1), D(1), D(0), None), "key"),
+        (lambda: Variance("a", 1.0, D(1), D(0), None), "planned"),
+        (lambda: Variance("a", D(1), D(1), D(0), "x"), "share"),
+        (lambda: CascadePart("2026-01-01", date(2026, 1, 2), D(1)), "start"),
+        (lambda: CascadePart(date(2026, 1, 2), date(2026, 1, 1), D(1)), "end"),
+        (lambda: CascadePart(date(2026, 1, 1), date(2026, 1, 1), 1.5), "amount"),
+    ]
+    for call, path in cases:
+        with pytest.raises(InvalidInputError) as info:
+            call()
+        assert info.value.path == path

@@ -1,3 +1,4 @@
+import decimal
 from decimal import Decimal, localcontext
 from fractions import Fraction
 
@@ -6,7 +7,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mteam.errors import InvalidInputError
-from mteam.money import JPY, TWD, USD, Currency, apportion, currency, quantize
+from mteam.money import (
+    JPY,
+    MAX_MINOR_UNITS,
+    TWD,
+    USD,
+    Currency,
+    Money,
+    allocate,
+    apportion,
+    check_amount,
+    currency,
+    quantize,
+)
 from tests.strategies import amounts, currencies, non_finite, weight_maps
 
 
@@ -66,14 +79,17 @@ def test_float_weights_are_taken_exactly():
     assert parts == {"a": Decimal(1), "b": Decimal(2)}
 
 
-def test_huge_totals_stay_exact():
-    total = Decimal("123456789012345678901234567890.12")
+def test_totals_up_to_the_limit_stay_exact():
+    # 10^18 cents (10^16 USD) is the largest total accepted: 33 significant digits of parts
+    # would not fit the default 28-digit context, but nothing here uses it.
+    total = Decimal(MAX_MINOR_UNITS).scaleb(-2)
     parts = apportion(total, {"a": 1, "b": 1, "c": 1}, USD.quantum)
-    # 32 significant digits: add them up in a context wider than the default 28.
-    with localcontext() as ctx:
-        ctx.prec = 50
-        assert sum(parts.values()) == total
-    assert parts["a"] == Decimal("41152263004115226300411522630.04")
+    assert sum(Fraction(p) for p in parts.values()) == Fraction(total)
+    assert parts["a"] == Decimal("3333333333333333.34")
+    assert allocate(total, {"a": 1, "b": 1}, USD.quantum, caps={"b": Decimal("0.01")}) == {
+        "a": total - Decimal("0.01"),
+        "b": Decimal("0.01"),
+    }
 
 
 @pytest.mark.parametrize(
@@ -205,3 +221,165 @@ def test_quantize_refuses_non_finite_and_floats(value):
         quantize(value, USD)
     with pytest.raises(InvalidInputError):
         quantize(Decimal(value), USD)
+
+
+# --- the limits of accepted amounts (each of these escaped or was wrong before) --------------
+
+
+@pytest.mark.parametrize(
+    ("call", "path"),
+    [
+        # 10^28 + 1 JPY was accepted and then summed to 1.000...E+28 in the default context
+        (lambda: Money(10**28 + 1, JPY), "amount"),
+        (lambda: Money(Decimal("1E+30"), TWD), "amount"),
+        (lambda: Money(Decimal(MAX_MINOR_UNITS + 1), TWD), "amount"),
+        (lambda: Money(Decimal("1E+16") + Decimal("0.01"), USD), "amount"),
+        (lambda: Money("1E+999999999", USD), "amount"),
+        (lambda: Money(10**5000, TWD), "amount"),
+        (lambda: Money(Decimal("1E-999999999"), USD), "amount"),
+        (lambda: quantize(Decimal("1E+30"), JPY), "amount"),
+        (lambda: quantize(Decimal("1E+999999999"), JPY), "amount"),
+        (lambda: quantize(Decimal(MAX_MINOR_UNITS) + Decimal("0.5"), JPY), "amount"),
+        (lambda: apportion(MAX_MINOR_UNITS + 1, {"a": 1}), "total"),
+        (lambda: apportion(Decimal("1E+30"), {"a": 1}), "total"),
+        (lambda: apportion(Decimal("1E-999999999"), {"a": 1}), "total"),
+        (lambda: apportion(1, {"a": Decimal("1E+999999999")}), "weights['a']"),
+        (lambda: apportion(1, {"a": Decimal("1E-999999999")}), "weights['a']"),
+        (lambda: apportion(1, {"a": 10**19}), "weights['a']"),
+        (lambda: apportion(1, {"a": 10**5000}), "weights['a']"),
+        (lambda: apportion(1, {"a": 1e300}), "weights['a']"),
+        (lambda: apportion(1, {"a": 1}, Decimal("1E-999999999")), "quantum"),
+        (lambda: apportion(1, {"a": 1}, Decimal("1E+19")), "quantum"),
+        (lambda: allocate(MAX_MINOR_UNITS + 1, {"a": 1}), "total"),
+        (lambda: allocate(10, {"a": 1}, caps={"a": Decimal("1E+30")}), "caps['a']"),
+        (lambda: allocate(10, {"a": 1}, floors={"a": 10**19}), "floors['a']"),
+        (lambda: check_amount(10**19, TWD, "bonus_pool"), "bonus_pool"),
+    ],
+)
+def test_amounts_beyond_the_limit_are_refused_naming_the_field(call, path):
+    with pytest.raises(InvalidInputError) as info:
+        call()
+    assert info.value.path == path
+
+
+def test_the_limit_itself_is_accepted():
+    assert Money(MAX_MINOR_UNITS, JPY).amount == Decimal(10**18)
+    assert Money(-MAX_MINOR_UNITS, JPY).amount == Decimal(-(10**18))
+    assert Money(Decimal("1E+16"), USD).amount == Decimal("10000000000000000.00")
+    assert check_amount("1E+18", TWD) == Decimal(10**18)
+    assert apportion(MAX_MINOR_UNITS, {"a": 1, "b": 1}) == {
+        "a": Decimal(5 * 10**17),
+        "b": Decimal(5 * 10**17),
+    }
+    assert apportion(1, {"a": Decimal(10**18), "b": Decimal("1E-36")}) == {
+        "a": Decimal(1),
+        "b": Decimal(0),
+    }
+
+
+# --- plain values for money ------------------------------------------------------------------
+
+
+def test_money_takes_plain_values_and_keeps_the_currencys_decimals():
+    assert Money(Decimal(300), "TWD") == Money(Decimal(300), TWD)
+    assert Money(Decimal(300), "TWD").currency is TWD
+    assert Money(300, USD).amount.as_tuple().exponent == -2
+    assert str(Money("1200.5", USD)) == "1,200.50 USD"
+    assert Money(0.1, USD).amount == Decimal("0.10")
+    assert Money(1e15, USD).amount == Decimal("1000000000000000.00")
+    assert Money(Decimal("-0.00"), USD).amount.is_signed() is False
+    assert quantize(7, "USD") == Decimal("7.00")
+    assert quantize("2.675", USD) == Decimal("2.68")
+    assert quantize(2.675, USD) == Decimal("2.68")  # by its repr, not its binary value
+
+
+@pytest.mark.parametrize(
+    ("amount", "cur"),
+    [(0.123, USD), (2.5, TWD), (0.1 + 0.2, USD), ("12.345", USD), ("x", USD), (True, USD)],
+)
+def test_money_refuses_what_carries_more_than_the_minor_unit(amount, cur):
+    with pytest.raises(InvalidInputError) as info:
+        Money(amount, cur)
+    assert info.value.path == "amount"
+
+
+@pytest.mark.parametrize("bad", ["XXX", 5, None, "usd"])
+def test_money_refuses_unknown_currencies(bad):
+    with pytest.raises(InvalidInputError) as info:
+        Money(1, bad)
+    assert info.value.path == "currency"
+
+
+def test_bad_rounding_mode_is_an_input_error():
+    with pytest.raises(InvalidInputError) as info:
+        quantize(Decimal("1.5"), TWD, "SIDEWAYS")
+    assert info.value.path == "rounding"
+
+
+# --- nothing depends on the caller's decimal context -----------------------------------------
+
+
+def _money_calls():
+    big = Decimal(MAX_MINOR_UNITS - 7)
+    return (
+        apportion(big, {"a": 3, "b": 2, "c": Decimal("0.333333333333333333333333333333")}),
+        allocate(big, {"a": 3, "b": 2}, floors={"b": 10**17}, caps={"a": 10**17 * 4}),
+        quantize(Decimal("123456789012345678.5"), JPY),
+        Money("9999999999999999.99", USD),
+        check_amount(Decimal("1E+17"), TWD),
+    )
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        decimal.Context(prec=5),
+        decimal.Context(prec=3, rounding=decimal.ROUND_DOWN, Emax=10, Emin=-10),
+        decimal.Context(traps=[decimal.Inexact, decimal.Rounded, decimal.InvalidOperation]),
+        decimal.Context(prec=28, traps=[]),
+    ],
+)
+def test_results_do_not_depend_on_the_callers_decimal_context(context):
+    expected = _money_calls()
+    with localcontext(context):
+        assert _money_calls() == expected
+    # and the caller's context is left as it was
+    assert decimal.getcontext().prec == 28
+
+
+_WRONG = (
+    st.none()
+    | st.booleans()
+    | st.lists(st.integers(), max_size=2)
+    | st.text(alphabet="xyz!$", min_size=1, max_size=4)
+    | st.just(object())
+    | st.sampled_from([float("nan"), float("inf"), Decimal("NaN"), Decimal("-Infinity")])
+)
+
+
+@given(_WRONG)
+def test_money_refuses_wrong_types_naming_the_field(value):
+    with pytest.raises(InvalidInputError) as info:
+        Money(value, USD)
+    assert info.value.path == "amount"
+    with pytest.raises(InvalidInputError) as info:
+        Money(1, value)
+    assert info.value.path == "currency"
+
+
+@given(_WRONG | st.integers(5, 10) | st.integers(-5, -1), _WRONG)
+def test_currency_refuses_wrong_types_naming_the_field(exponent, code):
+    with pytest.raises(InvalidInputError) as info:
+        Currency("USD", exponent)
+    assert info.value.path == "exponent"
+    with pytest.raises(InvalidInputError) as info:
+        Currency(code, 2)
+    assert info.value.path == "code"
+
+
+@given(st.integers(-MAX_MINOR_UNITS, MAX_MINOR_UNITS), st.sampled_from([TWD, USD, JPY]))
+def test_check_amount_round_trips_every_accepted_amount(units, cur):
+    amount = Decimal(units).scaleb(-cur.exponent)
+    assert check_amount(amount, cur) == amount
+    assert check_amount(str(amount), cur.code) == amount
+    assert Money(amount, cur).amount.as_tuple().exponent == -cur.exponent

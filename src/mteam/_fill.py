@@ -1,8 +1,8 @@
-"""Water-filling: split an amount in proportion to weights between floors and caps (private).
+"""Water-filling: the exact core of `mteam.money.allocate` (private).
 
 Everyone gets clamp(λ × weight, floor, cap) for the one λ that spends the total; the result is
-exact (Fractions). The callers deal the exact amounts out in minor units with
-`mteam.money.apportion`.
+exact (Fractions). `mteam.money.allocate` checks the input, calls this and deals the exact
+amounts out in quanta by largest remainder; nothing else calls it.
 
 The search for λ runs on integers: the weights are scaled by the least common multiple of their
 denominators, and the floors, caps and total by that of theirs (a few powers of ten and days in

@@ -31,7 +31,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import MONTHLY, WEEKLY, rrule
 
-from mteam._validate import check_instance, check_range, items_of, real, show, text, to_tuple
+from mteam._validate import check_instance, items_of, of_type, real, show, text, to_tuple
 from mteam.errors import InvalidInputError
 from mteam.labels import Label, to_label
 from mteam.money import apportion
@@ -306,14 +306,23 @@ class CascadePart:
         amount: Its share of the target.
     """
 
-    start: date
-    end: date
-    amount: Decimal
+    start: date = attrs.field(validator=of_type(date))
+    end: date = attrs.field(validator=of_type(date))
+    amount: Decimal = attrs.field(validator=of_type(Decimal))
+
+    def __attrs_post_init__(self) -> None:
+        if self.end < self.start:
+            raise InvalidInputError(
+                "end", f"must not be before start ({self.start}), got {self.end}"
+            )
 
 
-def _exponent(value: Decimal) -> int:
+def _quantum(value: int | Decimal) -> Decimal:
+    """The target's own smallest unit: 1 for a whole number, else its last decimal place."""
+    if isinstance(value, int):
+        return Decimal(1)
     exponent = value.as_tuple().exponent
-    return exponent if isinstance(exponent, int) else 0
+    return Decimal((0, (1,), min(0, exponent))) if isinstance(exponent, int) else Decimal(1)
 
 
 _FREQUENCIES: Final = {"quarter": (MONTHLY, 3), "month": (MONTHLY, 1), "week": (WEEKLY, 1)}
@@ -340,9 +349,12 @@ def cascade(
     """Split a target over the quarters, months or weeks from `start` to `end`.
 
     Periods begin on `start` and recur every 3 months, month or week (`dateutil.rrule`); the
-    last ends on `end`. The parts are apportioned by the largest-remainder method, so they add
-    up exactly to the target: evenly, or in proportion to seasonal `weights` (one per period).
-    An int target is split into whole numbers; a Decimal into its own smallest unit.
+    last ends on `end`. The total is the target itself; it is apportioned by the
+    largest-remainder method ([`apportion`][mteam.money.apportion]), so the parts add up exactly
+    to it: evenly, or in proportion to seasonal `weights` (one per period). An int target is
+    split into whole numbers; a Decimal into its last decimal place (whole numbers for
+    `Decimal("1.2E+3")`). A target is at most 10^18 of those units (the limit of accepted
+    amounts); the result does not depend on the caller's decimal context.
 
     Examples:
         10,000 new members over 2026 by quarter, with a seasonal push in Q4:
@@ -352,9 +364,14 @@ def cascade(
         >>> [(p.start.isoformat(), int(p.amount)) for p in parts]
         [('2026-01-01', 2222), ('2026-04-01', 2222), ('2026-07-01', 2222), ('2026-10-01', 3334)]
 
+        100 by month over a quarter is 34, 33, 33 (the odd unit to the first month):
+
+        >>> [p.amount for p in cascade(100, date(2026, 1, 1), date(2026, 3, 31), "month")]
+        [Decimal('34'), Decimal('33'), Decimal('33')]
+
     Raises:
         InvalidInputError: an unknown frequency, `end` before `start`, weights of the wrong
-            number, or a negative or non-finite weight.
+            number, a negative, non-finite or too large weight, or a target beyond the limit.
     """
     if not isinstance(freq, str):
         raise InvalidInputError(
@@ -375,10 +392,12 @@ def cascade(
         raise InvalidInputError(
             "weights", f"must have one weight per period ({len(starts)}), got {len(weights)}"
         )
-    quantum = Decimal(1) if isinstance(target, int) else Decimal(1).scaleb(_exponent(target))
-    for i, w in enumerate(weights):
-        check_range(f"weights[{i}]", w, ge=0)
-    parts = apportion(target, dict(enumerate(weights)), quantum)
+    try:
+        parts = apportion(target, dict(enumerate(weights)), _quantum(target))
+    except InvalidInputError as err:
+        if err.path != "total":
+            raise
+        raise InvalidInputError("target", err.message) from None
     return tuple(
         CascadePart(s, e, parts[i]) for i, (s, e) in enumerate(zip(starts, ends, strict=True))
     )

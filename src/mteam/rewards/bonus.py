@@ -6,8 +6,10 @@ of the review period they were employed. The pool is split in proportion to the 
 each member held between a floor and a cap (multiples of their prorated target). This is
 water-filling: everyone gets `clamp(λ × weight, floor, cap)` for the one λ that spends the
 pool; the exact amounts are then dealt out in minor units by
-[`apportion`][mteam.money.apportion], so they add up to the pool exactly. If the caps bind for
-everyone, the rest of the pool is reported as unallocated: nothing is lost.
+[`allocate`][mteam.money.allocate], so they add up to the pool exactly and never to more. If
+the caps bind for everyone, the rest of the pool is reported as unallocated: nothing is lost.
+Where rounding the prorated floor up and cap down makes them cross, the cap wins
+([`BonusPolicy`][mteam.rewards.bonus.BonusPolicy]).
 
 Ineligible members (band below the minimum, too short a tenure, not employed in the period, a
 multiplier of 0) get exactly 0, with the reason.
@@ -44,16 +46,37 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Final, cast
 
 import attrs
 
-from mteam._fill import Claim, water_fill
-from mteam._validate import check_instance, check_records, find, show, text, whole
+from mteam._validate import (
+    check_instance,
+    check_records,
+    find,
+    items_of,
+    of_type,
+    real,
+    show,
+    text,
+    to_tuple,
+    whole,
+)
 from mteam.errors import InvalidInputError
-from mteam.money import Currency, Money, apportion
+from mteam.money import (
+    MAX_MINOR_UNITS,
+    Currency,
+    Money,
+    _check_weight,
+    _from_units,
+    _show,
+    _to_decimal,
+    allocate,
+    check_amount,
+    currency,
+)
 from mteam.periods import Period
 
 __all__ = [
@@ -84,13 +107,39 @@ def _optional_date(_inst: object, attr: attrs.Attribute[Any], value: object) -> 
         raise InvalidInputError(attr.name, f"must be a date, got {show(value)}")
 
 
-def _optional_money_amount(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+def _optional_amount(path: str, value: object) -> Decimal | None:
+    """None, or an amount ≥ 0 (a Decimal, an int, text or a float by its repr)."""
     if value is None:
-        return
-    if not isinstance(value, Decimal) or not value.is_finite():
-        raise InvalidInputError(attr.name, f"must be a finite Decimal, got {show(value)}")
-    if value < 0:
-        raise InvalidInputError(attr.name, f"must be >= 0, got {show(value)}")
+        return None
+    amount = _to_decimal(path, value)
+    if amount < 0:
+        raise InvalidInputError(path, f"must be >= 0, got {_show(value)}")
+    if not amount.is_zero() and amount.adjusted() > 18:
+        raise InvalidInputError(
+            path, f"must be at most {MAX_MINOR_UNITS} minor units, got {_show(amount)}"
+        )
+    return amount
+
+
+def _to_target_bonus(value: object) -> Decimal | None:
+    return _optional_amount("target_bonus", value)
+
+
+def _to_base_salary(value: object) -> Decimal | None:
+    return _optional_amount("base_salary", value)
+
+
+def _optional_code(value: object) -> str | None:
+    """A converter: None, a `Currency` or a currency code, kept as the code."""
+    if value is None:
+        return None
+    if isinstance(value, Currency):
+        return value.code
+    if not (isinstance(value, str) and len(value) == 3 and value.isascii() and value.isupper()):
+        raise InvalidInputError(
+            "currency", f"must be a currency code or a Currency, got {show(value)}"
+        )
+    return value
 
 
 @attrs.frozen
@@ -105,8 +154,23 @@ class BonusMember:
         target_bonus: An absolute target bonus; when None, the policy's `target_percent` of
             `base_salary` is the target.
         base_salary: The base salary for the review period.
-        currency: The currency of `target_bonus` and `base_salary` (ISO code); it must be the
-            pool's. None means the pool's.
+        currency: The currency of `target_bonus` and `base_salary` (an ISO code, or a
+            `Currency` kept as its code); it must be the pool's. None means the pool's.
+
+    The amounts may be Decimals, ints, text or floats (a float by its shortest repr); they are
+    checked against the currency's minor unit and
+    [`MAX_MINOR_UNITS`][mteam.money.MAX_MINOR_UNITS] when built if `currency` is given, and
+    otherwise when the bonus is worked out in the pool's currency.
+
+    Examples:
+        >>> from datetime import date
+        >>> BonusMember("ann", band=4, hired_on=date(2024, 2, 1), target_bonus="1500.00",
+        ...             currency="USD").target_bonus
+        Decimal('1500.00')
+        >>> BonusMember("ann", band=4, hired_on=date(2024, 2, 1), target_bonus="1E+40")
+        Traceback (most recent call last):
+        mteam.errors.InvalidInputError: target_bonus: must be at most 1000000000000000000 minor \
+units, got 1E+40
     """
 
     id: str = attrs.field(validator=text())
@@ -114,12 +178,10 @@ class BonusMember:
     hired_on: date = attrs.field(kw_only=True)
     left_on: date | None = attrs.field(default=None, validator=_optional_date, kw_only=True)
     target_bonus: Decimal | None = attrs.field(
-        default=None, validator=_optional_money_amount, kw_only=True
+        default=None, converter=_to_target_bonus, kw_only=True
     )
-    base_salary: Decimal | None = attrs.field(
-        default=None, validator=_optional_money_amount, kw_only=True
-    )
-    currency: str | None = attrs.field(default=None, kw_only=True)
+    base_salary: Decimal | None = attrs.field(default=None, converter=_to_base_salary, kw_only=True)
+    currency: str | None = attrs.field(default=None, converter=_optional_code, kw_only=True)
 
     @band.validator
     def _check_band(self, _attr: object, value: object) -> None:
@@ -136,6 +198,12 @@ class BonusMember:
             raise InvalidInputError(
                 "left_on", f"must not be before hired_on ({self.hired_on}), got {self.left_on}"
             )
+        if self.currency is not None:
+            cur = currency(self.currency)
+            for name in ("target_bonus", "base_salary"):
+                value = getattr(self, name)
+                if value is not None:
+                    check_amount(value, cur, name)
 
 
 def _to_multipliers(value: Mapping[Any, Any]) -> dict[int, Decimal]:
@@ -146,32 +214,37 @@ def _to_multipliers(value: Mapping[Any, Any]) -> dict[int, Decimal]:
         path = f"multipliers[{band!r}]"
         if not isinstance(band, int) or isinstance(band, bool) or band < 1:
             raise InvalidInputError(path, "band levels must be whole numbers >= 1")
-        multiplier = _to_decimal(given)
-        if not isinstance(multiplier, Decimal) or not multiplier.is_finite() or multiplier < 0:
-            raise InvalidInputError(path, f"must be a finite number >= 0, got {show(given)}")
-        out[band] = multiplier
+        out[band] = _multiple(path, given)
     return out
 
 
-def _optional_decimal(path: str, *, gt: Decimal | None = None, ge: Decimal | None = None) -> Any:  # noqa: ANN401
-    def validate(_inst: object, _attr: object, value: object) -> None:
-        if value is None:
-            return
-        if not isinstance(value, Decimal) or not value.is_finite():
-            raise InvalidInputError(path, f"must be a finite Decimal, got {show(value)}")
-        if gt is not None and not value > gt:
-            raise InvalidInputError(path, f"must be > {gt}, got {show(value)}")
-        if ge is not None and not value >= ge:
-            raise InvalidInputError(path, f"must be >= {ge}, got {show(value)}")
-
-    return validate
-
-
-def _to_decimal(value: object) -> object:
-    """An attrs converter: ints and floats (by their shortest repr) become Decimals."""
+def _multiple(path: str, value: object, *, positive: bool = False) -> Decimal:
+    """A policy multiple: a number from 0 to 10^18 (> 0 if `positive`), as a Decimal."""
+    if isinstance(value, str) or value is None:
+        raise InvalidInputError(path, f"must be a number, got {show(value)}")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return Decimal(str(value))
-    return value
+        value = _to_decimal(path, value)
+    _check_weight(path, value)
+    if positive and not value:
+        raise InvalidInputError(path, f"must be > 0, got {show(value)}")
+    return value if isinstance(value, Decimal) else Decimal(cast("int", value))
+
+
+def _to_target_percent(value: object) -> Decimal | None:
+    return None if value is None else _multiple("target_percent", value)
+
+
+def _to_cap_multiple(value: object) -> Decimal | None:
+    return None if value is None else _multiple("cap_multiple", value, positive=True)
+
+
+def _to_floor_multiple(value: object) -> Decimal:
+    return _multiple("floor_multiple", value)
+
+
+def _check_bool(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, bool):
+        raise InvalidInputError(attr.name, f"must be True or False, got {show(value)}")
 
 
 @attrs.frozen(hash=False)
@@ -190,29 +263,35 @@ class BonusPolicy:
         floor_multiple: The floor for eligible members, as a multiple of the prorated target
             (0 unless given).
         prorate: Whether to prorate by the days employed in the period (on unless given).
+
+    Multiples (multipliers, `target_percent`, `cap_multiple`, `floor_multiple`) are numbers
+    from 0 to 10^18 (ints, floats by their shortest repr, or Decimals with at most 36
+    decimal places); anything else is refused when the policy is built.
+
+    **Floor and cap.** A policy whose floor multiple exceeds its cap multiple cannot be
+    satisfied and is refused. After proration the floor is rounded up to the minor unit and
+    the cap down; where that makes them cross (a floor and a cap of 1 × a 100 TWD target
+    prorated by 1/3 are 34 and 33), **the cap wins**: the floor is lowered to the cap, so
+    nobody is ever paid above their cap. Floors that add up to more than the pool (or the
+    budget) cannot be met either: the allocation is refused with an error naming the pool.
+
+    Examples:
+        >>> BonusPolicy(cap_multiple=2, floor_multiple=0.5).floor_multiple
+        Decimal('0.5')
+        >>> BonusPolicy(cap_multiple=Decimal("1E+31"))
+        Traceback (most recent call last):
+        mteam.errors.InvalidInputError: cap_multiple: must be at most 1E+18, got 1E+31
     """
 
     multipliers: dict[int, Decimal] = attrs.field(
         factory=lambda: dict(DEFAULT_MULTIPLIERS), converter=_to_multipliers
     )
-    target_percent: Decimal | None = attrs.field(
-        default=None,
-        converter=_to_decimal,
-        validator=_optional_decimal("target_percent", ge=Decimal(0)),
-    )
+    target_percent: Decimal | None = attrs.field(default=None, converter=_to_target_percent)
     min_band: int = attrs.field(default=2, validator=whole(ge=1))
     min_tenure_days: int = attrs.field(default=0, validator=whole(ge=0))
-    cap_multiple: Decimal | None = attrs.field(
-        default=None,
-        converter=_to_decimal,
-        validator=_optional_decimal("cap_multiple", gt=Decimal(0)),
-    )
-    floor_multiple: Decimal = attrs.field(
-        default=Decimal(0),
-        converter=_to_decimal,
-        validator=_optional_decimal("floor_multiple", ge=Decimal(0)),
-    )
-    prorate: bool = True
+    cap_multiple: Decimal | None = attrs.field(default=None, converter=_to_cap_multiple)
+    floor_multiple: Decimal = attrs.field(default=Decimal(0), converter=_to_floor_multiple)
+    prorate: bool = attrs.field(default=True, validator=_check_bool)
 
     def __attrs_post_init__(self) -> None:
         if self.cap_multiple is not None and self.floor_multiple > self.cap_multiple:
@@ -248,20 +327,20 @@ class BonusLine:
         floored: Whether the floor bound (likewise).
     """
 
-    member_id: str
-    eligible: bool
-    reason: str | None
-    band: int | None
-    multiplier: Decimal
-    days_employed: int
-    proration: float
-    target: Decimal
-    weight: float
-    floor: Decimal
-    cap: Decimal | None
-    amount: Decimal
-    capped: bool
-    floored: bool
+    member_id: str = attrs.field(validator=text())
+    eligible: bool = attrs.field(validator=_check_bool)
+    reason: str | None = attrs.field(validator=of_type(str, type(None)))
+    band: int | None = attrs.field(validator=of_type(int, type(None)))
+    multiplier: Decimal = attrs.field(validator=of_type(Decimal))
+    days_employed: int = attrs.field(validator=whole(ge=0))
+    proration: float = attrs.field(validator=real(ge=0, le=1))
+    target: Decimal = attrs.field(validator=of_type(Decimal))
+    weight: float = attrs.field(validator=real(ge=0))
+    floor: Decimal = attrs.field(validator=of_type(Decimal))
+    cap: Decimal | None = attrs.field(validator=of_type(Decimal, type(None)))
+    amount: Decimal = attrs.field(validator=of_type(Decimal))
+    capped: bool = attrs.field(validator=_check_bool)
+    floored: bool = attrs.field(validator=_check_bool)
 
 
 @attrs.frozen
@@ -278,12 +357,12 @@ class BonusAllocation:
         unallocated_reason: Why, when something is unallocated.
     """
 
-    currency: Currency
-    pool: Decimal | None
-    lines: tuple[BonusLine, ...]
-    allocated: Decimal
-    unallocated: Decimal
-    unallocated_reason: str | None
+    currency: Currency = attrs.field(validator=of_type(Currency))
+    pool: Decimal | None = attrs.field(validator=of_type(Decimal, type(None)))
+    lines: tuple[BonusLine, ...] = attrs.field(converter=to_tuple, validator=items_of(BonusLine))
+    allocated: Decimal = attrs.field(validator=of_type(Decimal))
+    unallocated: Decimal = attrs.field(validator=of_type(Decimal))
+    unallocated_reason: str | None = attrs.field(validator=of_type(str, type(None)))
 
     def amounts(self) -> dict[str, Decimal]:
         """Member id → bonus."""
@@ -306,8 +385,8 @@ class BonusAllocation:
 class _Claim:
     line: BonusLine
     weight: Fraction
-    floor: Fraction
-    cap: Fraction | None
+    floor: int  # minor units
+    cap: int | None  # minor units
 
 
 def _claims(
@@ -335,34 +414,33 @@ class _Terms:
         self.quantum = Fraction(currency.quantum)
         self.floor_multiple = Fraction(policy.floor_multiple)
         self.cap_multiple = None if policy.cap_multiple is None else Fraction(policy.cap_multiple)
-        self.zero = _to_money(Fraction(0), currency)
+        self.zero = _from_units(0, currency.exponent)
         self.multipliers = {band: Fraction(m) for band, m in policy.multipliers.items()}
 
 
-def _exact_amount(path: str, value: Decimal, currency: Currency) -> None:
-    if value != value.quantize(currency.quantum):
-        raise InvalidInputError(
-            path,
-            f"has more decimals than {currency.code} allows ({currency.exponent}), got {value}",
-        )
-
-
-def _target(m: BonusMember, path: str, currency: Currency, policy: BonusPolicy) -> Decimal:
+def _target(m: BonusMember, path: str, currency: Currency, policy: BonusPolicy) -> Fraction:
     if m.currency is not None and m.currency != currency.code:
         raise InvalidInputError(
             f"{path}.currency",
             f"must be the pool's currency {currency.code}, got {show(m.currency)}",
         )
     if m.target_bonus is not None:
-        _exact_amount(f"{path}.target_bonus", m.target_bonus, currency)
-        return m.target_bonus
+        return Fraction(check_amount(m.target_bonus, currency, f"{path}.target_bonus"))
     if m.base_salary is None or policy.target_percent is None:
         raise InvalidInputError(
             f"{path}.target_bonus",
             "missing: give target_bonus, or base_salary with a policy target_percent",
         )
-    _exact_amount(f"{path}.base_salary", m.base_salary, currency)
-    return m.base_salary * policy.target_percent / 100
+    salary = Fraction(check_amount(m.base_salary, currency, f"{path}.base_salary"))
+    return salary * Fraction(policy.target_percent) / 100
+
+
+def _exact_decimal(value: Fraction) -> Decimal:
+    """A Fraction whose denominator divides a power of ten, as the Decimal it is exactly."""
+    places = 0
+    while (value * 10**places).denominator != 1:
+        places += 1
+    return _from_units(int(value * 10**places), places)
 
 
 def _claim(m: BonusMember, path: str, terms: _Terms, policy: BonusPolicy, period: Period) -> _Claim:
@@ -386,19 +464,13 @@ def _claim(m: BonusMember, path: str, terms: _Terms, policy: BonusPolicy, period
         reason = f"band {m.band} has multiplier 0"
     elif target == 0:
         reason = "target bonus is 0"
-    prorated = Fraction(target) * proration
+    prorated = target * proration / terms.quantum  # in minor units
     eligible = reason is None
-    floor = (
-        _round_to(prorated * terms.floor_multiple, terms.quantum, up=True)
-        if eligible and terms.floor_multiple
-        else Fraction(0)
-    )
-    cap = (
-        None
-        if terms.cap_multiple is None
-        else _round_to(prorated * terms.cap_multiple, terms.quantum, up=False)
-    )
-    weight = prorated * terms.multipliers[m.band] if eligible and m.band else Fraction(0)
+    cap = None if terms.cap_multiple is None else math.floor(prorated * terms.cap_multiple)
+    floor = math.ceil(prorated * terms.floor_multiple) if eligible else 0
+    if cap is not None:
+        floor = min(floor, cap)  # the cap wins where rounding makes them cross
+    weight = target * proration * terms.multipliers[m.band] if eligible and m.band else Fraction(0)
     line = BonusLine(
         member_id=m.id,
         eligible=eligible,
@@ -407,10 +479,10 @@ def _claim(m: BonusMember, path: str, terms: _Terms, policy: BonusPolicy, period
         multiplier=multiplier,
         days_employed=days,
         proration=float(proration),
-        target=target,
+        target=_exact_decimal(target),
         weight=float(weight),
-        floor=_to_money(floor, currency) if floor else terms.zero,
-        cap=None if cap is None else _to_money(cap, currency),
+        floor=_from_units(floor, currency.exponent),
+        cap=None if cap is None else _from_units(cap, currency.exponent),
         amount=terms.zero,
         capped=False,
         floored=False,
@@ -418,62 +490,72 @@ def _claim(m: BonusMember, path: str, terms: _Terms, policy: BonusPolicy, period
     return _Claim(line, weight, floor, cap)
 
 
-def _round_to(value: Fraction, quantum: Fraction, *, up: bool) -> Fraction:
-    units = value / quantum
-    whole_units = math.ceil(units) if up else math.floor(units)
-    return whole_units * quantum
+def _split(claims: list[_Claim], units: int) -> dict[str, int]:
+    """`units` split by water-filling among the members with weight: member id → units.
 
-
-def _to_money(value: Fraction, currency: Currency) -> Decimal:
-    exact = Decimal(value.numerator) / Decimal(value.denominator)
-    return exact.quantize(currency.quantum, rounding=ROUND_HALF_UP)
-
-
-def _water_fill(claims: list[_Claim], pool: Fraction) -> tuple[dict[str, Fraction], Fraction]:
-    """Exact amounts `clamp(λ·w, floor, cap)` adding up to the pool (or everyone at the cap)."""
+    The weights are divided by the largest (only their ratios count) and the caps held at
+    `units` (nobody can take more than all of it), so that every figure passed to
+    [`allocate`][mteam.money.allocate] is within its limits.
+    """
     active = [c for c in claims if c.weight > 0]
-    total_floor = sum((c.floor for c in active), Fraction(0))
-    if total_floor > pool:
-        raise InvalidInputError(
-            "pool", f"is smaller than the floors of the eligible members ({float(total_floor):,})"
-        )
-    amounts, left = water_fill(
-        [Claim(c.line.member_id, c.weight, c.floor, c.cap) for c in active], pool
+    if not active or units == 0:
+        return {c.line.member_id: 0 for c in active}
+    top = max(c.weight for c in active)
+    parts = allocate(
+        units,
+        {c.line.member_id: c.weight / top for c in active},
+        floors={c.line.member_id: c.floor for c in active if c.floor},
+        caps={c.line.member_id: min(c.cap, units) for c in active if c.cap is not None},
     )
-    return {str(k): v for k, v in amounts.items()}, left
+    return {k: int(v) for k, v in parts.items()}
 
 
-def _lines(
+def _check_floors(claims: list[_Claim], units: int, name: str, currency: Currency) -> None:
+    floors = sum(c.floor for c in claims if c.weight > 0)
+    if floors > units:
+        raise InvalidInputError(
+            name,
+            f"is smaller than the floors of the eligible members "
+            f"({_from_units(floors, currency.exponent)} {currency.code}); no split can honour them",
+        )
+
+
+def _result(
     claims: list[_Claim],
-    amounts: Mapping[str, Decimal],
-    exact: Mapping[str, Fraction],
+    parts: Mapping[str, int],
     currency: Currency,
-) -> tuple[BonusLine, ...]:
-    """The final lines: each amount, and whether its cap or floor bound in the exact split."""
-    zero = _to_money(Fraction(0), currency)
+    pool: int | None,
+    reason: str | None,
+) -> BonusAllocation:
+    """The final lines and totals; whether a cap or floor bound is read off the amount."""
     lines = []
     for c in claims:
-        line, member_id = c.line, c.line.member_id
-        share = exact.get(member_id)
+        units = parts.get(c.line.member_id, 0)
         lines.append(
-            BonusLine(
-                member_id,
-                line.eligible,
-                line.reason,
-                line.band,
-                line.multiplier,
-                line.days_employed,
-                line.proration,
-                line.target,
-                line.weight,
-                line.floor,
-                line.cap,
-                amounts.get(member_id, zero),
-                capped=c.cap is not None and share == c.cap,
-                floored=c.floor > 0 and share == c.floor,
+            attrs.evolve(
+                c.line,
+                amount=_from_units(units, currency.exponent),
+                capped=c.cap is not None and c.line.eligible and units == c.cap,
+                floored=c.floor > 0 and units == c.floor,
             )
         )
-    return tuple(lines)
+    allocated = sum(parts.values())
+    return BonusAllocation(
+        currency=currency,
+        pool=None if pool is None else _from_units(pool, currency.exponent),
+        lines=tuple(lines),
+        allocated=_from_units(allocated, currency.exponent),
+        unallocated=_from_units(0 if pool is None else pool - allocated, currency.exponent),
+        unallocated_reason=reason,
+    )
+
+
+def _units_of(money: object, name: str) -> tuple[int, Currency]:
+    if not isinstance(money, Money):
+        raise InvalidInputError(name, f"must be Money, got {show(money)}")
+    if money.amount < 0:
+        raise InvalidInputError(name, f"must be >= 0, got {money.amount}")
+    return int(Fraction(money.amount) * 10**money.currency.exponent), money.currency
 
 
 def allocate_bonus_pool(
@@ -484,6 +566,12 @@ def allocate_bonus_pool(
 ) -> BonusAllocation:
     """Split a bonus pool among members in proportion to their weights, with caps and floors.
 
+    Weight = target × multiplier × proration; each eligible member gets
+    `clamp(λ × weight, floor, cap)` for the λ that spends the pool, dealt out in minor units
+    by [`allocate`][mteam.money.allocate] (module docs for a worked example). The amounts add
+    up to the pool exactly, never more; if every eligible member is at their cap (or nobody is
+    eligible), the rest is reported as `unallocated` with the reason.
+
     Args:
         pool: The pool (≥ 0, in whole minor units of its currency).
         members: The members (unique ids; targets and salaries in the pool's currency).
@@ -491,41 +579,38 @@ def allocate_bonus_pool(
         period: The review period; proration and tenure are counted in it.
 
     Returns:
-        Each member's line and the totals; the amounts add up to the pool exactly, less any
-        unallocated remainder (reported with its reason).
+        Each member's line and the totals.
 
     Raises:
         InvalidInputError: a negative pool, a target or salary in another currency or with
             more decimals than the currency allows, a member without a target, duplicate ids,
             a missing period, or a pool smaller than the floors.
+
+    Examples:
+        Two band-2 members with a 20.01 USD target share a 20.01 pool: 10.005 each, so one
+        gets the odd cent (ties go by id), and nothing beyond the pool is paid.
+
+        >>> from datetime import date
+        >>> from decimal import Decimal
+        >>> from mteam.money import USD
+        >>> year = Period(date(2026, 1, 1), date(2026, 12, 31))
+        >>> pair = [BonusMember(m, band=2, hired_on=date(2020, 1, 1), target_bonus="20.01")
+        ...         for m in ("a", "b")]
+        >>> allocate_bonus_pool(Money("20.01", USD), pair, period=year).amounts()
+        {'a': Decimal('10.01'), 'b': Decimal('10.00')}
     """
     policy = policy if policy is not None else BonusPolicy()
-    if not isinstance(pool, Money):
-        raise InvalidInputError("pool", f"must be Money, got {show(pool)}")
-    if pool.amount < 0:
-        raise InvalidInputError("pool", f"must be >= 0, got {pool.amount}")
+    check_instance("policy", policy, BonusPolicy)
+    units, currency = _units_of(pool, "pool")
     if period is None:
         raise InvalidInputError("period", "missing: proration needs the review period")
-    currency = pool.currency
     claims = _claims(members, currency, policy, period)
-    exact, leftover = _water_fill(claims, Fraction(pool.amount))
-    unallocated_reason = None
-    if leftover:
-        unallocated_reason = (
-            "nobody is eligible" if not exact else "every eligible member is at their cap"
-        )
-    to_split = pool.amount - _to_money(leftover, currency) if leftover else pool.amount
-    parts = apportion(to_split, exact, currency.quantum) if exact and to_split else {}
-    lines = _lines(claims, parts, exact, currency)
-    allocated = sum((line.amount for line in lines), _to_money(Fraction(0), currency))
-    return BonusAllocation(
-        currency=currency,
-        pool=pool.amount,
-        lines=lines,
-        allocated=allocated,
-        unallocated=pool.amount - allocated,
-        unallocated_reason=unallocated_reason,
-    )
+    _check_floors(claims, units, "pool", currency)
+    parts = _split(claims, units)
+    reason = None
+    if sum(parts.values()) < units:
+        reason = "every eligible member is at their cap" if parts else "nobody is eligible"
+    return _result(claims, parts, currency, units, reason)
 
 
 def compute_bonuses(
@@ -533,26 +618,33 @@ def compute_bonuses(
     policy: BonusPolicy | None = None,
     period: Period | None = None,
     budget: Money | None = None,
-    currency: Currency | None = None,
+    currency: Currency | str | None = None,
 ) -> BonusAllocation:
     """Bonuses without a pool: `target × multiplier × proration`, within cap and floor.
 
-    Each amount is rounded to the minor unit (half away from zero). With a budget, if the
-    total exceeds it, every amount is scaled down in proportion and the budget is split
-    exactly with [`apportion`][mteam.money.apportion].
+    The total is fixed first: the sum of every member's exact amount (held between their
+    floor and cap), rounded to the minor unit (half away from zero), or the budget if that is
+    less. That total is then split by water-filling over the same weights, floors and caps
+    ([`allocate`][mteam.money.allocate]), so the amounts add up to it exactly: each is within
+    one minor unit of `target × multiplier × proration` when the budget does not bind, and
+    all are scaled down in proportion (floors and caps still holding) when it does. The paid
+    total never exceeds the budget.
 
     Args:
         members: The members.
         policy: The rules; [`BonusPolicy()`][mteam.rewards.bonus.BonusPolicy] unless given.
         period: The review period.
         budget: An optional ceiling on the total.
-        currency: The currency of the amounts (the budget's when a budget is given).
+        currency: The currency of the amounts (a `Currency` or a code; the budget's when a
+            budget is given).
 
     Returns:
         The lines and totals; `pool` is the budget (None without one).
 
     Raises:
-        InvalidInputError: as for `allocate_bonus_pool`, or no currency given.
+        InvalidInputError: as for `allocate_bonus_pool`; no currency given; a budget smaller
+            than the floors; amounts that add up to more than
+            [`MAX_MINOR_UNITS`][mteam.money.MAX_MINOR_UNITS].
 
     Examples:
         Two members at target 1,000.00 USD: Kai (band 4, ×1.25) all year, Lu (band 3, ×1)
@@ -562,49 +654,51 @@ def compute_bonuses(
         >>> from decimal import Decimal
         >>> from mteam.money import USD
         >>> from mteam.periods import Period
+        >>> year = Period(date(2026, 1, 1), date(2026, 12, 31))
         >>> result = compute_bonuses(
         ...     [BonusMember("kai", band=4, hired_on=date(2024, 1, 8), target_bonus=Decimal(1000)),
         ...      BonusMember("lu", band=3, hired_on=date(2026, 10, 1), target_bonus=Decimal(1000))],
-        ...     period=Period(date(2026, 1, 1), date(2026, 12, 31)),
+        ...     period=year,
         ...     currency=USD,
         ... )
         >>> result.amounts()
         {'kai': Decimal('1250.00'), 'lu': Decimal('252.05')}
+
+        Two band-2 members with a 20.01 target (10.005 each) and a 20.01 budget are paid
+        20.01 together, not 10.01 twice:
+
+        >>> pair = [BonusMember(m, band=2, hired_on=date(2020, 1, 1), target_bonus="20.01")
+        ...         for m in ("a", "b")]
+        >>> paid = compute_bonuses(pair, period=year, budget=Money("20.01", "USD"))
+        >>> paid.amounts(), paid.unallocated
+        ({'a': Decimal('10.01'), 'b': Decimal('10.00')}, Decimal('0.00'))
     """
     policy = policy if policy is not None else BonusPolicy()
+    check_instance("policy", policy, BonusPolicy)
+    budget_units = None
     if budget is not None:
-        if not isinstance(budget, Money):
-            raise InvalidInputError("budget", f"must be Money, got {show(budget)}")
-        if budget.amount < 0:
-            raise InvalidInputError("budget", f"must be >= 0, got {budget.amount}")
-        currency = budget.currency
+        budget_units, currency = _units_of(budget, "budget")
     if currency is None:
         raise InvalidInputError("currency", "missing: give a currency or a budget")
+    cur = globals()["currency"](currency) if not isinstance(currency, Currency) else currency
     if period is None:
         raise InvalidInputError("period", "missing: proration needs the review period")
-    claims = _claims(members, currency, policy, period)
-    exact = {}
+    claims = _claims(members, cur, policy, period)
+    quantum = Fraction(cur.quantum)
+    owed = Fraction(0)
     for c in claims:
-        if c.weight <= 0:
-            continue
-        value = max(c.weight, c.floor)
-        exact[c.line.member_id] = min(value, c.cap) if c.cap is not None else value
-    total = sum(exact.values(), Fraction(0))
-    zero = _to_money(Fraction(0), currency)
-    if budget is not None and total > Fraction(budget.amount):
-        amounts = apportion(budget.amount, exact, currency.quantum) if exact else {}
-    else:
-        amounts = {k: _to_money(v, currency) for k, v in exact.items()}
-    lines = _lines(claims, amounts, exact, currency)
-    allocated = sum((line.amount for line in lines), zero)
-    return BonusAllocation(
-        currency=currency,
-        pool=None if budget is None else budget.amount,
-        lines=lines,
-        allocated=allocated,
-        unallocated=zero if budget is None else budget.amount - allocated,
-        unallocated_reason=None,
-    )
+        if c.weight > 0:
+            value = max(c.weight / quantum, Fraction(c.floor))
+            owed += value if c.cap is None else min(value, Fraction(c.cap))
+    total = math.floor(owed + Fraction(1, 2))  # half away from zero (owed >= 0)
+    if budget_units is not None:
+        _check_floors(claims, budget_units, "budget", cur)
+        total = min(total, budget_units)
+    if total > MAX_MINOR_UNITS:
+        raise InvalidInputError(
+            "members", f"the bonuses add up to more than {MAX_MINOR_UNITS} minor units"
+        )
+    return _result(claims, _split(claims, total), cur, budget_units, None)
 
 
 # --- fairness --------------------------------------------------------------------------------
