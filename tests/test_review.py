@@ -387,7 +387,7 @@ def test_validate_document_lists_nothing_for_the_sample():
     assert validate_document(DOC) == []
     bad = attrs.evolve(DOC, training_budget=Decimal("0.5"))
     assert [str(p) for p in validate_document(bad)] == [
-        "$.training_budget: has more decimals than TWD allows, got 0.5"
+        "$.training_budget: has more decimals than TWD allows (0), got 0.5"
     ]
 
 
@@ -480,7 +480,7 @@ def test_member_values_are_checked():
     problems = [str(p) for p in validate_document(bad)]
     assert problems == [
         "$.members[0].self_assessment: must be on the feedback scale, got 9",
-        "$.members[1].base_salary: has more decimals than TWD allows, got 0.5",
+        "$.members[1].base_salary: has more decimals than TWD allows (0), got 0.5",
     ]
     with pytest.raises(InvalidInputError) as info:
         run_review(bad)

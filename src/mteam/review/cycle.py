@@ -30,7 +30,7 @@ import attrs
 from mteam._validate import check_instance, show
 from mteam.catalog import Catalog, load_catalog
 from mteam.errors import InvalidInputError, Problem, _join_path
-from mteam.money import Currency, Money
+from mteam.money import Currency, Money, check_amount
 from mteam.performance.composite import (
     CompositeScore,
     ProjectEvaluation,
@@ -101,8 +101,10 @@ def _amount_problems(path: str, amount: Decimal | None, currency: Currency) -> l
         return []
     if amount < 0:
         return [Problem(path, f"must be >= 0, got {amount}")]
-    if amount != amount.quantize(currency.quantum):
-        return [Problem(path, f"has more decimals than {currency.code} allows, got {amount}")]
+    try:
+        check_amount(amount, currency, path)
+    except InvalidInputError as err:  # too many decimals, or past the largest amount accepted
+        return [Problem(path, err.message)]
     return []
 
 
