@@ -442,7 +442,7 @@ class CandidateScore(Records):
     explanation: str
 
     def _rows(self) -> list[dict[str, object]]:
-        (fit,) = self.fit._rows()
+        (fit,) = self.fit.to_records()
         return [
             {
                 "candidate_id": self.candidate_id,

@@ -173,7 +173,8 @@ class RatingScale:
         """The nearest score on the scale's range (used after calibration).
 
         Examples:
-            >>> RatingScale(1, 5).clamp(5.4), RatingScale(1, 5).clamp(0.2), RatingScale(1, 5).clamp(3)
+            >>> five = RatingScale(1, 5)
+            >>> five.clamp(5.4), five.clamp(0.2), five.clamp(3)
             (5.0, 1.0, 3.0)
         """
         check_range("value", value)

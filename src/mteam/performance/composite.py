@@ -381,7 +381,8 @@ class RatingBands:
             the one below.
 
     Examples:
-        >>> bands = RatingBands([Band(1, "Bronze", 0), Band(2, "Silver", 0.6), Band(3, "Gold", 0.9)])
+        >>> bands = RatingBands(
+        ...     [Band(1, "Bronze", 0), Band(2, "Silver", 0.6), Band(3, "Gold", 0.9)])
         >>> bands.band(0.75).name.en, bands.band(0.9).name.en
         ('Silver', 'Gold')
         >>> RatingBands([Band(1, "Bronze", 0.1)])
@@ -471,13 +472,13 @@ class ForcedDistribution(Records):
             a group of equal composites straddles a quota boundary).
 
     Examples:
-            Its records are one row per member and level; its HTML shows each band's quota count
-            and the members placed. Four members, 25 / 75 %: 4 × 0.25 = 1 in band 2, 3 in band 1.
+        Its records are one row per member and level; its HTML shows each band's quota count
+        and the members placed. Four members, 25 / 75 %: 4 × 0.25 = 1 in band 2, 3 in band 1.
 
-            >>> result = forced_distribution({"a": 0.9, "b": 0.8, "c": 0.7, "d": 0.6}, {2: 0.25, 1: 0.75})
-            >>> result.to_records()
-            [{'member_id': 'a', 'level': 2}, {'member_id': 'b', 'level': 1}, \
-        {'member_id': 'c', 'level': 1}, {'member_id': 'd', 'level': 1}]
+        >>> scores = {"a": 0.9, "b": 0.8, "c": 0.7, "d": 0.6}
+        >>> forced_distribution(scores, {2: 0.25, 1: 0.75}).to_records()
+        [{'member_id': 'a', 'level': 2}, {'member_id': 'b', 'level': 1}, \
+{'member_id': 'c', 'level': 1}, {'member_id': 'd', 'level': 1}]
     """
 
     levels: dict[str, int]

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+
 import attrs
 
 from mteam._records import Records
@@ -252,10 +253,10 @@ class KpiLine(Records):
         contribution: `share × attainment`; the contributions add up to the score.
 
     Examples:
-            >>> card = score_scorecard([KPI("c", "Conversion", target=4, weight=2)], {"c": 3})
-            >>> card.lines[0].to_records()
-            [{'kpi_id': 'c', 'actual': 3, 'target': 4, 'attainment': 0.75, 'weight': 2, 'share': 1.0, \
-        'contribution': 0.75}]
+        >>> card = score_scorecard([KPI("c", "Conversion", target=4, weight=2)], {"c": 3})
+        >>> card.lines[0].to_records()
+        [{'kpi_id': 'c', 'actual': 3, 'target': 4, 'attainment': 0.75, 'weight': 2, 'share': 1.0, \
+'contribution': 0.75}]
     """
 
     kpi_id: str
