@@ -19,16 +19,42 @@ import pytest
 import mteam
 
 NOT_YET = {
+    # a package name covers its submodules
+    "mteam.budget": "moving onto mteam.money.allocate (issue 14); the examples come with it",
+    "mteam.convert": "new: the one converter and the JSON Schema (issue 14)",
+    "mteam.goals": "policies gaining validators (issue 14)",
+    "mteam.io": "being cut down to files, its converter moving to mteam.convert (issue 14)",
+    "mteam.membership.analysis": "aggregates and per-member tables being split (issue 14)",
+    "mteam.membership.bgnbd": "new: the non-contractual models are being written",
+    "mteam.membership.frames": "new: the dataframe-engine path is being written",
+    "mteam.membership.gamma_gamma": "new: the non-contractual models are being written",
+    "mteam.membership.pareto_nbd": "new: the non-contractual models are being written",
+    "mteam.membership.records": "its CSV readers move to mteam.io (issue 14)",
+    "mteam.membership.repeat": "new: the repeat-purchase summary is being written",
+    "mteam.membership.rfm": "the tie rule is being reworked (issue 18)",
+    "mteam.membership.sbg": "plain values and the projection band in progress (issue 18)",
+    "mteam.membership.summary": "the bulk CSV summary moves to mteam.io (issue 14)",
+    "mteam.membership.tiers": "plain values and records in progress (issue 18)",
+    "mteam.performance.feedback": "its private fast path leaves mteam.io (issue 14)",
+    "mteam.report.html": "the HTML pages are being built (issue 18)",
+    "mteam.review": "becoming a package: document and cycle (issue 14)",
+    "mteam.rewards.bonus": "moving onto mteam.money.allocate (issue 14)",
+    "mteam.training": "splitting into gaps, plan and knapsack (issue 14)",
 }
 
 
 def _modules():
+    """Every public module of the package (none whose name has a part starting with `_`)."""
     names = ["mteam"]
     for info in pkgutil.walk_packages(mteam.__path__, "mteam."):
-        if info.name.endswith("__main__"):
+        if any(part.startswith("_") for part in info.name.split(".")):
             continue
         names.append(info.name)
     return sorted(names)
+
+
+def _listed(module_name):
+    return any(module_name == n or module_name.startswith(f"{n}.") for n in NOT_YET)
 
 
 def _has_example(obj):
@@ -42,10 +68,9 @@ def _public_methods(cls):
     for name, member in vars(cls).items():
         if name.startswith("_"):
             continue
-        if isinstance(member, (staticmethod, classmethod)):
-            member = member.__func__
-        if inspect.isfunction(member):
-            yield name, member
+        function = member.__func__ if isinstance(member, (staticmethod, classmethod)) else member
+        if inspect.isfunction(function):
+            yield name, function
 
 
 def _missing(module_name):
@@ -67,15 +92,24 @@ def _missing(module_name):
 MODULES = _modules()
 
 
-@pytest.mark.parametrize("module_name", [m for m in MODULES if m not in NOT_YET])
+@pytest.mark.parametrize("module_name", [m for m in MODULES if not _listed(m)])
 def test_every_public_name_has_an_example(module_name):
     assert _missing(module_name) == []
 
 
-@pytest.mark.parametrize("module_name", sorted(NOT_YET))
-def test_the_not_yet_list_only_names_modules_that_still_miss_examples(module_name):
-    assert module_name in MODULES, "the module is gone: remove it from NOT_YET"
-    assert _missing(module_name), "every public name has its example: remove it from NOT_YET"
+@pytest.mark.parametrize("name", sorted(NOT_YET))
+def test_the_not_yet_list_only_names_modules_that_still_miss_examples(name):
+    covered = [m for m in MODULES if m == name or m.startswith(f"{name}.")]
+    if not covered:
+        pytest.skip(f"{name} is not in the package yet")
+    missing = [(m, _missing(m)) for m in covered]
+    assert any(names for _, names in missing), (
+        f"every public name of {name} has its example: remove it from NOT_YET"
+    )
+
+
+def test_the_not_yet_list_says_why():
+    assert all(reason.strip() for reason in NOT_YET.values())
 
 
 def test_the_check_itself():

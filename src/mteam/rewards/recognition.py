@@ -222,7 +222,7 @@ class RecognitionResult(Records):
     lines: tuple[RecognitionLine, ...]
     remaining: dict[str, int | None]
 
-    def _rows(self) -> list[dict[str, object]]:
+    def _rows(self) -> list[Mapping[str, object]]:
         """One row per member, in choosing order (the rows of the lines)."""
         return [row for line in self.lines for row in line.to_records()]
 
