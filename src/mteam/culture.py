@@ -10,7 +10,8 @@ Behavior in Work Teams", Administrative Science Quarterly 44(2), 1999), the cons
 Google's Project Aristotle that the source articles cite; items 1, 3 and 5 are reverse-scored.
 
 eNPS = % promoters (9–10) − % detractors (0–6) on "How likely are you to recommend this team
-as a place to work?" (0–10).
+as a place to work?" (0–10), in points from −100 to 100: the Net Promoter Score of Reichheld
+("The One Number You Need to Grow", Harvard Business Review 81(12), 2003) asked of employees.
 
 **Anonymity.** Below `min_respondents` (5 unless given) a result is suppressed: it carries the
 count and no score at all, and no result ever holds an individual's answers or id.
@@ -231,7 +232,10 @@ class ENPSResult(Records):
 
 
 def enps(answers: Iterable[int], min_respondents: int = 5) -> ENPSResult:
-    """ENPS of answers 0–10 (see module docs).
+    """ENPS of answers 0–10: `100 × (promoters − detractors) / respondents` (see module docs).
+
+    Promoters answer 9 or 10, detractors 0 to 6; passives (7, 8) count only in the
+    denominator. The score is in points, −100 (all detractors) to 100 (all promoters).
 
     Raises:
         InvalidInputError: an answer that is not a whole number 0–10.

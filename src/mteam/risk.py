@@ -1,10 +1,12 @@
 """A risk register: likelihood × impact on a 5 × 5 matrix, levels, residual risk.
 
-Each risk is scored likelihood (1–5) × impact (1–5), before and after mitigation. The level of
-a score comes from policy thresholds (by default 1–4 low, 5–9 medium, 10–15 high, 16–25
-critical). The register is sorted by residual score, then inherent score (highest first), then
-id. The source articles' risks (member churn, a data leak, intensifying competition, negative
-reviews) are built-in templates with Traditional Chinese labels.
+Each risk is scored likelihood (1–5) × impact (1–5), before and after mitigation: the
+consequence/likelihood matrix of IEC 31010:2019 (*Risk management — Risk assessment
+techniques*), multiplied out. The level of a score comes from policy thresholds (by default
+1–4 low, 5–9 medium, 10–15 high, 16–25 critical). The register is sorted by residual score,
+then inherent score (highest first), then id. The source articles' risks (member churn, a data
+leak, intensifying competition, negative reviews) are built-in templates with Traditional
+Chinese labels.
 
 Examples:
     >>> from mteam.risk import TEMPLATES, risk_register

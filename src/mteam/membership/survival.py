@@ -281,9 +281,7 @@ class SurvivalCurve(Records):
     def _html_caption(self) -> str:
         unit = f" ({self.unit.plural})" if self.unit is not None else ""
         median = "not reached" if self.median is None else show(self.median)
-        return (
-            f"SurvivalCurve{unit}: median {median}, {1 - self.alpha:.0%} {self.band_method} band"
-        )
+        return f"SurvivalCurve{unit}: median {median}, {1 - self.alpha:.0%} {self.band_method} band"
 
     def _rows(self) -> list[dict[str, object]]:
         """One row per event time, with the band (the unit is the curve's, not a column)."""
