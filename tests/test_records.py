@@ -381,6 +381,24 @@ def test_retention_records_carry_the_rates():
     assert {r["cohort"] for r in rows} == {"2025-01", "2025-02"}
 
 
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 30), st.booleans()),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_survival_records_are_the_curve_and_table_columns(data):
+    curve = kaplan_meier([d for d, _ in data], [e for _, e in data])
+    rows = curve.to_records()
+    assert [r["time"] for r in rows] == list(curve.times)
+    assert [r["survival"] for r in rows] == list(curve.survival)
+    assert [r["lower"] for r in rows] == list(curve.lower)
+    table = curve.table.to_records()
+    assert sum(r["events"] + r["censored"] for r in table) == len(data)
+    assert [r["time"] for r in table] == sorted({d for d, _ in data})
+
+
 # --- the HTML --------------------------------------------------------------------------------
 
 
