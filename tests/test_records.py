@@ -6,6 +6,7 @@ rows (flat, plain, the same keys in every row), `pandas.DataFrame` of them, and 
 
 import enum
 import importlib
+import math
 import pkgutil
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,15 +20,24 @@ from hypothesis import strategies as st
 
 import mteam
 from mteam._records import Records, flatten
+from mteam.culture import PSYCHOLOGICAL_SAFETY, enps, score_survey
 from mteam.experiments import two_proportion_ztest
 from mteam.membership.cltv import cohort_cltv
 from mteam.membership.records import Member, Transaction
+from mteam.membership.retention import cohort_table, period_retention
 from mteam.membership.sbg import fit_sbg
 from mteam.membership.summary import summarise
-from mteam.membership.survival import duration_table
+from mteam.membership.survival import duration_table, kaplan_meier
 from mteam.membership.tiers import assign_tiers
 from mteam.membership.units import Rate, TimeUnit
 from mteam.money import TWD, USD, Money
+from mteam.performance.composite import composite_score, forced_distribution
+from mteam.performance.kpi import KPI, score_scorecard
+from mteam.recruiting import Application, funnel
+from mteam.rewards.recognition import Recipient, Reward, assign_recognition
+from mteam.risk import TEMPLATES, risk_register
+from mteam.roles import Candidate, Role, SkillRequirement, rank_candidates, role_fit
+from mteam.skills import Skill, SkillMatrix
 
 PLAIN = (str, int, float, bool, date, datetime, Decimal, type(None))
 HIGH_END = [1000, 869, 743, 653, 593, 551, 517, 491]  # Fader & Hardie (2007), high end
@@ -49,6 +59,61 @@ def _base():
 
 MODEL = fit_sbg(HIGH_END, unit="year")
 
+ROLE = Role(
+    "analyst",
+    "Data analyst",
+    requirements=[
+        SkillRequirement("data_analysis", 3, importance=3, must_have=True),
+        SkillRequirement("communication", 2),
+    ],
+)
+RANKED = rank_candidates(
+    [
+        Candidate("kai", {"data_analysis": 3, "communication": 2}, [4, 5]),
+        Candidate("lin", {"data_analysis": 2, "communication": 1}),
+    ],
+    ROLE,
+)
+CARD = score_scorecard(
+    [
+        KPI("traffic_growth", "Traffic growth", target=20, threshold=10, stretch=30, weight=60),
+        KPI("conversion_rate", "Conversion rate", target=3, weight=40),
+    ],
+    {"traffic_growth": 25, "conversion_rate": 2.7},
+)
+COMPOSITE = composite_score(kpi=1.11, feedback=0.75, projects=0.8, learning=0.5)
+RECOGNITION = assign_recognition(
+    [Recipient("ann", 0.95, band=4), Recipient("bo", 0.88, band=3)],
+    [Reward("flex", "Flexible hours", "flexible_hours", quantity=1)],
+    {"ann": ["flex"], "bo": ["flex"]},
+)
+SURVEY_ANSWERS = [
+    [2, 6, 2, 6, 3, 6, 6],
+    [3, 5, 1, 6, 2, 7, 6],
+    [1, 6, 2, 7, 2, 6, 7],
+    [4, 4, 3, 5, 4, 5, 5],
+    [2, 6, 1, 6, 1, 6, 6],
+]
+
+
+def _path(n, day=1):
+    stages = ["resume_screen", "first_interview", "skill_test", "in_depth_interview"]
+    stages += ["background_check", "probation"]
+    return [(s, date(2026, 3, day + 2 * k)) for k, s in enumerate(stages[:n])]
+
+
+FUNNEL = funnel(
+    [
+        Application("c1", "referral", _path(6), outcome="hired", closed_on=date(2026, 6, 1)),
+        Application(
+            "c2", "online_platform", _path(2), outcome="rejected", closed_on=_path(2)[-1][1]
+        ),
+        Application("c3", "online_platform", _path(1, 3)),
+    ]
+)
+CURVE = kaplan_meier([2, 3, 3, 5, 6, 8], [True, True, False, True, False, True], unit="month")
+MATRIX = SkillMatrix([Skill("seo", "SEO", "hard")], {"ann": {"seo": 3}, "bob": {"seo": 1}})
+
 SAMPLES = {
     "SBGModel": MODEL,
     "Projection": MODEL.project(3)[2],
@@ -56,7 +121,38 @@ SAMPLES = {
     "DurationTable": duration_table(_base(), "month"),
     "TierAssignment": assign_tiers(_base()),
     "CohortValue": cohort_cltv(_base(), 0.5)[0],
+    "Shortfall": RANKED[1].fit.unmet[0],
+    "RoleFit": role_fit({"data_analysis": 2}, ROLE),
+    "CandidateScore": RANKED[0],
+    "BusFactorFlag": MATRIX.flagged_skills(["seo"])[0],
+    "KpiLine": CARD.lines[0],
+    "Scorecard": CARD,
+    "ComponentScore": COMPOSITE.components[0],
+    "CompositeScore": COMPOSITE,
+    "ForcedDistribution": forced_distribution(
+        {"a": 0.95, "b": 0.9, "c": 0.8, "d": 0.5}, {3: 0.25, 2: 0.5, 1: 0.25}
+    ),
+    "RecognitionLine": RECOGNITION.lines[1],
+    "RecognitionResult": RECOGNITION,
+    "RegisterEntry": risk_register(TEMPLATES)[0],
+    "SurveyResult": score_survey(PSYCHOLOGICAL_SAFETY, SURVEY_ANSWERS),
+    "ENPSResult": enps([10, 9, 9, 8, 7, 6, 3, 10]),
+    "StageFigures": FUNNEL.stages[1],
+    "FunnelReport": FUNNEL,
+    "RetentionCounts": period_retention(_base(), date(2025, 2, 1), date(2025, 6, 30)),
+    "CohortCell": cohort_table(_base()).cells["2025-01"][0],
+    "CohortTable": cohort_table(_base()),
+    "EventTable": CURVE.table,
+    "SurvivalCurve": CURVE,
 }
+
+
+def _cells(frame):
+    """The frame's rows, a missing float (NaN: pandas' None in a float column) back as None."""
+    return [
+        {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()}
+        for row in frame.to_dict("records")
+    ]
 
 
 def _subclasses(cls):
@@ -96,7 +192,7 @@ def test_pandas_gives_one_column_per_field(name):
     frame = pd.DataFrame(rows)
     assert list(frame.columns) == list(rows[0])
     assert len(frame) == len(rows)
-    assert frame.to_dict("records") == rows
+    assert _cells(frame) == rows
 
 
 def test_sbg_model_records():
@@ -173,6 +269,134 @@ def test_cohort_value_records_are_decimal():
         "cumulative_margin": Decimal(1525),
     }
     assert all(isinstance(r["cumulative_margin"], Decimal) for r in rows)
+
+
+def test_survival_records_keep_their_rows():
+    # the curve's rows as they were before the mixin: one per event time, with the band
+    rows = CURVE.to_records()
+    assert [r["time"] for r in rows] == [2, 3, 5, 8]
+    assert list(rows[0]) == ["time", "at_risk", "events", "censored", "survival", "lower", "upper"]
+    assert [r["at_risk"] for r in rows] == [6, 5, 3, 1]
+    assert rows[0]["survival"] == pytest.approx(5 / 6)
+    assert rows[0]["lower"] == pytest.approx(0.2731, abs=1e-4)
+    assert [r["censored"] for r in CURVE.table.to_records()] == [0, 1, 0, 1, 0]
+    caption = CURVE._html_caption()
+    assert caption == "SurvivalCurve (months): median 5, 95% exponential Greenwood band"
+
+
+def test_candidate_and_fit_records():
+    kai, lin = (score.to_records()[0] for score in RANKED)
+    # kai: fit 1, interviews 4 and 5 → (0.75 + 1) / 2 = 0.875; (0.6 + 0.4 × 0.875) / 1 = 0.95
+    assert kai["rank"] == 1
+    assert kai["score"] == pytest.approx(0.95)
+    assert kai["interview"] == 0.875
+    assert kai["unmet"] == ""
+    # lin: data analysis 2 of 3 (a must-have), communication 1 of 2: not ranked
+    assert lin["rank"] is None
+    assert lin["eligible"] is False
+    assert lin["unmet"] == "communication 1<2, data_analysis 2<3"
+    (fit,) = SAMPLES["RoleFit"].to_records()
+    # (3 × 2 + 1 × 0) / (3 × 3 + 1 × 2) = 6/11; gaps 1 (data analysis) + 2 (communication)
+    assert fit["fit"] == pytest.approx(6 / 11)
+    assert fit["missing_must_haves"] == "data_analysis"
+    assert fit["total_gap"] == 3
+
+
+def test_score_records_add_up_to_the_score():
+    assert sum(r["contribution"] for r in CARD.to_records()) == pytest.approx(CARD.score)
+    rows = COMPOSITE.to_records()
+    assert [r["name"] for r in rows] == ["kpi", "feedback", "projects", "learning"]
+    assert sum(r["contribution"] for r in rows) == pytest.approx(COMPOSITE.score)
+    assert "missing: self_assessment" in COMPOSITE._repr_html_()
+
+
+@given(
+    st.floats(0, 1.5),
+    st.one_of(st.none(), st.floats(0, 1)),
+    st.one_of(st.none(), st.floats(0, 1)),
+)
+def test_composite_contributions_always_add_up(kpi, feedback, learning):
+    result = composite_score(kpi=kpi, feedback=feedback, learning=learning)
+    rows = result.to_records()
+    assert len(rows) == 1 + (feedback is not None) + (learning is not None)
+    assert sum(r["contribution"] for r in rows) == pytest.approx(result.score, abs=1e-12)
+    assert sum(r["share"] for r in rows) == pytest.approx(1.0)
+
+
+def test_forced_distribution_shows_quotas_in_html():
+    result = SAMPLES["ForcedDistribution"]
+    assert result.to_records()[0] == {"member_id": "a", "level": 3}
+    html = result._repr_html_()
+    assert '<th scope="col">target</th>' in html
+    assert "<tr><td>3</td><td>1</td><td>1</td></tr>" in html
+
+
+def test_recognition_records():
+    assert RECOGNITION.to_records() == [
+        {"member_id": "ann", "turn": 1, "reward_id": "flex", "skipped": ""},
+        {"member_id": "bo", "turn": 2, "reward_id": None, "skipped": "flex (none left)"},
+    ]
+
+
+def test_survey_records_never_show_a_suppressed_score():
+    rows = SAMPLES["SurveyResult"].to_records()
+    assert [r["item_id"] for r in rows] == [f"ps{i}" for i in range(1, 8)]
+    assert {r["score"] for r in rows} == {SAMPLES["SurveyResult"].score}
+    (row,) = score_survey(PSYCHOLOGICAL_SAFETY, SURVEY_ANSWERS[:4]).to_records()
+    assert row["suppressed"] is True
+    assert row["score"] is None
+    assert row["item_mean"] is None
+    (row,) = enps([10, 9]).to_records()
+    assert (row["score"], row["promoters"], row["detractors"]) == (None, None, None)
+
+
+def test_funnel_records_cover_every_channel_and_stage():
+    rows = FUNNEL.to_records()
+    assert len(rows) == 6 * (1 + len(FUNNEL.by_channel))
+    assert [r["channel"] for r in rows[::6]] == ["all", "online_platform", "referral"]
+    assert rows[1]["conversion"] == pytest.approx(2 / 3)
+    assert rows[0]["overall_yield"] == pytest.approx(1 / 3)
+    html = FUNNEL._repr_html_()
+    assert "referral" not in html  # the HTML shows the overall funnel only
+    assert "1 hired of 3 applications" in html
+
+
+def test_retention_records_carry_the_rates():
+    (row,) = SAMPLES["RetentionCounts"].to_records()
+    # on 1 Feb a and b are members; b leaves on 1 April; c joins on 1 Feb (at the start)
+    assert (row["at_start"], row["retained"]) == (3, 2)
+    assert row["retention"] + row["churn"] == pytest.approx(1.0)
+    (empty,) = period_retention([], date(2025, 1, 1), date(2025, 1, 31)).to_records()
+    assert empty["retention"] is None
+    rows = SAMPLES["CohortTable"].to_records()
+    assert list(rows[0]) == [
+        "cohort",
+        "age",
+        "observed",
+        "alive",
+        "active",
+        "retention",
+        "activity",
+    ]
+    assert {r["cohort"] for r in rows} == {"2025-01", "2025-02"}
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 30), st.booleans()),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_survival_records_are_the_curve_and_table_columns(data):
+    curve = kaplan_meier([d for d, _ in data], [e for _, e in data])
+    rows = curve.to_records()
+    assert [r["time"] for r in rows] == list(curve.times)
+    assert [r["survival"] for r in rows] == list(curve.survival)
+    assert [r["lower"] for r in rows] == list(curve.lower)
+    table = curve.table.to_records()
+    assert sum(r["events"] + r["censored"] for r in table) == len(data)
+    assert [r["time"] for r in table] == sorted({d for d, _ in data})
 
 
 # --- the HTML --------------------------------------------------------------------------------

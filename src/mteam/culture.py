@@ -10,7 +10,8 @@ Behavior in Work Teams", Administrative Science Quarterly 44(2), 1999), the cons
 Google's Project Aristotle that the source articles cite; items 1, 3 and 5 are reverse-scored.
 
 eNPS = % promoters (9–10) − % detractors (0–6) on "How likely are you to recommend this team
-as a place to work?" (0–10).
+as a place to work?" (0–10), in points from −100 to 100: the Net Promoter Score of Reichheld
+("The One Number You Need to Grow", Harvard Business Review 81(12), 2003) asked of employees.
 
 **Anonymity.** Below `min_respondents` (5 unless given) a result is suppressed: it carries the
 count and no score at all, and no result ever holds an individual's answers or id.
@@ -41,6 +42,7 @@ from typing import Final
 
 import attrs
 
+from mteam._records import Records
 from mteam._validate import check_instance, check_int, check_sequence, items_of, text, to_tuple
 from mteam.errors import InvalidInputError
 from mteam.labels import Label, to_label
@@ -66,6 +68,11 @@ class SurveyItem:
         id: A stable identifier.
         text: The statement.
         reverse: Whether agreeing means less of what is measured.
+
+    Examples:
+        >>> item = SurveyItem("ps1", "Mistakes are held against you.", reverse=True)
+        >>> item.reverse, item.text.en
+        (True, 'Mistakes are held against you.')
     """
 
     id: str = attrs.field(validator=text())
@@ -82,6 +89,12 @@ class Survey:
         name: The label.
         items: The items (at least one).
         scale: The answer scale (integral).
+
+    Examples:
+        >>> pulse = Survey("pulse", "Pulse", [SurveyItem("q1", "I know what is expected of me.")],
+        ...                RatingScale(1, 5, integral=True))
+        >>> len(pulse.items), pulse.scale.maximum
+        (1, 5)
     """
 
     id: str = attrs.field(validator=text())
@@ -109,7 +122,7 @@ def reverse_score(answer: float, scale: RatingScale) -> float:
 
 
 @attrs.frozen
-class SurveyResult:
+class SurveyResult(Records):
     """A team's survey result.
 
     Attributes:
@@ -118,6 +131,21 @@ class SurveyResult:
         suppressed: Whether there were fewer than the anonymity threshold.
         score: The team's mean score on the survey's scale (None when suppressed).
         item_means: Item id → mean (reversed where needed); empty when suppressed.
+
+    Examples:
+        Its records are one row per item with the team's figures repeated; a suppressed result
+        has one row and no item. Two items on 1–5, the second reversed; answers (4, 2) and
+        (5, 1): item means (4 + 5) / 2 = 4.5 and ((6 − 2) + (6 − 1)) / 2 = 4.5.
+
+        >>> survey = Survey("s", "S", [SurveyItem("a", "A"), SurveyItem("b", "B", reverse=True)],
+        ...                 RatingScale(1, 5, integral=True))
+        >>> score_survey(survey, [[4, 2], [5, 1]], min_respondents=2).to_records()
+        [{'survey_id': 's', 'respondents': 2, 'suppressed': False, 'score': 4.5, 'item_id': 'a', \
+        'item_mean': 4.5}, {'survey_id': 's', 'respondents': 2, 'suppressed': False, 'score': 4.5, \
+        'item_id': 'b', 'item_mean': 4.5}]
+        >>> score_survey(survey, [[4, 2]], min_respondents=2).to_records()
+        [{'survey_id': 's', 'respondents': 1, 'suppressed': True, 'score': None, 'item_id': None, \
+        'item_mean': None}]
     """
 
     survey_id: str
@@ -125,6 +153,18 @@ class SurveyResult:
     suppressed: bool
     score: float | None
     item_means: dict[str, float]
+
+    def _rows(self) -> list[dict[str, object]]:
+        """One row per item (one row with no item when suppressed: nothing else is shown)."""
+        head = {
+            "survey_id": self.survey_id,
+            "respondents": self.respondents,
+            "suppressed": self.suppressed,
+            "score": self.score,
+        }
+        if not self.item_means:
+            return [{**head, "item_id": None, "item_mean": None}]
+        return [{**head, "item_id": k, "item_mean": v} for k, v in self.item_means.items()]
 
 
 def score_survey(
@@ -135,6 +175,14 @@ def score_survey(
     Raises:
         InvalidInputError: a response of the wrong length or off the scale (the path names the
             response's position, never a person), or a threshold below 1.
+
+    Examples:
+        One item on 1–7, reversed: answers 2, 3, 1, 4 and 2 count as 6, 5, 7, 4 and 6, mean
+        28 / 5 = 5.6.
+
+        >>> survey = Survey("s", "S", [SurveyItem("q", "Q", reverse=True)])
+        >>> score_survey(survey, [[2], [3], [1], [4], [2]]).score
+        5.6
     """
     check_instance("survey", survey, Survey)
     check_sequence("responses", responses)
@@ -161,7 +209,7 @@ def score_survey(
 
 
 @attrs.frozen
-class ENPSResult:
+class ENPSResult(Records):
     """An employee Net Promoter Score.
 
     Attributes:
@@ -170,6 +218,10 @@ class ENPSResult:
         score: % promoters − % detractors, in [−100, 100] (None when suppressed).
         promoters: Answers of 9 or 10 (None when suppressed).
         detractors: Answers of 0 to 6 (None when suppressed).
+
+    Examples:
+        >>> enps([10, 9, 8, 6, 3]).to_records()  # (2 − 2) / 5 × 100
+        [{'respondents': 5, 'suppressed': False, 'score': 0.0, 'promoters': 2, 'detractors': 2}]
     """
 
     respondents: int
@@ -180,10 +232,21 @@ class ENPSResult:
 
 
 def enps(answers: Iterable[int], min_respondents: int = 5) -> ENPSResult:
-    """ENPS of answers 0–10 (see module docs).
+    """ENPS of answers 0–10: `100 × (promoters − detractors) / respondents` (see module docs).
+
+    Promoters answer 9 or 10, detractors 0 to 6; passives (7, 8) count only in the
+    denominator. The score is in points, −100 (all detractors) to 100 (all promoters).
 
     Raises:
         InvalidInputError: an answer that is not a whole number 0–10.
+
+    Examples:
+        Ten answers, four promoters (9–10) and one detractor (0–6): 100 × (4 − 1) / 10 = 30.
+
+        >>> enps([10, 10, 9, 9, 8, 8, 7, 7, 7, 2]).score
+        30.0
+        >>> enps([10, 9]).suppressed  # fewer than 5 respondents
+        True
     """
     check_sequence("answers", answers)
     check_int("min_respondents", min_respondents, ge=1)

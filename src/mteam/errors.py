@@ -40,7 +40,14 @@ __all__ = ["InvalidInputError", "MteamError", "Problem"]
 
 
 class MteamError(Exception):
-    """The base of every error that mteam raises on purpose."""
+    """The base of every error that mteam raises on purpose.
+
+    Examples:
+        Catch everything mteam raises on purpose with one clause:
+
+        >>> issubclass(InvalidInputError, MteamError), issubclass(InvalidInputError, ValueError)
+        (True, True)
+    """
 
 
 @attrs.frozen
@@ -51,6 +58,12 @@ class Problem:
         path: Where the problem is, e.g. `members[3].kpis[0].weight` or, for a JSON document,
             `$.members[3].kpis[0].weight`.
         message: The constraint and the offending value, e.g. `must be > 0, got -2`.
+
+    Examples:
+        >>> str(Problem("members[3].kpis[0].weight", "must be > 0, got -2"))
+        'members[3].kpis[0].weight: must be > 0, got -2'
+        >>> str(Problem("", "must not be empty"))
+        'must not be empty'
     """
 
     path: str
@@ -71,6 +84,11 @@ class InvalidInputError(ValueError, MteamError):
         path: The path of the first problem.
         message: The message of the first problem.
         problems: Every problem found, in the order found (at least one).
+
+    Examples:
+        >>> err = InvalidInputError("kpis[0].weight", "must be > 0, got -2")
+        >>> err.path, err.message, len(err.problems), isinstance(err, ValueError)
+        ('kpis[0].weight', 'must be > 0, got -2', 1, True)
     """
 
     path: str
@@ -93,6 +111,12 @@ class InvalidInputError(ValueError, MteamError):
 
         Returns:
             The error; its `path` and `message` are those of the first problem.
+
+        Examples:
+            >>> err = InvalidInputError.from_problems([("$.pool", "must be >= 0, got '-5'"),
+            ...                                        Problem("$.period", "missing")])
+            >>> err.path, [p.path for p in err.problems]
+            ('$.pool', ['$.pool', '$.period'])
         """
         found = tuple(p if isinstance(p, Problem) else Problem(*p) for p in problems)
         if not found:

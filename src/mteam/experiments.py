@@ -86,6 +86,14 @@ class ZTestResult(Records):
         alternative: `"two-sided"`, `"larger"` or `"smaller"`.
         alpha: The significance level.
         significant: `p_value < alpha`.
+
+    Examples:
+        Its record is one row, the interval as `confidence_interval_0` and `_1`. A: 50 of 500
+        (10 %), B: 75 of 500 (15 %): difference 0.05, lift 0.05 / 0.10 = 0.5.
+
+        >>> row = two_proportion_ztest(50, 500, 75, 500).to_records()[0]
+        >>> round(row["difference"], 10), round(row["relative_lift"], 10), row["significant"]
+        (0.05, 0.5, True)
     """
 
     rate_a: float

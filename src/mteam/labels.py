@@ -34,6 +34,12 @@ class Label:
     Attributes:
         en: The English form (not empty).
         zh_hant: The Traditional Chinese form, or `""` when there is none.
+
+    Examples:
+        >>> Label("Content creator", "內容創作者")
+        Label(en='Content creator', zh_hant='內容創作者')
+        >>> str(Label("Content creator", "內容創作者"))
+        'Content creator'
     """
 
     en: str = attrs.field(validator=text())
@@ -44,6 +50,13 @@ class Label:
 
         Raises:
             InvalidInputError: the language is not one of [`LANGUAGES`][mteam.labels.LANGUAGES].
+
+        Examples:
+            >>> Label("SEO specialist", "SEO專員").get("zh-Hant")
+            'SEO專員'
+            >>> Label("SEO specialist").get("fr")
+            Traceback (most recent call last):
+            mteam.errors.InvalidInputError: language: must be one of en, zh-Hant, got 'fr'
         """
         if language == "en":
             return self.en

@@ -41,6 +41,12 @@ class Period:
     Attributes:
         start: The first day.
         end: The last day (not before `start`).
+
+    Examples:
+        >>> from datetime import date
+        >>> q1 = Period(date(2026, 1, 1), date(2026, 3, 31))
+        >>> q1.days, date(2026, 3, 31) in q1  # 31 + 28 + 31 = 90 days, both ends included
+        (90, True)
     """
 
     start: date = attrs.field(validator=_check_date)
@@ -69,6 +75,13 @@ class Period:
 
         Raises:
             InvalidInputError: `left_on` is before `hired_on`.
+
+        Examples:
+            Hired on 15 March 2026 into Q1 2026: 15–31 March, 31 − 15 + 1 = 17 days.
+
+            >>> from datetime import date
+            >>> Period(date(2026, 1, 1), date(2026, 3, 31)).days_employed(date(2026, 3, 15))
+            17
         """
         if left_on is not None and left_on < hired_on:
             raise InvalidInputError(

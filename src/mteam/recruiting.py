@@ -39,6 +39,7 @@ from typing import Any, Final
 
 import attrs
 
+from mteam._records import Cell, Records
 from mteam._validate import check_records, check_sequence, show, text
 from mteam.errors import InvalidInputError
 from mteam.labels import Label
@@ -57,7 +58,12 @@ __all__ = [
 
 
 class Stage(enum.Enum):
-    """The selection stages, in order."""
+    """The selection stages, in order.
+
+    Examples:
+        >>> [s.value for s in Stage][:3], STAGE_LABELS[Stage.SKILL_TEST].get("zh-Hant")
+        (['resume_screen', 'first_interview', 'skill_test'], '技能測試')
+    """
 
     RESUME_SCREEN = "resume_screen"
     FIRST_INTERVIEW = "first_interview"
@@ -68,7 +74,12 @@ class Stage(enum.Enum):
 
 
 class Outcome(enum.Enum):
-    """How an application ended."""
+    """How an application ended.
+
+    Examples:
+        >>> Outcome("withdrew")
+        <Outcome.WITHDREW: 'withdrew'>
+    """
 
     HIRED = "hired"
     REJECTED = "rejected"
@@ -77,7 +88,12 @@ class Outcome(enum.Enum):
 
 
 class Channel(enum.Enum):
-    """The recruiting channels of the source articles."""
+    """The recruiting channels of the source articles.
+
+    Examples:
+        >>> CHANNEL_LABELS[Channel("referral")].en
+        'referral'
+    """
 
     ONLINE_PLATFORM = "online_platform"
     SOCIAL_MEDIA = "social_media"
@@ -134,6 +150,15 @@ class Application:
         history: The stages entered, in order, with the day each was entered.
         outcome: How it ended (a `Outcome` or its value; `open` while it runs).
         closed_on: The day it ended (the hiring day for a hire), None while open.
+
+    Examples:
+        >>> from datetime import date
+        >>> app = Application("c9", "campus", [("resume_screen", date(2026, 4, 1))])
+        >>> app.outcome, app.closed_on
+        (<Outcome.OPEN: 'open'>, None)
+        >>> Application("c9", "campus", [("skill_test", date(2026, 4, 1))])
+        Traceback (most recent call last):
+        mteam.errors.InvalidInputError: history: stages must run in order from the resume ...
     """
 
     candidate_id: str = attrs.field(validator=text())
@@ -162,7 +187,7 @@ class Application:
 
 
 @attrs.frozen
-class StageFigures:
+class StageFigures(Records):
     """One stage of the funnel.
 
     Attributes:
@@ -172,6 +197,19 @@ class StageFigures:
             nobody reached the stage before).
         median_days: Median days spent in the stage, over the applications that left it
             (moved on or closed), None when none has.
+
+    Examples:
+        Two applications screened on 1 and 3 March, one moving on on 5 March (4 days) and one
+        rejected on 4 March (1 day): median (1 + 4) / 2 = 2.5 days.
+
+        >>> from datetime import date
+        >>> report = funnel([
+        ...     Application("a", "referral", [("resume_screen", date(2026, 3, 1)),
+        ...                                   ("first_interview", date(2026, 3, 5))]),
+        ...     Application("b", "referral", [("resume_screen", date(2026, 3, 3))],
+        ...                 outcome="rejected", closed_on=date(2026, 3, 4))])
+        >>> report.stages[0].to_records()
+        [{'stage': 'resume_screen', 'reached': 2, 'conversion': None, 'median_days': 2.5}]
     """
 
     stage: str
@@ -181,7 +219,7 @@ class StageFigures:
 
 
 @attrs.frozen
-class FunnelReport:
+class FunnelReport(Records):
     """The hiring funnel.
 
     Attributes:
@@ -192,6 +230,17 @@ class FunnelReport:
         median_days_to_hire: Median days from the resume screen to the hiring day, None
             without hires.
         by_channel: Channel → its own funnel (empty inside a channel's report).
+
+    Examples:
+        Its records are one row per channel (`"all"` first, then each channel in the funnel)
+        and stage, with that channel's totals; its HTML shows the overall funnel.
+
+        >>> from datetime import date
+        >>> report = funnel([Application("a", "referral", [("resume_screen", date(2026, 3, 1))],
+        ...                              outcome="withdrew", closed_on=date(2026, 3, 2))])
+        >>> rows = report.to_records()
+        >>> len(rows), rows[0]["channel"], rows[6]["channel"], rows[0]["overall_yield"]
+        (12, 'all', 'referral', 0.0)
     """
 
     applications: int
@@ -200,6 +249,35 @@ class FunnelReport:
     overall_yield: float
     median_days_to_hire: float | None
     by_channel: dict[str, FunnelReport]
+
+    def _rows(self) -> list[dict[str, object]]:
+        """One row per channel (`"all"` first) and stage, with the channel's totals."""
+        parts = [("all", self), *self.by_channel.items()]
+        return [
+            {
+                "channel": channel,
+                "stage": s.stage,
+                "reached": s.reached,
+                "conversion": s.conversion,
+                "median_days": s.median_days,
+                "applications": report.applications,
+                "hired": report.hired,
+                "overall_yield": report.overall_yield,
+                "median_days_to_hire": report.median_days_to_hire,
+            }
+            for channel, report in parts
+            for s in report.stages
+        ]
+
+    def _html_rows(self) -> list[dict[str, Cell]]:
+        """The overall funnel, one row per stage."""
+        return [row for row in self.to_records() if row["channel"] == "all"]
+
+    def _html_caption(self) -> str:
+        return (
+            f"FunnelReport: {self.hired} hired of {self.applications} applications "
+            f"(yield {self.overall_yield:.3g})"
+        )
 
 
 def _median(values: list[int]) -> float | None:
@@ -243,6 +321,22 @@ def funnel(applications: Iterable[Application]) -> FunnelReport:
 
     Raises:
         InvalidInputError: something other than an Application, or a candidate twice.
+
+    Examples:
+        Four applications, two reach the first interview (conversion 2 / 4 = 0.5), one is hired
+        (yield 1 / 4 = 0.25) 30 days after its screen.
+
+        >>> from datetime import date
+        >>> def path(n):
+        ...     return [(s, date(2026, 1, 1 + k)) for k, s in enumerate(list(Stage)[:n])]
+        >>> report = funnel([
+        ...     Application("a", "referral", path(6), outcome="hired", closed_on=date(2026, 1, 31)),
+        ...     Application("b", "campus", path(2)),
+        ...     Application("c", "campus", path(1)), Application("d", "campus", path(1))])
+        >>> report.stages[1].conversion, report.overall_yield, report.median_days_to_hire
+        (0.5, 0.25, 30)
+        >>> report.by_channel["campus"].hired
+        0
     """
     check_sequence("applications", applications)
     apps = list(applications)

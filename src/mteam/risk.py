@@ -1,10 +1,12 @@
 """A risk register: likelihood × impact on a 5 × 5 matrix, levels, residual risk.
 
-Each risk is scored likelihood (1–5) × impact (1–5), before and after mitigation. The level of
-a score comes from policy thresholds (by default 1–4 low, 5–9 medium, 10–15 high, 16–25
-critical). The register is sorted by residual score, then inherent score (highest first), then
-id. The source articles' risks (member churn, a data leak, intensifying competition, negative
-reviews) are built-in templates with Traditional Chinese labels.
+Each risk is scored likelihood (1–5) × impact (1–5), before and after mitigation: the
+consequence/likelihood matrix of IEC 31010:2019 (*Risk management — Risk assessment
+techniques*), multiplied out. The level of a score comes from policy thresholds (by default
+1–4 low, 5–9 medium, 10–15 high, 16–25 critical). The register is sorted by residual score,
+then inherent score (highest first), then id. The source articles' risks (member churn, a data
+leak, intensifying competition, negative reviews) are built-in templates with Traditional
+Chinese labels.
 
 Examples:
     >>> from mteam.risk import TEMPLATES, risk_register
@@ -21,6 +23,7 @@ from typing import Any, Final
 
 import attrs
 
+from mteam._records import Records
 from mteam._validate import check_records, show, text, whole
 from mteam.errors import InvalidInputError
 from mteam.labels import Label, to_label
@@ -41,6 +44,17 @@ class Risk:
         residual_likelihood: Likelihood after mitigation (≤ likelihood).
         residual_impact: Impact after mitigation (≤ impact).
         owner: Who watches it.
+
+    Examples:
+        Likelihood 4 × impact 3 = 12 before mitigation; 2 × 3 = 6 after:
+
+        >>> risk = Risk("negative_reviews", "Negative reviews", likelihood=4, impact=3,
+        ...             residual_likelihood=2)
+        >>> [(e.score, e.residual_score) for e in risk_register([risk])]
+        [(12, 6)]
+        >>> Risk("r", "R", likelihood=2, impact=3, residual_likelihood=3)
+        Traceback (most recent call last):
+        mteam.errors.InvalidInputError: residual_likelihood: must be a whole number 1..2, got 3
     """
 
     id: str = attrs.field(validator=text())
@@ -80,6 +94,11 @@ class RiskPolicy:
     Attributes:
         levels: (lowest score, level) pairs rising from 1; low from 1, medium from 5, high from
             10, critical from 16 unless given.
+
+    Examples:
+        >>> policy = RiskPolicy([(1, "green"), (9, "amber"), (17, "red")])
+        >>> policy.level(8), policy.level(9), policy.level(25)
+        ('green', 'amber', 'red')
     """
 
     levels: tuple[tuple[int, str], ...] = attrs.field(default=LEVELS, converter=_to_levels)
@@ -93,7 +112,14 @@ class RiskPolicy:
                 raise InvalidInputError(f"levels[{i}]", "thresholds must rise")
 
     def level(self, score: int) -> str:
-        """The level of a score (1–25)."""
+        """The level of a score (1–25).
+
+        Examples:
+            With the default levels, 4 × 4 = 16 is critical and 3 × 3 = 9 medium:
+
+            >>> RiskPolicy().level(16), RiskPolicy().level(9)
+            ('critical', 'medium')
+        """
         chosen = self.levels[0][1]
         for threshold, name in self.levels:
             if score >= threshold:
@@ -102,7 +128,7 @@ class RiskPolicy:
 
 
 @attrs.frozen
-class RegisterEntry:
+class RegisterEntry(Records):
     """A risk in the register, scored.
 
     Attributes:
@@ -113,6 +139,16 @@ class RegisterEntry:
         residual_score: After mitigation (the inherent score when no residual is given).
         residual_level: Its level.
         owner: Who watches it.
+
+    Examples:
+        Its record is one row, the label in both languages (`name_en`, `name_zh_hant`):
+
+        >>> from mteam.labels import Label
+        >>> (entry,) = risk_register([Risk("leak", Label("Data leak", "數據洩露"), likelihood=2,
+        ...                                impact=5, owner="data_analyst")])
+        >>> entry.to_records()  # 2 × 5 = 10: high, before and after (no mitigation given)
+        [{'risk_id': 'leak', 'name_en': 'Data leak', 'name_zh_hant': '數據洩露', 'score': 10, \
+'level': 'high', 'residual_score': 10, 'residual_level': 'high', 'owner': 'data_analyst'}]
     """
 
     risk_id: str
@@ -131,6 +167,17 @@ def risk_register(
 
     Raises:
         InvalidInputError: something other than a Risk, or duplicate ids.
+
+    Examples:
+        Churn 4 × 4 = 16 mitigated to 3 × 2 = 6; a leak 2 × 5 = 10 not mitigated: the leak
+        comes first (residual 10 > 6).
+
+        >>> register = risk_register([
+        ...     Risk("churn", "Member churn", likelihood=4, impact=4, residual_likelihood=3,
+        ...          residual_impact=2),
+        ...     Risk("leak", "Data leak", likelihood=2, impact=5)])
+        >>> [(e.risk_id, e.level, e.residual_score, e.residual_level) for e in register]
+        [('leak', 'high', 10, 'high'), ('churn', 'critical', 6, 'medium')]
     """
     policy = policy if policy is not None else RiskPolicy()
     entries = []

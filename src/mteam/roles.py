@@ -36,6 +36,7 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
+from mteam._records import Records
 from mteam._validate import (
     check_instance,
     check_int,
@@ -82,6 +83,13 @@ class SkillRequirement:
         level: The level required (a whole level above the bottom of the scale).
         importance: The weight of this requirement in the role fit (> 0).
         must_have: Whether falling short makes a person ineligible for the role.
+
+    Examples:
+        >>> SkillRequirement("seo", 3, importance=2, must_have=True)
+        SkillRequirement(skill_id='seo', level=3, importance=2, must_have=True)
+        >>> SkillRequirement("seo", 0)
+        Traceback (most recent call last):
+        mteam.errors.InvalidInputError: level: must be >= 1, got 0
     """
 
     skill_id: str = attrs.field(validator=text())
@@ -99,6 +107,11 @@ class SuggestedKpi:
         name: The label, in English and Traditional Chinese.
         unit: The unit of the measure (`"%"`, `"TWD"`, `"hours"`, …).
         direction: Whether higher or lower values are better.
+
+    Examples:
+        >>> kpi = SuggestedKpi("cpa", "Cost per acquisition", "TWD", "lower_is_better")
+        >>> kpi.direction
+        <Direction.LOWER_IS_BETTER: 'lower_is_better'>
     """
 
     id: str = attrs.field(validator=text())
@@ -117,6 +130,13 @@ class Role:
         responsibilities: The duties.
         requirements: The skills required (one per skill).
         kpis: The KPIs that suit the role (unique ids).
+
+    Examples:
+        >>> role = Role("seo_specialist", "SEO specialist",
+        ...             responsibilities=["Keyword research"],
+        ...             requirements=[SkillRequirement("seo", 3)])
+        >>> role.title.en, [r.en for r in role.responsibilities], role.requirements[0].level
+        ('SEO specialist', ['Keyword research'], 3)
     """
 
     id: str = attrs.field(validator=text())
@@ -141,12 +161,18 @@ class Role:
     )
 
     def requirement(self, skill_id: str) -> SkillRequirement | None:
-        """The requirement on a skill, or None when the role does not require it."""
+        """The requirement on a skill, or None when the role does not require it.
+
+        Examples:
+            >>> role = Role("seo", "SEO specialist", requirements=[SkillRequirement("seo", 3)])
+            >>> role.requirement("seo").level, role.requirement("crm")
+            (3, None)
+        """
         return next((r for r in self.requirements if r.skill_id == skill_id), None)
 
 
 @attrs.frozen
-class Shortfall:
+class Shortfall(Records):
     """A requirement a person does not meet.
 
     Attributes:
@@ -156,6 +182,14 @@ class Shortfall:
         gap: `required − actual` (> 0).
         importance: The requirement's importance.
         must_have: Whether the requirement is a must-have.
+
+    Examples:
+        Required 3, at 1: the gap is 3 − 1 = 2.
+
+        >>> role = Role("r", "R", requirements=[SkillRequirement("seo", 3, importance=2)])
+        >>> role_fit({"seo": 1}, role).unmet[0].to_records()
+        [{'skill_id': 'seo', 'required': 3, 'actual': 1, 'gap': 2, 'importance': 2, \
+'must_have': False}]
     """
 
     skill_id: str
@@ -167,7 +201,7 @@ class Shortfall:
 
 
 @attrs.frozen
-class RoleFit:
+class RoleFit(Records):
     """How well a person's skills fit a role, and why.
 
     Attributes:
@@ -176,6 +210,19 @@ class RoleFit:
             (1 for a role without requirements).
         eligible: False when a must-have requirement is unmet.
         unmet: The requirements not met, by skill id.
+
+    Its record is one row: the role, the fit, the eligibility, the unmet skills (as
+    `"skill actual<required"`, comma-separated), the must-haves missing and the total gap.
+
+    Examples:
+        SEO at 2 of 3 (importance 1) and CRM at 0 of 2 (importance 1, a must-have):
+        fit = (1·2 + 1·0) / (1·3 + 1·2) = 2/5 = 0.4, total gap 1 + 2 = 3.
+
+        >>> role = Role("r", "R", requirements=[
+        ...     SkillRequirement("seo", 3), SkillRequirement("crm", 2, must_have=True)])
+        >>> role_fit({"seo": 2}, role).to_records()
+        [{'role_id': 'r', 'fit': 0.4, 'eligible': False, 'unmet': 'crm 0<2, seo 2<3', \
+'missing_must_haves': 'crm', 'total_gap': 3}]
     """
 
     role_id: str
@@ -183,9 +230,21 @@ class RoleFit:
     eligible: bool
     unmet: tuple[Shortfall, ...]
 
+    def _rows(self) -> list[dict[str, object]]:
+        return [
+            {
+                "role_id": self.role_id,
+                "fit": self.fit,
+                "eligible": self.eligible,
+                "unmet": ", ".join(f"{s.skill_id} {s.actual}<{s.required}" for s in self.unmet),
+                "missing_must_haves": ", ".join(self.missing_must_haves),
+                "total_gap": sum(s.gap for s in self.unmet),
+            }
+        ]
+
     @property
     def missing_must_haves(self) -> tuple[str, ...]:
-        """The skill ids of the unmet must-have requirements."""
+        """The skill ids of the unmet must-have requirements, sorted."""
         return tuple(s.skill_id for s in self.unmet if s.must_have)
 
 
@@ -301,6 +360,11 @@ class Candidate:
         id: The candidate's id.
         skill_tests: Skill id → the level the candidate showed in a skill test.
         interview_ratings: The interviewers' overall ratings, on the policy's interview scale.
+
+    Examples:
+        >>> kai = Candidate("kai", {"seo": 3}, [4, 5])
+        >>> kai.skill_tests, kai.interview_ratings
+        ({'seo': 3}, (4, 5))
     """
 
     id: str = attrs.field(validator=text())
@@ -322,6 +386,15 @@ class CandidatePolicy:
         interview_weight: The weight of the interviews (0.4 unless given).
         interview_scale: The scale of interview ratings (1–5 unless given).
         skill_scale: The proficiency scale of skill-test levels (0–4 unless given).
+
+    Examples:
+        Fit 0.5 and interviews of 3 on 1–5 (normalised (3 − 1) / 4 = 0.5) weigh the same whatever
+        the weights; with fit only: score = fit.
+
+        >>> role = Role("r", "R", requirements=[SkillRequirement("seo", 2)])
+        >>> policy = CandidatePolicy(fit_weight=1, interview_weight=0)
+        >>> rank_candidates([Candidate("kai", {"seo": 1}, [5])], role, policy)[0].score
+        0.5
     """
 
     fit_weight: float = attrs.field(default=0.6, validator=real(ge=0))
@@ -335,7 +408,7 @@ class CandidatePolicy:
 
 
 @attrs.frozen
-class CandidateScore:
+class CandidateScore(Records):
     """A candidate's place in the ranking, and the figures behind it.
 
     Attributes:
@@ -345,6 +418,20 @@ class CandidateScore:
         fit: The role fit from the skill tests.
         interview: The mean interview rating normalised onto [0, 1], or None without ratings.
         explanation: The calculation in words, for the hiring manager.
+
+    Its record is one row, the role fit given as its figure, eligibility and unmet skills
+    (as in [`RoleFit`][mteam.roles.RoleFit]'s record); a ranking is the rows of its scores,
+    `[row for score in ranked for row in score.to_records()]`.
+
+    Examples:
+        Fit 1 from the skill test, interviews 4 and 5 on 1–5 normalised to 0.75 and 1, mean
+        0.875: score = (0.6 × 1 + 0.4 × 0.875) / 1 = 0.95.
+
+        >>> role = Role("seo", "SEO", requirements=[SkillRequirement("seo", 3)])
+        >>> (best,) = rank_candidates([Candidate("kai", {"seo": 3}, [4, 5])], role)
+        >>> row = best.to_records()[0]
+        >>> row["rank"], round(row["score"], 3), row["fit"], row["interview"], row["eligible"]
+        (1, 0.95, 1.0, 0.875, True)
     """
 
     candidate_id: str
@@ -353,6 +440,21 @@ class CandidateScore:
     fit: RoleFit
     interview: float | None
     explanation: str
+
+    def _rows(self) -> list[dict[str, object]]:
+        (fit,) = self.fit.to_records()
+        return [
+            {
+                "candidate_id": self.candidate_id,
+                "rank": self.rank,
+                "score": self.score,
+                "fit": self.fit.fit,
+                "interview": self.interview,
+                "eligible": self.fit.eligible,
+                "unmet": fit["unmet"],
+                "explanation": self.explanation,
+            }
+        ]
 
 
 def _score(candidate: Candidate, role: Role, policy: CandidatePolicy) -> CandidateScore:

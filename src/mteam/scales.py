@@ -112,7 +112,14 @@ class RatingScale:
         return self.maximum - self.minimum
 
     def check(self, value: float, path: str = "score") -> None:
-        """Raise `InvalidInputError` at `path` unless `value` is on this scale."""
+        """Raise `InvalidInputError` at `path` unless `value` is on this scale.
+
+        Examples:
+            >>> RatingScale(1, 5).check(4.5)  # on the scale: nothing happens
+            >>> RatingScale(0, 4, integral=True).check(2.5, "levels[0]")
+            Traceback (most recent call last):
+            mteam.errors.InvalidInputError: levels[0]: must be a whole level, got 2.5
+        """
         kind: type[object] = value.__class__
         if kind is int and self.minimum <= value <= self.maximum:
             return  # the common case, first and cheaply: an int is a whole level
@@ -126,7 +133,12 @@ class RatingScale:
             raise InvalidInputError(path, f"must be a whole level, got {show(value)}")
 
     def contains(self, value: float) -> bool:
-        """Whether `value` is a valid score on this scale."""
+        """Whether `value` is a valid score on this scale.
+
+        Examples:
+            >>> RatingScale(1, 5).contains(5), RatingScale(1, 5).contains(0)
+            (True, False)
+        """
         try:
             self.check(value)
         except InvalidInputError:
@@ -134,22 +146,47 @@ class RatingScale:
         return True
 
     def normalise(self, value: float, path: str = "score") -> float:
-        """Map a score onto [0, 1]: `(value − minimum) / (maximum − minimum)`."""
+        """Map a score onto [0, 1]: `(value − minimum) / (maximum − minimum)`.
+
+        Examples:
+            On 1–7, 5 is (5 − 1) / (7 − 1) = 4/6 = 0.667:
+
+            >>> round(RatingScale(1, 7).normalise(5), 3)
+            0.667
+        """
         self.check(value, path)
         return float((value - self.minimum) / self.span)
 
     def denormalise(self, fraction: float) -> float:
-        """Map a fraction of [0, 1] back onto the scale: `minimum + fraction × span`."""
+        """Map a fraction of [0, 1] back onto the scale: `minimum + fraction × span`.
+
+        Examples:
+            0.25 of 1–5 is 1 + 0.25 × 4 = 2:
+
+            >>> RatingScale(1, 5).denormalise(0.25)
+            2.0
+        """
         check_range("fraction", fraction, ge=0, le=1)
         return float(self.minimum + fraction * self.span)
 
     def clamp(self, value: float) -> float:
-        """The nearest score on the scale's range (used after calibration)."""
+        """The nearest score on the scale's range (used after calibration).
+
+        Examples:
+            >>> five = RatingScale(1, 5)
+            >>> five.clamp(5.4), five.clamp(0.2), five.clamp(3)
+            (5.0, 1.0, 3.0)
+        """
         check_range("value", value)
         return float(min(max(value, self.minimum), self.maximum))
 
     def label(self, level: int) -> str:
-        """The label of a whole level, or its number as text when the scale has no labels."""
+        """The label of a whole level, or its number as text when the scale has no labels.
+
+        Examples:
+            >>> PROFICIENCY_SCALE.label(4), RatingScale(1, 5, integral=True).label(2)
+            ('expert', '2')
+        """
         self.check(level, "level")
         if not self.labels:
             return show(level)

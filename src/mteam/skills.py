@@ -24,6 +24,7 @@ from typing import Any
 
 import attrs
 
+from mteam._records import Records
 from mteam._validate import find, items_of, of_type, show, text, to_tuple, unique_by
 from mteam.errors import InvalidInputError
 from mteam.labels import Label, to_label
@@ -42,7 +43,12 @@ PROFICIENT = 3
 
 
 class SkillCategory(enum.Enum):
-    """Hard (technical) or soft (interpersonal) skill."""
+    """Hard (technical) or soft (interpersonal) skill.
+
+    Examples:
+        >>> SkillCategory("soft")
+        <SkillCategory.SOFT: 'soft'>
+    """
 
     HARD = "hard"
     """SEO, social-media marketing, content marketing, data analysis, paid ads, AI tools, …"""
@@ -69,6 +75,11 @@ class Skill:
         id: A short stable identifier, e.g. `"seo"`.
         name: The label, in English and Traditional Chinese (a plain string is English only).
         category: HARD or SOFT (the strings `"hard"` and `"soft"` are accepted).
+
+    Examples:
+        >>> seo = Skill("seo", "SEO", "hard")
+        >>> seo.category, seo.name.get("zh-Hant")  # no Chinese label given: English
+        (<SkillCategory.HARD: 'hard'>, 'SEO')
     """
 
     id: str = attrs.field(validator=text())
@@ -77,18 +88,34 @@ class Skill:
 
 
 @attrs.frozen
-class BusFactorFlag:
+class BusFactorFlag(Records):
     """A required skill that too few members hold at the proficient level.
 
     Attributes:
         skill_id: The skill.
         bus_factor: How many members hold it at or above the proficient level.
         holders: Those members, by id.
+
+    Examples:
+        Its record is one row, the holders comma-separated.
+
+        >>> m = SkillMatrix([Skill("seo", "SEO", "hard")], {"ann": {"seo": 3}, "bob": {"seo": 2}})
+        >>> m.flagged_skills(["seo"])[0].to_records()
+        [{'skill_id': 'seo', 'bus_factor': 1, 'holders': 'ann'}]
     """
 
     skill_id: str
     bus_factor: int
     holders: tuple[str, ...]
+
+    def _rows(self) -> list[dict[str, object]]:
+        return [
+            {
+                "skill_id": self.skill_id,
+                "bus_factor": self.bus_factor,
+                "holders": ", ".join(self.holders),
+            }
+        ]
 
 
 def _to_levels(value: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str, int]]:
@@ -126,6 +153,14 @@ class SkillMatrix:
         levels: Member id → skill id → level on `scale`. Unknown skills and off-scale levels
             are input errors; a missing entry means the scale's lowest level.
         scale: The proficiency scale, 0–4 unless given (it must be integral).
+
+    Examples:
+        >>> m = SkillMatrix([Skill("seo", "SEO", "hard")], {"ann": {"seo": 4}, "bob": {}})
+        >>> m.members, m.skill_ids, m.level("bob", "seo")
+        (('ann', 'bob'), ('seo',), 0)
+        >>> SkillMatrix([Skill("seo", "SEO", "hard")], {"ann": {"seo": 5}})
+        Traceback (most recent call last):
+        mteam.errors.InvalidInputError: levels['ann']['seo']: must be within 0..4, got 5
     """
 
     skills: tuple[Skill, ...] = attrs.field(
@@ -154,6 +189,11 @@ class SkillMatrix:
 
         Raises:
             InvalidInputError: no such skill.
+
+        Examples:
+            >>> m = SkillMatrix([Skill("seo", "SEO", "hard")], {})
+            >>> m.skill("seo").name.en
+            'SEO'
         """
         return find(self.skills, lambda s: s.id, skill_id, "skill_id", "skill")
 
@@ -166,6 +206,12 @@ class SkillMatrix:
 
         Raises:
             InvalidInputError: no such member.
+
+        Examples:
+            >>> m = SkillMatrix([Skill("seo", "SEO", "hard"), Skill("crm", "CRM", "hard")],
+            ...                 {"ann": {"seo": 3}})
+            >>> m.member_levels("ann")
+            {'seo': 3, 'crm': 0}
         """
         self._check_member(member_id)
         row = self.levels[member_id]
@@ -177,6 +223,14 @@ class SkillMatrix:
 
         Raises:
             InvalidInputError: no such member or skill.
+
+        Examples:
+            >>> m = SkillMatrix([Skill("seo", "SEO", "hard")], {"ann": {"seo": 3}})
+            >>> m.level("ann", "seo")
+            3
+            >>> m.level("cy", "seo")
+            Traceback (most recent call last):
+            mteam.errors.InvalidInputError: member_id: unknown member 'cy'
         """
         self._check_member(member_id)
         self.skill(skill_id)
@@ -187,6 +241,12 @@ class SkillMatrix:
 
         Raises:
             InvalidInputError: no such skill, or `min_level` is off the scale.
+
+        Examples:
+            >>> m = SkillMatrix([Skill("seo", "SEO", "hard")],
+            ...                 {"bob": {"seo": 4}, "ann": {"seo": 3}, "cy": {"seo": 2}})
+            >>> m.holders("seo"), m.holders("seo", 2)
+            (('ann', 'bob'), ('ann', 'bob', 'cy'))
         """
         self.skill(skill_id)
         self.scale.check(min_level, "min_level")
@@ -214,7 +274,16 @@ class SkillMatrix:
         return out
 
     def bus_factor(self, skill_id: str, proficient: int = PROFICIENT) -> int:
-        """How many members hold a skill at or above `proficient` (3 unless given)."""
+        """How many members hold a skill at or above `proficient` (3 unless given).
+
+        Examples:
+            Two of three members at 3 or above: the bus factor is 2; at 4 or above, 1.
+
+            >>> m = SkillMatrix([Skill("seo", "SEO", "hard")],
+            ...                 {"ann": {"seo": 3}, "bob": {"seo": 4}, "cy": {"seo": 1}})
+            >>> m.bus_factor("seo"), m.bus_factor("seo", proficient=4)
+            (2, 1)
+        """
         return len(self.holders(skill_id, proficient))
 
     def flagged_skills(
@@ -237,6 +306,14 @@ class SkillMatrix:
 
         Raises:
             InvalidInputError: a required skill is unknown to the matrix.
+
+        Examples:
+            SEO is held at ≥ 3 by ann only (bus factor 1), CRM by ann and bob (2, not flagged):
+
+            >>> m = SkillMatrix([Skill("seo", "SEO", "hard"), Skill("crm", "CRM", "hard")],
+            ...                 {"ann": {"seo": 3, "crm": 4}, "bob": {"crm": 3}})
+            >>> m.flagged_skills(["seo", "crm"])
+            (BusFactorFlag(skill_id='seo', bus_factor=1, holders=('ann',)),)
         """
         flags = []
         for i, skill_id in enumerate(sorted(set(required))):

@@ -62,6 +62,16 @@ class Catalog:
     Attributes:
         skills: The skills (unique ids).
         roles: The roles (unique ids); each requirement names a skill of `skills`.
+
+    Examples:
+        >>> from mteam.roles import SkillRequirement
+        >>> seo = Role("seo", "SEO specialist", requirements=[SkillRequirement("seo", 3)])
+        >>> catalog = Catalog([Skill("seo", "SEO", "hard")], [seo])
+        >>> catalog.role("seo").title.en
+        'SEO specialist'
+        >>> Catalog([], [seo])
+        Traceback (most recent call last):
+        mteam.errors.InvalidInputError: roles[0].requirements[0].skill_id: unknown skill 'seo'
     """
 
     skills: tuple[Skill, ...] = attrs.field(
@@ -77,6 +87,10 @@ class Catalog:
 
         Raises:
             InvalidInputError: no such skill.
+
+        Examples:
+            >>> load_catalog().skill("seo").category
+            <SkillCategory.HARD: 'hard'>
         """
         return find(self.skills, lambda s: s.id, skill_id, "skill_id", "skill")
 
@@ -85,6 +99,10 @@ class Catalog:
 
         Raises:
             InvalidInputError: no such role.
+
+        Examples:
+            >>> load_catalog().role("seo_specialist").requirements[0]
+            SkillRequirement(skill_id='seo', level=3, importance=3, must_have=True)
         """
         return find(self.roles, lambda r: r.id, role_id, "role_id", "role")
 
@@ -96,6 +114,17 @@ class Catalog:
         Raises:
             InvalidInputError: the result is inconsistent (a role needs an unknown skill, or the
                 additions repeat an id).
+
+        Examples:
+            An SEO specialist who needs SEO at 2 only replaces the built-in role, in its place:
+
+            >>> from mteam.roles import SkillRequirement
+            >>> catalog = load_catalog()
+            >>> junior = Role("seo_specialist", "SEO specialist",
+            ...               requirements=[SkillRequirement("seo", 2)])
+            >>> bigger = catalog.extended(roles=[junior])
+            >>> bigger.roles[0].requirements[0].level, len(bigger.roles) == len(catalog.roles)
+            (2, True)
         """
         new_skills = to_tuple(skills)
         new_roles = to_tuple(roles)

@@ -285,6 +285,24 @@ class CohortValue(Records):
         cohort: The join month, `YYYY-MM`.
         members: The cohort's size.
         cumulative: Month since joining → cumulative margin per member up to that month.
+
+    Examples:
+        One cohort of two members who spend 100 and 300 in their first month and 200 in the
+        second, at a 50 % margin: month 0, 0.5 × 400 / 2 = 100 per member; month 1,
+        100 + 0.5 × 200 / 2 = 150.
+
+        >>> from datetime import date
+        >>> from decimal import Decimal
+        >>> from mteam.membership.records import Member, Transaction
+        >>> from mteam.membership.summary import summarise
+        >>> base = summarise(
+        ...     [Member("a", date(2025, 1, 3)), Member("b", date(2025, 1, 9))],
+        ...     [Transaction("a", date(2025, 1, 4), Decimal(100)),
+        ...      Transaction("b", date(2025, 1, 9), Decimal(300)),
+        ...      Transaction("a", date(2025, 2, 10), Decimal(200))],
+        ...     as_of=date(2025, 2, 28))
+        >>> [(r["month"], r["cumulative_margin"]) for r in cohort_cltv(base, 0.5)[0].to_records()]
+        [(0, Decimal('100.0')), (1, Decimal('150.0'))]
     """
 
     cohort: str

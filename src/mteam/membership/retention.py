@@ -31,6 +31,7 @@ from datetime import date
 
 import attrs
 
+from mteam._records import Records
 from mteam._validate import show
 from mteam.errors import InvalidInputError
 from mteam.membership.records import Member
@@ -46,7 +47,7 @@ __all__ = ["CohortCell", "CohortTable", "RetentionCounts", "cohort_table", "peri
 
 
 @attrs.frozen
-class RetentionCounts:
+class RetentionCounts(Records):
     """The counts behind a period's retention.
 
     Attributes:
@@ -55,6 +56,18 @@ class RetentionCounts:
         at_start: Members on the first day (joined on or before it, not left before it).
         retained: Of those, members still on the last day.
         joined: Members who joined during the period (not counted in the rate).
+
+    Examples:
+        Its record is one row, with the retention and churn: 3 at the start, 2 still there,
+        2 / 3 = 0.667 retained.
+
+        >>> from datetime import date
+        >>> counts = RetentionCounts(date(2025, 1, 1), date(2025, 3, 31), 3, 2, 1)
+        >>> row = counts.to_records()[0]
+        >>> row["retained"], round(row["retention"], 3), round(row["churn"], 3)
+        (2, 0.667, 0.333)
+        >>> (counts + counts).at_start  # counts of two partitions add
+        6
     """
 
     start: date
@@ -62,6 +75,20 @@ class RetentionCounts:
     at_start: int
     retained: int
     joined: int
+
+    def _rows(self) -> list[dict[str, object]]:
+        """One row: the counts, then the retention and churn (None without members)."""
+        return [
+            {
+                "start": self.start,
+                "end": self.end,
+                "at_start": self.at_start,
+                "retained": self.retained,
+                "joined": self.joined,
+                "retention": self.retention,
+                "churn": self.churn,
+            }
+        ]
 
     @property
     def retention(self) -> float | None:
@@ -123,6 +150,18 @@ def period_retention(
 
     Raises:
         InvalidInputError: `end` before `start`, or something other than members.
+
+    Examples:
+        Of a, b and c, members on 1 January, b leaves on 1 March: retention 2 / 3; d joins in
+        the period and is not counted in the rate.
+
+        >>> from datetime import date
+        >>> members = [Member("a", date(2024, 1, 1)),
+        ...            Member("b", date(2024, 6, 1), date(2025, 3, 1)),
+        ...            Member("c", date(2024, 12, 31)), Member("d", date(2025, 2, 1))]
+        >>> counts = period_retention(members, date(2025, 1, 1), date(2025, 6, 30))
+        >>> counts.at_start, counts.retained, counts.joined, round(counts.retention, 4)
+        (3, 2, 1, 0.6667)
     """
     _check_period(start, end)
     at_start = retained = joined = 0
@@ -136,18 +175,38 @@ def period_retention(
 
 
 @attrs.frozen
-class CohortCell:
+class CohortCell(Records):
     """One cohort at one age (months since joining).
 
     Attributes:
         observed: Members observed at this age (joined at least `age` months before as_of).
         alive: Of those, members still members `age` months after joining.
         active: Of those, members who bought in month `age` since joining.
+
+    Examples:
+        4 observed at an age, 3 still members and 1 who bought: retention 3 / 4, activity 1 / 4.
+
+        >>> CohortCell(4, 3, 1).to_records()
+        [{'observed': 4, 'alive': 3, 'active': 1, 'retention': 0.75, 'activity': 0.25}]
+        >>> CohortCell(4, 3, 1) + CohortCell(1, 1, 1)
+        CohortCell(observed=5, alive=4, active=2)
     """
 
     observed: int
     alive: int
     active: int
+
+    def _rows(self) -> list[dict[str, object]]:
+        """One row: the counts, then the retention and activity."""
+        return [
+            {
+                "observed": self.observed,
+                "alive": self.alive,
+                "active": self.active,
+                "retention": self.retention,
+                "activity": self.activity,
+            }
+        ]
 
     @property
     def retention(self) -> float:
@@ -166,12 +225,25 @@ class CohortCell:
 
 
 @attrs.frozen
-class CohortTable:
+class CohortTable(Records):
     """Cohort (`YYYY-MM`) → months since joining → counts; cells exist where observed > 0.
 
     Attributes:
         as_of: The day of the analysis.
         cells: The counts, cohorts and ages in order.
+
+    Examples:
+        Its records are one row per cohort and age; with pandas,
+        `DataFrame(table.to_records()).pivot(index="cohort", columns="age", values="retention")`
+        is the usual triangle.
+
+        >>> from datetime import date
+        >>> from mteam.membership.summary import summarise
+        >>> base = summarise([Member("a", date(2025, 1, 10)),
+        ...                   Member("b", date(2025, 1, 20), date(2025, 2, 25))],
+        ...                  [], as_of=date(2025, 3, 31))
+        >>> [(r["cohort"], r["age"], r["retention"]) for r in cohort_table(base).to_records()]
+        [('2025-01', 0, 1.0), ('2025-01', 1, 1.0), ('2025-01', 2, 0.5)]
     """
 
     as_of: date
@@ -192,7 +264,16 @@ class CohortTable:
         )
 
     def sizes(self) -> dict[str, int]:
-        """Cohort → the number of members who joined in it."""
+        """Cohort → the number of members who joined in it.
+
+        Examples:
+            >>> from datetime import date
+            >>> from mteam.membership.summary import summarise
+            >>> base = summarise([Member("a", date(2025, 1, 10)), Member("b", date(2025, 2, 1)),
+            ...                   Member("c", date(2025, 2, 9))], [], as_of=date(2025, 3, 31))
+            >>> cohort_table(base).sizes()
+            {'2025-01': 1, '2025-02': 2}
+        """
         return {c: row[0].observed for c, row in self.cells.items() if 0 in row}
 
     def survivors(self, cohort: str) -> tuple[int, ...]:
@@ -203,6 +284,17 @@ class CohortTable:
 
         Raises:
             InvalidInputError: no such cohort.
+
+        Examples:
+            Two members of January 2025, one leaving in month 2: alive 2, 2, 1 at ages 0, 1, 2.
+
+            >>> from datetime import date
+            >>> from mteam.membership.summary import summarise
+            >>> base = summarise([Member("a", date(2025, 1, 10)),
+            ...                   Member("b", date(2025, 1, 20), date(2025, 2, 25))],
+            ...                  [], as_of=date(2025, 3, 31))
+            >>> cohort_table(base).survivors("2025-01")
+            (2, 2, 1)
         """
         if cohort not in self.cells:
             raise InvalidInputError("cohort", f"unknown cohort {show(cohort)}")
@@ -215,8 +307,8 @@ class CohortTable:
             out.append(row[age].alive)
         return tuple(out)
 
-    def to_records(self) -> list[dict[str, object]]:
-        """One row per cohort and age, for a notebook (pivot to the usual triangle)."""
+    def _rows(self) -> list[dict[str, object]]:
+        """One row per cohort and age (pivot to the usual triangle)."""
         return [
             {
                 "cohort": cohort,

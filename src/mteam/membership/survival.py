@@ -104,6 +104,14 @@ class DurationTable(Records):
     Attributes:
         unit: The unit of the durations.
         counts: Duration → `(events, censored)`, sorted by duration.
+
+    Examples:
+        Its records are one row per duration. Tables of two partitions add:
+
+        >>> a = DurationTable(TimeUnit.MONTH, {2: (1, 0), 5: (0, 1)})
+        >>> (a + DurationTable(TimeUnit.MONTH, {2: (0, 1)})).to_records()
+        [{'duration': 2, 'unit': 'month', 'events': 1, 'censored': 1}, \
+        {'duration': 5, 'unit': 'month', 'events': 0, 'censored': 1}]
     """
 
     unit: TimeUnit
@@ -130,7 +138,7 @@ class DurationTable(Records):
 
 
 @attrs.frozen
-class EventTable:
+class EventTable(Records):
     """Every distinct duration with the members at risk, the leavers and the censored there.
 
     Unlike the curve, which keeps only the times at which someone left, the table has a row
@@ -144,6 +152,13 @@ class EventTable:
         at_risk: Members at risk just before each time.
         events: Leavers at each time (0 at a censoring-only time).
         censored: Members still going whose duration is that time.
+
+    Examples:
+        Its records are one row per distinct duration: at 2, two members at risk, one left and
+        one was still a member.
+
+        >>> kaplan_meier([1, 2, 2], [True, False, True]).table.to_records()[1]
+        {'time': 2, 'at_risk': 2, 'events': 1, 'censored': 1}
     """
 
     unit: TimeUnit | None
@@ -152,14 +167,11 @@ class EventTable:
     events: tuple[int, ...]
     censored: tuple[int, ...]
 
-    def to_records(self) -> list[dict[str, float | int]]:
-        """One row per distinct duration, for a notebook.
+    def _html_caption(self) -> str:
+        return f"EventTable ({self.unit.plural})" if self.unit is not None else "EventTable"
 
-        Examples:
-            >>> from mteam.membership.survival import kaplan_meier
-            >>> kaplan_meier([1, 2, 2], [True, False, True]).table.to_records()[1]
-            {'time': 2, 'at_risk': 2, 'events': 1, 'censored': 1}
-        """
+    def _rows(self) -> list[dict[str, object]]:
+        """One row per distinct duration (the unit is the table's, not a column)."""
         return [
             {"time": t, "at_risk": n, "events": d, "censored": c}
             for t, n, d, c in zip(self.times, self.at_risk, self.events, self.censored, strict=True)
@@ -167,7 +179,7 @@ class EventTable:
 
 
 @attrs.frozen
-class SurvivalCurve:
+class SurvivalCurve(Records):
     """A Kaplan–Meier curve with its confidence band (see the module docs for the formulas).
 
     Attributes:
@@ -186,6 +198,15 @@ class SurvivalCurve:
             `lower` and `upper` are ≤ 0.5, each None if not reached.
         table: The full event table, every distinct duration included.
         band_method: `"exponential Greenwood"`, the band's method.
+
+    Examples:
+        Its records are one row per event time, with the band. Three members, one leaving at 1:
+        S(1) = 1 − 1/3 = 0.6667.
+
+        >>> row = kaplan_meier([1, 2, 2], [True, False, True]).to_records()[0]
+        >>> {k: round(v, 4) for k, v in row.items()}
+        {'time': 1, 'at_risk': 3, 'events': 1, 'censored': 0, 'survival': 0.6667,
+         'lower': 0.0541, 'upper': 0.9452}
     """
 
     unit: TimeUnit | None
@@ -257,16 +278,13 @@ class SurvivalCurve:
         event_times = self.times
         return [bisect_right(event_times, t) for t in ts]
 
-    def to_records(self) -> list[dict[str, float | int]]:
-        """One row per event time, with the band, for a notebook.
+    def _html_caption(self) -> str:
+        unit = f" ({self.unit.plural})" if self.unit is not None else ""
+        median = "not reached" if self.median is None else show(self.median)
+        return f"SurvivalCurve{unit}: median {median}, {1 - self.alpha:.0%} {self.band_method} band"
 
-        Examples:
-            >>> from mteam.membership.survival import kaplan_meier
-            >>> row = kaplan_meier([1, 2, 2], [True, False, True]).to_records()[0]
-            >>> {k: round(v, 4) for k, v in row.items()}
-            {'time': 1, 'at_risk': 3, 'events': 1, 'censored': 0, 'survival': 0.6667,
-             'lower': 0.0541, 'upper': 0.9452}
-        """
+    def _rows(self) -> list[dict[str, object]]:
+        """One row per event time, with the band (the unit is the curve's, not a column)."""
         return [
             {
                 "time": t,

@@ -37,6 +37,7 @@ from typing import Final
 
 import attrs
 
+from mteam._records import Cell, Records
 from mteam._validate import (
     check_int,
     check_range,
@@ -95,6 +96,14 @@ class CompositePolicy:
         require_all: If true, every component with a weight > 0 must be given; otherwise
             (the default) the weights are renormalised over the components present.
         kpi_cap: The highest KPI component accepted (1.5, the default attainment cap).
+
+    Examples:
+        >>> policy = CompositePolicy({"kpi": 0.7, "feedback": 0.3}, require_all=True)
+        >>> round(composite_score(kpi=1.0, feedback=0.5, policy=policy).score, 10)  # 0.7 + 0.15
+        0.85
+        >>> composite_score(kpi=1.0, policy=policy)
+        Traceback (most recent call last):
+        mteam.errors.InvalidInputError: feedback: missing: the policy requires every component
     """
 
     weights: dict[str, float] = attrs.field(
@@ -121,6 +130,13 @@ class ProjectEvaluation:
         score: The evaluation, on `scale`.
         contribution: The member's share of the project's work, in (0, 1].
         scale: The evaluation scale (1–5 unless given).
+
+    Examples:
+        >>> ProjectEvaluation("launch", 4, 0.5).scale.normalise(4)  # (4 − 1) / (5 − 1)
+        0.75
+        >>> ProjectEvaluation("launch", 6)
+        Traceback (most recent call last):
+        mteam.errors.InvalidInputError: score: must be within 1..5, got 6
     """
 
     project_id: str = attrs.field(validator=text())
@@ -178,7 +194,7 @@ def learning_component(completed_hours: float, planned_hours: float) -> float | 
 
 
 @attrs.frozen
-class ComponentScore:
+class ComponentScore(Records):
     """One component of a composite, with its weight and contribution.
 
     Attributes:
@@ -187,6 +203,14 @@ class ComponentScore:
         weight: The policy weight.
         share: The weight renormalised over the components present.
         contribution: `share × value`; the contributions add up to the composite.
+
+    Examples:
+        KPI 1.0 and feedback 0.5 with weights 0.45 and 0.25: the KPI's share is
+        0.45 / 0.70 = 0.643 and its contribution 0.643 × 1.0.
+
+        >>> kpi = composite_score(kpi=1.0, feedback=0.5).components[0]
+        >>> kpi.name, kpi.weight, round(kpi.share, 3), round(kpi.contribution, 3)
+        ('kpi', 0.45, 0.643, 0.643)
     """
 
     name: str
@@ -197,18 +221,36 @@ class ComponentScore:
 
 
 @attrs.frozen
-class CompositeScore:
+class CompositeScore(Records):
     """A member's overall score and how it was made.
 
     Attributes:
         score: The composite.
         components: The components present with a weight > 0, in the order of `COMPONENTS`.
         missing: The weighted components that were not given.
+
+    Examples:
+        Its records are one row per component present; the contributions add up to the score,
+        (0.45 × 1.0 + 0.25 × 0.5) / 0.70 = 0.575 / 0.70 = 0.8214:
+
+        >>> result = composite_score(kpi=1.0, feedback=0.5)
+        >>> [(r["name"], round(r["contribution"], 4)) for r in result.to_records()]
+        [('kpi', 0.6429), ('feedback', 0.1786)]
+        >>> round(result.score, 4), result.missing
+        (0.8214, ('projects', 'self_assessment', 'learning'))
     """
 
     score: float
     components: tuple[ComponentScore, ...]
     missing: tuple[str, ...]
+
+    def _rows(self) -> list[dict[str, object]]:
+        """One row per component present; the contributions add up to the score."""
+        return [attrs.asdict(c) for c in self.components]
+
+    def _html_caption(self) -> str:
+        missing = f" (missing: {', '.join(self.missing)})" if self.missing else ""
+        return f"CompositeScore: {self.score:.4g}{missing}"
 
     def explain(self) -> str:
         """The calculation in words.
@@ -251,6 +293,14 @@ def composite_score(
     Raises:
         InvalidInputError: a component out of its range; no weighted component given; or a
             weighted component missing when the policy requires all.
+
+    Examples:
+        KPI 0.9 and feedback 0.6 with weights kpi 0.6, feedback 0.4:
+        (0.6 × 0.9 + 0.4 × 0.6) / 1.0 = 0.54 + 0.24 = 0.78.
+
+        >>> policy = CompositePolicy({"kpi": 0.6, "feedback": 0.4})
+        >>> round(composite_score(kpi=0.9, feedback=0.6, policy=policy).score, 10)
+        0.78
     """
     policy = policy if policy is not None else CompositePolicy()
     if projects is not None and not isinstance(projects, (int, float)):
@@ -295,6 +345,10 @@ class Band:
         level: 1 for the lowest band, counting up.
         name: The label.
         min_score: The lowest composite in the band (the lowest band starts at 0).
+
+    Examples:
+        >>> Band(2, "solid", 0.6).name.en
+        'solid'
     """
 
     level: int = attrs.field(validator=whole(ge=1))
@@ -325,6 +379,15 @@ class RatingBands:
     Attributes:
         bands: The bands, level 1 first; the first starts at 0 and each starts higher than
             the one below.
+
+    Examples:
+        >>> bands = RatingBands(
+        ...     [Band(1, "Bronze", 0), Band(2, "Silver", 0.6), Band(3, "Gold", 0.9)])
+        >>> bands.band(0.75).name.en, bands.band(0.9).name.en
+        ('Silver', 'Gold')
+        >>> RatingBands([Band(1, "Bronze", 0.1)])
+        Traceback (most recent call last):
+        mteam.errors.InvalidInputError: bands[0].min_score: must be 0, got 0.1
     """
 
     bands: tuple[Band, ...] = attrs.field(
@@ -350,6 +413,10 @@ class RatingBands:
 
         Raises:
             InvalidInputError: no such level.
+
+        Examples:
+            >>> DEFAULT_BANDS.level(5).name.get("zh-Hant")
+            '傑出'
         """
         check_int("level", level, ge=1, le=len(self.bands))
         return self.bands[level - 1]
@@ -395,7 +462,7 @@ def assign_bands(scores: Mapping[str, float], bands: RatingBands = DEFAULT_BANDS
 
 
 @attrs.frozen
-class ForcedDistribution:
+class ForcedDistribution(Records):
     """Bands assigned by rank with quotas.
 
     Attributes:
@@ -403,11 +470,31 @@ class ForcedDistribution:
         targets: Band level → the number of members the quota asks for.
         counts: Band level → the number of members placed (differs from the target only where
             a group of equal composites straddles a quota boundary).
+
+    Examples:
+        Its records are one row per member and level; its HTML shows each band's quota count
+        and the members placed. Four members, 25 / 75 %: 4 × 0.25 = 1 in band 2, 3 in band 1.
+
+        >>> scores = {"a": 0.9, "b": 0.8, "c": 0.7, "d": 0.6}
+        >>> forced_distribution(scores, {2: 0.25, 1: 0.75}).to_records()
+        [{'member_id': 'a', 'level': 2}, {'member_id': 'b', 'level': 1}, \
+{'member_id': 'c', 'level': 1}, {'member_id': 'd', 'level': 1}]
     """
 
     levels: dict[str, int]
     targets: dict[int, int]
     counts: dict[int, int]
+
+    def _rows(self) -> list[dict[str, object]]:
+        """One row per member: their band level."""
+        return [{"member_id": k, "level": v} for k, v in self.levels.items()]
+
+    def _html_rows(self) -> list[dict[str, Cell]]:
+        """One row per band, highest first: the quota's count and the members placed."""
+        return [
+            {"level": level, "target": self.targets[level], "placed": self.counts[level]}
+            for level in sorted(self.targets, reverse=True)
+        ]
 
 
 def forced_distribution(

@@ -41,10 +41,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 import attrs
 
+from mteam._records import Records
 from mteam._validate import (
     check_instance,
     check_range,
@@ -92,6 +92,14 @@ class KPI:
         direction: Whether higher or lower values are better.
         skills: Skill ids related to the KPI: attainment below target raises the priority of
             those skills' training needs.
+
+    Examples:
+        >>> KPI("cpa", "Cost per acquisition", target=200, threshold=260, stretch=150,
+        ...     direction="lower_is_better").direction
+        <Direction.LOWER_IS_BETTER: 'lower_is_better'>
+        >>> KPI("growth", "Traffic growth", target=20, threshold=25)
+        Traceback (most recent call last):
+        mteam.errors.InvalidInputError: threshold: must be < target (20), got 25
     """
 
     id: str = attrs.field(validator=text())
@@ -140,6 +148,15 @@ class KpiPolicy:
             1.5 unless given.
         weights_sum_to_100: Require each scorecard's weights to add up to 100 (as Frappe HRMS
             does); otherwise (the default) weights are relative and are normalised.
+
+    Examples:
+        With threshold score 0.4, half-way from threshold 10 to target 20 scores
+        0.4 + (1 − 0.4) × 0.5 = 0.7; the stretch, and the cap, is 2:
+
+        >>> policy = KpiPolicy(threshold_score=0.4, stretch_score=2)
+        >>> growth = KPI("growth", "Traffic growth", target=20, threshold=10, stretch=30)
+        >>> round(attainment(growth, 15, policy), 10), attainment(growth, 35, policy), policy.cap
+        (0.7, 2.0, 2)
     """
 
     threshold_score: float = attrs.field(default=0.5, validator=real(gt=0, lt=1))
@@ -182,6 +199,15 @@ def attainment(kpi: KPI, actual: float, policy: KpiPolicy | None = None) -> floa
     Raises:
         InvalidInputError: the actual value is not a finite number, or is negative where the
             lower-is-better ratio rule applies.
+
+    Examples:
+        Threshold 10, target 20, stretch 30 (higher is better): 25 is half-way from target to
+        stretch, 1 + (1.5 − 1) × 0.5 = 1.25; a plain-target KPI of 3 at 2.7 scores 2.7 / 3 = 0.9.
+
+        >>> attainment(KPI("g", "Growth", target=20, threshold=10, stretch=30), 25)
+        1.25
+        >>> round(attainment(KPI("c", "Conversion", target=3), 2.7), 10)
+        0.9
     """
     check_instance("kpi", kpi, KPI)
     policy = policy if policy is not None else KpiPolicy()
@@ -189,7 +215,7 @@ def attainment(kpi: KPI, actual: float, policy: KpiPolicy | None = None) -> floa
     sign = 1.0 if kpi.direction is Direction.HIGHER_IS_BETTER else -1.0
     x = sign * float(actual)
     target = sign * float(kpi.target)
-    cap = policy.cap
+    cap = float(policy.cap)
     if (
         kpi.direction is Direction.LOWER_IS_BETTER
         and actual < 0
@@ -214,7 +240,7 @@ def attainment(kpi: KPI, actual: float, policy: KpiPolicy | None = None) -> floa
 
 
 @attrs.frozen
-class KpiLine:
+class KpiLine(Records):
     """One KPI of a scorecard, with everything that produced its contribution.
 
     Attributes:
@@ -225,6 +251,12 @@ class KpiLine:
         weight: The KPI's weight as given.
         share: The weight's share of the scorecard's total weight.
         contribution: `share × attainment`; the contributions add up to the score.
+
+    Examples:
+        >>> card = score_scorecard([KPI("c", "Conversion", target=4, weight=2)], {"c": 3})
+        >>> card.lines[0].to_records()
+        [{'kpi_id': 'c', 'actual': 3, 'target': 4, 'attainment': 0.75, 'weight': 2, 'share': 1.0, \
+'contribution': 0.75}]
     """
 
     kpi_id: str
@@ -237,12 +269,24 @@ class KpiLine:
 
 
 @attrs.frozen
-class Scorecard:
+class Scorecard(Records):
     """A member's KPI scorecard: one line per KPI and the weighted score.
 
     Attributes:
         lines: The KPI lines, in the order of the KPIs given.
         score: `Σ weight × attainment / Σ weight`, in `[0, cap]`.
+
+    Examples:
+        Its records are one row per KPI (the line's fields); the score is the sum of the
+        `contribution` column. Two KPIs of weight 1 at attainments 0.5 and 1:
+        score = (0.5 + 1) / 2 = 0.75.
+
+        >>> card = score_scorecard([KPI("a", "A", target=4), KPI("b", "B", target=2)],
+        ...                        {"a": 2, "b": 2})
+        >>> [(r["kpi_id"], r["attainment"], r["contribution"]) for r in card.to_records()]
+        [('a', 0.5, 0.25), ('b', 1.0, 0.5)]
+        >>> card.score
+        0.75
     """
 
     lines: tuple[KpiLine, ...]
@@ -253,15 +297,23 @@ class Scorecard:
 
         Raises:
             InvalidInputError: no such KPI on the scorecard.
+
+        Examples:
+            >>> card = score_scorecard([KPI("a", "A", target=4)], {"a": 5})
+            >>> card.line("a").attainment  # 5 / 4, below the cap of 1.5
+            1.25
         """
         for line in self.lines:
             if line.kpi_id == kpi_id:
                 return line
         raise InvalidInputError("kpi_id", f"not on the scorecard: {show(kpi_id)}")
 
-    def to_records(self) -> list[dict[str, Any]]:
-        """One row per KPI, for a notebook (`pandas.DataFrame(scorecard.to_records())`)."""
+    def _rows(self) -> list[dict[str, object]]:
+        """One row per KPI: the fields of its line; the contributions add up to the score."""
         return [attrs.asdict(line) for line in self.lines]
+
+    def _html_caption(self) -> str:
+        return f"Scorecard: score {self.score:.4g}"
 
 
 def _check_scorecard(kpi_list: list[KPI], actuals: object) -> None:

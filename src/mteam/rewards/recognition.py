@@ -37,6 +37,7 @@ from typing import Any, Final
 
 import attrs
 
+from mteam._records import Records
 from mteam._validate import check_records, check_sequence, enum_value, find, real, show, text, whole
 from mteam.errors import InvalidInputError
 from mteam.labels import Label, to_label
@@ -53,7 +54,12 @@ __all__ = [
 
 
 class RewardKind(enum.Enum):
-    """The kinds of reward the source articles name."""
+    """The kinds of reward the source articles name.
+
+    Examples:
+        >>> RewardKind("flexible_hours").label.get("zh-Hant")
+        '彈性工作時間'
+    """
 
     GIFT = "gift"
     PROMOTION_NOMINATION = "promotion_nomination"
@@ -104,6 +110,13 @@ class Reward:
         quantity: How many are on offer; None for no limit (public recognition).
         min_band: The lowest rating band that may receive it (1 unless given).
         min_tenure_days: The days of employment needed (0 unless given).
+
+    Examples:
+        >>> Reward("course", "External course", "training_opportunity", quantity=2, min_band=3)
+        ... # doctest: +NORMALIZE_WHITESPACE
+        Reward(id='course', name=Label(en='External course', zh_hant=''),
+               kind=<RewardKind.TRAINING_OPPORTUNITY: 'training_opportunity'>, quantity=2,
+               min_band=3, min_tenure_days=0)
     """
 
     id: str = attrs.field(validator=text())
@@ -114,7 +127,15 @@ class Reward:
     min_tenure_days: int = attrs.field(default=0, validator=whole(ge=0), kw_only=True)
 
     def ineligibility(self, recipient: Recipient) -> str | None:
-        """Why a recipient may not receive this reward, or None if they may."""
+        """Why a recipient may not receive this reward, or None if they may.
+
+        Examples:
+            >>> course = Reward("course", "Course", "training_opportunity", min_tenure_days=365)
+            >>> course.ineligibility(Recipient("bo", 0.8, band=3, tenure_days=200))
+            'tenure of 200 days is below 365'
+            >>> course.ineligibility(Recipient("ann", 0.9, band=4, tenure_days=900)) is None
+            True
+        """
         if recipient.band < self.min_band:
             return f"band {recipient.band} is below {self.min_band}"
         if recipient.tenure_days < self.min_tenure_days:
@@ -131,6 +152,10 @@ class Recipient:
         composite: Their composite score: the order in which members choose.
         band: Their rating band.
         tenure_days: Their days of employment.
+
+    Examples:
+        >>> Recipient("ann", 0.95, band=4, tenure_days=900)
+        Recipient(id='ann', composite=0.95, band=4, tenure_days=900)
     """
 
     id: str = attrs.field(validator=text())
@@ -140,7 +165,7 @@ class Recipient:
 
 
 @attrs.frozen
-class RecognitionLine:
+class RecognitionLine(Records):
     """What one member received, and why not something they preferred.
 
     Attributes:
@@ -148,6 +173,13 @@ class RecognitionLine:
         turn: Their place in the choosing order (1 first).
         reward_id: The reward received, or None.
         skipped: The rewards they ranked higher, each with the reason it was not given.
+
+    Examples:
+        >>> catalog = [Reward("flex", "Flexible hours", "flexible_hours", quantity=1)]
+        >>> team = [Recipient("ann", 0.9, band=4), Recipient("bo", 0.8, band=3)]
+        >>> result = assign_recognition(team, catalog, {"ann": ["flex"], "bo": ["flex"]})
+        >>> result.line("bo").to_records()
+        [{'member_id': 'bo', 'turn': 2, 'reward_id': None, 'skipped': 'flex (none left)'}]
     """
 
     member_id: str
@@ -155,18 +187,44 @@ class RecognitionLine:
     reward_id: str | None
     skipped: tuple[tuple[str, str], ...]
 
+    def _rows(self) -> list[dict[str, object]]:
+        """One row; the skipped rewards as `"id (reason)"`, joined by `"; "`."""
+        return [
+            {
+                "member_id": self.member_id,
+                "turn": self.turn,
+                "reward_id": self.reward_id,
+                "skipped": "; ".join(f"{rid} ({why})" for rid, why in self.skipped),
+            }
+        ]
+
 
 @attrs.frozen
-class RecognitionResult:
+class RecognitionResult(Records):
     """The outcome of a recognition round.
 
     Attributes:
         lines: One line per member, in choosing order.
         remaining: Reward id → how many are left (None for unlimited), in catalog order.
+
+    Examples:
+        Its records are one row per member, in choosing order:
+
+        >>> catalog = [Reward("shout", "Public recognition", "public_recognition")]
+        >>> team = [Recipient("bo", 0.8, band=3), Recipient("ann", 0.9, band=4)]
+        >>> result = assign_recognition(team, catalog, {"ann": ["shout"], "bo": ["shout"]})
+        >>> [(r["member_id"], r["turn"], r["reward_id"]) for r in result.to_records()]
+        [('ann', 1, 'shout'), ('bo', 2, 'shout')]
+        >>> result.remaining  # unlimited
+        {'shout': None}
     """
 
     lines: tuple[RecognitionLine, ...]
     remaining: dict[str, int | None]
+
+    def _rows(self) -> list[Mapping[str, object]]:
+        """One row per member, in choosing order (the rows of the lines)."""
+        return [row for line in self.lines for row in line.to_records()]
 
     @property
     def rewards(self) -> dict[str, str | None]:
@@ -180,6 +238,12 @@ class RecognitionResult:
 
         Raises:
             InvalidInputError: no such member.
+
+        Examples:
+            >>> catalog = [Reward("shout", "Public recognition", "public_recognition")]
+            >>> result = assign_recognition([Recipient("ann", 0.9, band=4)], catalog, {})
+            >>> result.line("ann").reward_id is None  # ranked nothing, so received nothing
+            True
         """
         return find(self.lines, lambda line: line.member_id, member_id, "member_id", "member")
 
@@ -229,6 +293,16 @@ def assign_recognition(
     Raises:
         InvalidInputError: duplicate ids, a preference for an unknown member or reward, or a
             reward ranked twice.
+
+    Examples:
+        One flexible-hours slot: ann (0.95) chooses first and takes it; bo (0.88) gets his
+        second choice.
+
+        >>> catalog = [Reward("flex", "Flexible hours", "flexible_hours", quantity=1),
+        ...            Reward("gift", "Gift card", "gift")]
+        >>> team = [Recipient("bo", 0.88, band=3), Recipient("ann", 0.95, band=4)]
+        >>> assign_recognition(team, catalog, {"ann": ["flex"], "bo": ["flex", "gift"]}).rewards
+        {'ann': 'flex', 'bo': 'gift'}
     """
     check_sequence("catalog", catalog)
     rewards = _check_catalog(list(catalog))
