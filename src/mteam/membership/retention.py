@@ -31,6 +31,7 @@ from datetime import date
 
 import attrs
 
+from mteam._records import Cell, Records
 from mteam._validate import show
 from mteam.errors import InvalidInputError
 from mteam.membership.records import Member
@@ -166,7 +167,7 @@ class CohortCell:
 
 
 @attrs.frozen
-class CohortTable:
+class CohortTable(Records):
     """Cohort (`YYYY-MM`) → months since joining → counts; cells exist where observed > 0.
 
     Attributes:
@@ -215,7 +216,7 @@ class CohortTable:
             out.append(row[age].alive)
         return tuple(out)
 
-    def to_records(self) -> list[dict[str, object]]:
+    def to_records(self) -> list[dict[str, Cell]]:
         """One row per cohort and age, for a notebook (pivot to the usual triangle)."""
         return [
             {

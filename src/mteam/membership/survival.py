@@ -78,7 +78,7 @@ from typing import Final, cast
 
 import attrs
 
-from mteam._records import Records
+from mteam._records import Cell, Records
 from mteam._validate import as_flag, as_items, as_number, show
 from mteam.errors import InvalidInputError
 from mteam.membership.summary import MemberBase, _check_base, months_between
@@ -167,7 +167,7 @@ class EventTable:
 
 
 @attrs.frozen
-class SurvivalCurve:
+class SurvivalCurve(Records):
     """A Kaplan–Meier curve with its confidence band (see the module docs for the formulas).
 
     Attributes:
@@ -257,7 +257,7 @@ class SurvivalCurve:
         event_times = self.times
         return [bisect_right(event_times, t) for t in ts]
 
-    def to_records(self) -> list[dict[str, float | int]]:
+    def to_records(self) -> list[dict[str, Cell]]:
         """One row per event time, with the band, for a notebook.
 
         Examples:

@@ -417,6 +417,14 @@ _WORDS: Final = {
     "joined": Label("Joined, last 12 months", "近12個月加入"),
     "survival": Label("Survival", "會員存續"),
     "median": Label("Median membership: {median}.", "會員存續中位數:{median}。"),
+    "median_band": Label(
+        "Median membership: {median} ({level} % interval: {interval}). "
+        "The shaded band is the {level} % pointwise confidence band ({method}).",
+        "會員存續中位數:{median}({level}% 信賴區間:{interval})。"
+        "陰影為 {level}% 逐點信賴區間({method})。",
+    ),
+    "interval": Label("{lower} to {upper}", "{lower} 至 {upper}"),
+    "exponential Greenwood": Label("exponential Greenwood", "指數 Greenwood 法"),
     "not_reached": Label("not reached", "尚未達到"),
     "time": Label("Time", "時間"),
     "at_risk": Label("At risk", "風險人數"),
@@ -834,26 +842,47 @@ def _members_overview(a: MemberAnalysis, lang: str) -> Section:
 
 def _members_survival(a: MemberAnalysis, lang: str) -> Section:
     km = a.survival
-    median = (
-        _w("not_reached", lang)
-        if km.median is None
-        else f"{km.median:g} {_w(_UNIT_KEYS[km.unit.value], lang) if km.unit else ''}".strip()
-    )
+    unit = _w(_UNIT_KEYS[km.unit.value], lang) if km.unit else ""
+
+    def when(t: float | None) -> str:
+        return _w("not_reached", lang) if t is None else f"{t:g} {unit}".strip()
+
+    if km.median is None:
+        caption = _w("median", lang).format(median=when(None))
+    else:
+        low, high = km.median_interval
+        interval = _w("interval", lang).format(
+            lower=_w("not_reached", lang) if low is None else f"{low:g}",
+            upper=when(high),
+        )
+        method = _WORDS.get(km.band_method)
+        caption = _w("median_band", lang).format(
+            median=when(km.median),
+            level=f"{100 * (1 - km.alpha):g}",
+            interval=interval,
+            method=km.band_method if method is None else method.get(lang),
+        )
     data = Table(
         _w("chart_data", lang),
-        [_w("time", lang), _w("at_risk", lang), _w("events", lang), _w("s_t", lang)],
         [
-            [f"{t:g}", f"{n:,}", f"{d:,}", f"{s:.3f}"]
-            for t, n, d, s in zip(km.times, km.at_risk, km.events, km.survival, strict=True)
+            _w("time", lang),
+            _w("at_risk", lang),
+            _w("events", lang),
+            _w("s_t", lang),
+            _w("lower", lang),
+            _w("upper", lang),
         ],
-        [True, True, True, True],
+        [
+            [f"{t:g}", f"{n:,}", f"{d:,}", f"{s:.3f}", f"{lo:.3f}", f"{hi:.3f}"]
+            for t, n, d, s, lo, hi in zip(
+                km.times, km.at_risk, km.events, km.survival, km.lower, km.upper, strict=True
+            )
+        ],
+        [True] * 6,
         hidden=True,
     )
     chart = charts.survival_chart(km, language=lang)
-    return Section(
-        _w("survival", lang),
-        [Figure(chart, caption=_w("median", lang).format(median=median), table=data)],
-    )
+    return Section(_w("survival", lang), [Figure(chart, caption=caption, table=data)])
 
 
 def _members_projection(a: MemberAnalysis, lang: str) -> Section:
@@ -925,6 +954,7 @@ def _members_segments(a: MemberAnalysis, lang: str) -> Section:
         title=_w("segment_chart", lang),
         x_label=_w("members_axis", lang),
         y_label=_w("segment_axis", lang),
+        language=lang,
     )
     segment_table = Table(
         _w("segments", lang),
