@@ -120,7 +120,7 @@ CURVE = kaplan_meier([2, 3, 3, 5, 6, 8], [True, True, False, True, False, True],
 
 
 def test_survival_chart_is_a_step_from_one_through_every_event():
-    root = parse(survival_chart(CURVE))
+    root = parse(survival_chart(CURVE, band=False))
     assert_accessible(root, "Membership survival (Kaplan–Meier)", "months", "share still members")
     (path,) = by_class(root, "series")
     corners = path_points(path)
@@ -133,6 +133,45 @@ def test_survival_chart_is_a_step_from_one_through_every_event():
     assert by_class(root, "point") == []
     assert root[1].text == "S(t) falls from 1 to 0 at 8 months in 4 steps; median 5 months."
     assert_inside(root)
+
+
+def test_survival_chart_draws_the_curves_own_band_by_default():
+    root = parse(survival_chart(CURVE))
+    (band,) = by_class(root, "band")
+    ring = points_of(band)
+    (path,) = by_class(root, "series")
+    line = path_points(path)
+    assert len(ring) == 2 * len(line)
+    top, bottom = ring[: len(line)], ring[len(line) :][::-1]
+    frame = by_class(root, "plot-area")[0]
+    y0, height = float(frame.get("y")), float(frame.get("height"))
+
+    def share(y: float) -> float:  # the pixel's y back to S on the fixed 0-1 axis
+        return 1 - (y - y0) / height
+
+    # corners 1, 3, 5, 7 are the drops at the event times: there the band is curve.lower/upper
+    for i, (lo, hi) in enumerate(zip(CURVE.lower, CURVE.upper, strict=True)):
+        assert share(top[2 + 2 * i][1]) == pytest.approx(hi, abs=0.01)
+        assert share(bottom[2 + 2 * i][1]) == pytest.approx(lo, abs=0.01)
+    assert texts(root, "legend") == ["S(t)", "95 % band"]
+    # the text alternative gives the median's interval: (2, 8) for this curve
+    assert root[1].text == (
+        "S(t) falls from 1 to 0 at 8 months in 4 steps; median 5 months (95 % interval: 2 to 8)."
+    )
+    assert_inside(root)
+
+
+def test_survival_chart_band_level_follows_alpha_and_speaks_chinese():
+    curve = kaplan_meier(
+        [2, 3, 3, 5, 6, 8], [True, True, False, True, False, True], unit="month", alpha=0.1
+    )
+    root = parse(survival_chart(curve, language="zh-Hant"))
+    assert texts(root, "legend") == ["S(t)", "90% 信賴區間"]
+    low, high = curve.median_interval
+    assert root[1].text.endswith(f"中位數 5 月(90% 信賴區間:{low:g} 至 {high:g})。")
+    # an interval whose upper end is never reached says so
+    open_ended = attrs.evolve(curve, median_interval=(2, None))
+    assert parse(survival_chart(open_ended))[1].text.endswith("(90 % interval: 2 to not reached).")
 
 
 def test_survival_chart_draws_the_band_it_is_given_as_steps_around_the_curve():
@@ -169,6 +208,9 @@ def test_survival_chart_in_traditional_chinese_and_without_a_unit():
         ({"lower": [0.5], "upper": [0.9]}, "lower"),
         ({"lower": [0.9, 0.3, 0.1, 0.0], "upper": [0.5, 0.8, 0.7, 0.5]}, "lower[1]"),
         ({"language": "fr"}, "language"),
+        ({"band": "yes"}, "band"),
+        ({"band": False, "lower": [0.5] * 4, "upper": [0.9] * 4}, "band"),
+        ({"band_label": 95}, "band_label"),
     ],
 )
 def test_survival_chart_refuses_a_bad_band_or_language(kwargs, path):

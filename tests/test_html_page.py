@@ -209,7 +209,16 @@ def test_the_member_page_is_self_contained_with_hidden_data_for_its_charts(analy
     assert len(hidden) == 2
     body = doc.joined("body")
     assert f"{analysis.cltv_sbg.amount:,}\u00a0TWD" in body
-    assert f"Median membership: {analysis.survival.median:g} months." in body
+    km = analysis.survival
+    low, high = km.median_interval
+    assert (
+        f"Median membership: {km.median:g} months (95 % interval: {low:g} to {high:g} months). "
+        "The shaded band is the 95 % pointwise confidence band (exponential Greenwood)."
+    ) in doc.joined("figcaption")
+    # the survival chart draws the curve's band; its data table carries the band too
+    assert "95 % band" in body
+    for lo in km.lower[:3]:
+        assert f"{lo:.3f}" in doc.joined("td")
     for p in analysis.projection:
         assert f"{p.lower:.3f}" in doc.joined("td")
 
@@ -224,8 +233,12 @@ def test_the_member_page_in_traditional_chinese_and_without_a_median(analysis):
     body = doc.joined("body")
     for word in ("會員存續", "存續預測", "世代分析", "顧客終身價值", "尚未達到"):
         assert word in body
-    unitless = attrs.evolve(analysis.survival, unit=None)
-    assert "Median membership: 3." in member_page(attrs.evolve(analysis, survival=unitless))
+    unitless = attrs.evolve(analysis.survival, unit=None, median_interval=(2, None))
+    text = Page(member_page(attrs.evolve(analysis, survival=unitless))).joined("figcaption")
+    assert text.startswith("Median membership: 3 (95 % interval: 2 to not reached).")
+    chinese = Page(member_page(analysis, language="zh-Hant")).joined("figcaption")
+    assert chinese.startswith("會員存續中位數:3 個月(95% 信賴區間:3 至 3 個月)。")
+    assert "指數 Greenwood 法" in chinese
 
 
 def test_a_page_of_my_own_sections():

@@ -22,9 +22,10 @@ from mteam._records import Records, flatten
 from mteam.experiments import two_proportion_ztest
 from mteam.membership.cltv import cohort_cltv
 from mteam.membership.records import Member, Transaction
+from mteam.membership.retention import cohort_table
 from mteam.membership.sbg import fit_sbg
 from mteam.membership.summary import summarise
-from mteam.membership.survival import duration_table
+from mteam.membership.survival import duration_table, kaplan_meier
 from mteam.membership.tiers import assign_tiers
 from mteam.membership.units import Rate, TimeUnit
 from mteam.money import TWD, USD, Money
@@ -56,6 +57,8 @@ SAMPLES = {
     "DurationTable": duration_table(_base(), "month"),
     "TierAssignment": assign_tiers(_base()),
     "CohortValue": cohort_cltv(_base(), 0.5)[0],
+    "SurvivalCurve": kaplan_meier([2, 3, 3, 5], [True, True, False, True], unit="month"),
+    "CohortTable": cohort_table(_base()),
 }
 
 

@@ -345,6 +345,8 @@ _WORDS: Final = {
     ),
     "period": Label("Review period", "考核期間"),
     "members": Label("Members", "成員"),
+    "base_members": Label("Members", "會員"),
+    "projection_band": Label("95 % band", "95% 信賴區間"),
     "currency": Label("Currency", "幣別"),
     "overview": Label("Overview", "總覽"),
     "figure": Label("Figure", "項目"),
@@ -822,7 +824,7 @@ def member_page(analysis: MemberAnalysis, *, language: str = "en") -> str:
         _w("member_base_title", language).format(as_of=analysis.as_of),
         [build(analysis, language) for build in builders],
         language=language,
-        subtitle=f"{analysis.members:,} {_w('members', language).lower()}",
+        subtitle=f"{analysis.members:,} {_w('base_members', language).lower()}",
         footer=_w("made_by", language),
     )
 
@@ -831,7 +833,7 @@ def _members_overview(a: MemberAnalysis, lang: str) -> Section:
     r = a.retention
     rows = [
         (_w("as_of", lang), str(a.as_of)),
-        (_w("members", lang), f"{a.members:,}"),
+        (_w("base_members", lang), f"{a.members:,}"),
         (_w("current", lang), f"{a.current_members:,}"),
         (_w("retention", lang), f"{_pct(r.retention)} ({r.retained:,} / {r.at_start:,})"),
         (_w("churn", lang), _pct(r.churn)),
@@ -899,7 +901,9 @@ def _members_projection(a: MemberAnalysis, lang: str) -> Section:
         [[str(p.t), f"{p.survival:.3f}", f"{p.lower:.3f}", f"{p.upper:.3f}"] for p in a.projection],
         [True, True, True, True],
     )
-    chart = charts.projection_chart(a.projection, unit=m.unit, band_label="95 %", language=lang)
+    chart = charts.projection_chart(
+        a.projection, unit=m.unit, band_label=_w("projection_band", lang), language=lang
+    )
     return Section(_w("projection", lang), [Paragraph(text), Figure(chart), table])
 
 
@@ -958,13 +962,13 @@ def _members_segments(a: MemberAnalysis, lang: str) -> Section:
     )
     segment_table = Table(
         _w("segments", lang),
-        [_w("segment", lang), _w("members", lang), _w("member_share", lang)],
+        [_w("segment", lang), _w("base_members", lang), _w("member_share", lang)],
         [[s, f"{n:,}", _pct(n / a.members)] for s, n in segments],
         [False, True, True],
     )
     tiers = Table(
         _w("tiers", lang),
-        [_w("tier", lang), _w("members", lang)],
+        [_w("tier", lang), _w("base_members", lang)],
         [[t, f"{n:,}"] for t, n in a.tiers.counts.items()],
         [False, True],
     )
