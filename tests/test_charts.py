@@ -789,3 +789,188 @@ def test_the_chart_in_the_guide_is_the_chart_drawn_today(outcome):
     if os.environ.get("MTEAM_WRITE_DOCS"):
         path.write_text(svg, encoding="utf-8")
     assert path.read_text(encoding="utf-8") == svg
+
+
+# --- the text alternatives in Traditional Chinese ----------------------------------------------
+
+
+def test_heat_map_bar_chart_and_line_chart_describe_themselves_in_chinese():
+    heat = parse(
+        heat_map(["甲", "乙"], ["一", "二"], [[1, None], [3, 0]], **HEAT, language="zh-Hant")
+    )
+    assert heat[1].text == "2 列 × 2 欄,3 格有數值;最高 3.00(乙 · 一),最低 0.00(乙 · 二)。"
+    english = parse(heat_map(["a", "b"], ["x", "y"], [[1, None], [3, 0]], **HEAT))
+    assert english[1].text == (
+        "2 rows by 2 columns, 3 cells with a value; highest 3.00 (b · x), lowest 0.00 (b · y)."
+    )
+    bars = parse(bar_chart(["冠軍", "流失風險"], [604, 482], **BAR, language="zh-Hant"))
+    assert bars[1].text == "冠軍:604;流失風險:482。"
+    line = parse(
+        line_chart(
+            [Series("S(t)", [0, 1], [1, 0.5], lower=[1, 0.4], upper=[1, 0.6], band_label="區間")],
+            title="存續",
+            x_label="月",
+            y_label="比例",
+            language="zh-Hant",
+        )
+    )
+    assert line[1].text == "S(t):2 個點,x 由 0 至 1,y 由 1 至 0.5(區間終點為 0.4 至 0.6)。"
+
+
+def test_the_adapters_pass_their_language_to_the_descriptions(outcome):
+    root = parse(band_distribution_chart(outcome, language="zh-Hant"))
+    assert root[1].text == "1 需要改進:1;2 部分達到期望:2;3 達到期望:3;4 超出期望:4;5 傑出:2。"
+    gaps = parse(skill_gap_heat_map(outcome.gap_report, language="zh-Hant"))
+    assert gaps[1].text.startswith("12 列 × 9 欄")
+    assert gaps[1].text.endswith("。")
+
+
+@pytest.mark.parametrize("make", [heat_map, bar_chart, line_chart])
+def test_the_primitives_refuse_an_unknown_language(make):
+    args = {
+        heat_map: ((["r"], ["c"], [[1]]), HEAT),
+        bar_chart: ((["a"], [1]), BAR),
+        line_chart: (([Series("s", [0], [1])],), {"title": "t", "x_label": "x", "y_label": "y"}),
+    }[make]
+    with pytest.raises(InvalidInputError) as err:
+        make(*args[0], **args[1], language="ja")
+    assert err.value.path == "language"
+
+
+# --- the charts of results in a notebook -------------------------------------------------------
+
+
+def svg_of(html: str) -> ET.Element:
+    """The one chart in a `_repr_html_`, parsed."""
+    (chunk,) = re.findall(r"<svg.*?</svg>", html, re.DOTALL)
+    return parse(chunk)
+
+
+def test_results_show_their_chart_above_their_table(analysis):
+    for value, title in (
+        (analysis.survival, "Membership survival (Kaplan–Meier)"),
+        (analysis.sbg, "Projected survival (sBG model)"),
+        (analysis.cohorts, "Cohort retention"),
+        (analysis.tiers, "Members per tier"),
+    ):
+        html = value._repr_html_()
+        assert html.startswith('<div class="mteam-result">\n<figure><svg')
+        assert "<table" in html
+        root = svg_of(html)
+        assert root[0].text == title
+    # the curve's chart has its band; the model's its 12-period projection, band and all
+    assert len(by_class(svg_of(analysis.survival._repr_html_()), "band")) == 1
+    projection = svg_of(analysis.sbg._repr_html_())
+    assert len(by_class(projection, "point")) == 13
+    assert texts(projection, "legend") == ["S(t)", "95 % band"]
+
+
+def test_a_cohort_value_shows_its_cumulative_margin():
+    from mteam.membership.cltv import cohort_cltv  # noqa: PLC0415
+
+    base = summarise(
+        [Member("a", date(2025, 1, 10)), Member("b", date(2025, 1, 20))], [], date(2025, 3, 31)
+    )
+    value = cohort_cltv(base, 0.5)[0]
+    root = svg_of(value._repr_html_())
+    assert root[0].text == "Cumulative margin per member: cohort 2025-01 (2 members)"
+    assert len(by_class(root, "point")) == len(value.cumulative)
+
+
+def test_the_edge_registers_a_chart_for_each_result_class(outcome, analysis):
+    from mteam._records import chart_for  # noqa: PLC0415
+    from mteam.report._notebook import RENDERERS  # noqa: PLC0415
+
+    samples = {
+        "SurvivalCurve": analysis.survival,
+        "SBGModel": analysis.sbg,
+        "CohortTable": analysis.cohorts,
+        "TierAssignment": analysis.tiers,
+        "GapReport": outcome.gap_report,
+        "ReviewOutcome": outcome,
+    }
+    assert set(samples) <= {cls.__name__ for cls in RENDERERS}
+    for value in samples.values():
+        root = parse(chart_for(value))
+        assert root[0].text
+
+
+def test_nothing_to_draw_gives_no_chart(outcome):
+    from mteam._records import chart_for  # noqa: PLC0415
+    from mteam.membership.retention import CohortTable  # noqa: PLC0415
+    from mteam.membership.tiers import TierAssignment  # noqa: PLC0415
+
+    nothing_left = kaplan_meier([3, 4], [False, False])
+    empty = [
+        nothing_left,
+        CohortTable(date(2025, 1, 1), {}),
+        TierAssignment({}, {}),
+        GapReport((), outcome.gap_report.members, ()),
+        attrs.evolve(outcome, summary=attrs.evolve(outcome.summary, band_counts={})),
+    ]
+    for value in empty:
+        assert chart_for(value) is None
+    html = nothing_left._repr_html_()
+    assert "<svg" not in html
+    assert html.startswith("<table")
+
+
+def test_the_registry_hook(monkeypatch):
+    from mteam import _records  # noqa: PLC0415
+    from mteam._records import Records, chart_for, register_chart  # noqa: PLC0415
+
+    @attrs.frozen
+    class Base(Records):
+        n: int
+
+    class Child(Base):
+        pass
+
+    monkeypatch.setattr(_records, "_CHARTS", {})
+    assert chart_for(Base(1)) is None  # nothing registered: no chart, the table alone
+    assert "<svg" not in Base(1)._repr_html_()
+    register_chart(Base, lambda v: bar_chart(["n"], [v.n], **BAR))
+    assert parse(chart_for(Child(2)))  # a subclass uses its base's renderer
+    register_chart(Child, lambda _v: None)
+    assert chart_for(Child(2)) is None  # ... unless it has its own
+    assert chart_for(Base(2)) is not None
+
+    def refuses(_value):
+        raise InvalidInputError("value", "has nothing to draw")
+
+    register_chart(Base, refuses)
+    assert chart_for(Base(3)) is None
+    assert Base(3)._repr_html_().startswith("<table")
+    _records.unregister_chart(Base)
+    _records.unregister_chart(Base)  # forgetting twice is harmless
+    assert chart_for(Base(3)) is None
+
+
+def test_the_domain_never_registers_a_chart():
+    import ast  # noqa: PLC0415
+
+    src = Path(__file__).resolve().parent.parent / "src" / "mteam"
+    callers = set()
+    for path in src.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                if name == "register_chart":
+                    callers.add(path.relative_to(src).as_posix())
+    assert callers == {"report/_notebook.py"}
+
+
+def test_importing_any_mteam_module_registers_the_charts():
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    code = (
+        "import sys\n"
+        "from mteam.membership.survival import kaplan_meier\n"
+        "assert 'mteam.report' in sys.modules\n"
+        "print('<svg' in kaplan_meier([1, 2], [True, True])._repr_html_())\n"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "True"

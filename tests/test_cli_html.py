@@ -8,6 +8,7 @@ import io
 import json
 from html.parser import HTMLParser
 
+import attrs
 import pytest
 
 from mteam.cli import main
@@ -182,3 +183,22 @@ def test_an_unknown_format_or_language_is_a_usage_error(capsys):
     assert main(["members", "--format", "pdf"]) == 2
     assert main(["review", "--language", "fr"]) == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_the_text_member_report_states_the_medians_interval(analysis):
+    from mteam.report import format_member_report  # noqa: PLC0415
+
+    km = analysis.survival
+    low, high = km.median_interval
+    code, out, _ = run("members")
+    assert code == 0
+    assert (
+        f"  median membership: {km.median:g} months (95% interval {low:g}-{high:g} months, "
+        "exponential Greenwood)\n"
+    ) in out
+    open_ended = attrs.evolve(km, median_interval=(low, None), alpha=0.1)
+    text = format_member_report(attrs.evolve(analysis, survival=open_ended))
+    assert f"(90% interval {low:g}-not reached, exponential Greenwood)" in text
+    unreached = attrs.evolve(km, median=None)
+    text = format_member_report(attrs.evolve(analysis, survival=unreached))
+    assert "  median membership: not reached\n" in text

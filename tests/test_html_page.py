@@ -311,3 +311,39 @@ def test_skills_and_roles_without_a_label_are_shown_by_id(outcome):
     doc = Page(review_page(outcome, catalog=Catalog((), ())))
     assert "data_analysis" in doc.joined("td")  # the training needs by skill
     assert "member_operations_specialist" in doc.joined("td")
+
+
+# --- the review outcome in a notebook ----------------------------------------------------------
+
+
+def test_the_outcome_shows_its_summary_band_chart_and_members_in_a_notebook(outcome):
+    text = outcome._repr_html_()
+    doc = Page(text)
+    assert text.startswith('<div class="mteam-result">')
+    assert doc.text["caption"] == ["Review: Membership marketing", "Members (TWD)"]
+    assert all(th.get("scope") in {"col", "row"} for th in doc.tags("th"))
+    figures = doc.joined("th")
+    for name in ("period", "members", "bonus pool", "allocated", "training budget"):
+        assert name in figures
+    assert "1,000,000 TWD" in doc.joined("td")
+    # the band chart, from mteam.report's registry (import mteam has imported it)
+    (svg,) = doc.tags("svg")
+    assert svg["aria-label"].startswith("Members per rating band.")
+    for m in outcome.members:
+        assert m.name in doc.joined("td")
+    # headline figures only: no 360 group, rater or score by rater
+    columns = [a for t, a in doc.elements if t == "th" and a.get("scope") == "col"]
+    assert len(columns) == 7
+    assert "raters" not in text
+    assert "<script" not in text
+
+
+def test_the_outcome_in_a_notebook_escapes_names():
+    document = load_sample_team()
+    first = attrs.evolve(document.members[0], name=NASTY)
+    document = attrs.evolve(document, name=f"Team {NASTY}", members=(first, *document.members[1:]))
+    text = run_review(document)._repr_html_()
+    assert "<script" not in text
+    doc = Page(text)
+    assert doc.text["caption"][0] == f"Review: Team {NASTY}"
+    assert NASTY in doc.joined("td")
