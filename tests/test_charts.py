@@ -805,6 +805,7 @@ def test_heat_map_bar_chart_and_line_chart_describe_themselves_in_chinese():
     )
     bars = parse(bar_chart(["冠軍", "流失風險"], [604, 482], **BAR, language="zh-Hant"))
     assert bars[1].text == "冠軍:604;流失風險:482。"
+    assert bars.get("aria-label") == "b。冠軍:604;流失風險:482。"
     line = parse(
         line_chart(
             [Series("S(t)", [0, 1], [1, 0.5], lower=[1, 0.4], upper=[1, 0.6], band_label="區間")],

@@ -358,9 +358,18 @@ def _text(
     return f"<text {' '.join(attributes)}>{_esc(content)}</text>"
 
 
-def _svg(width: float, height: float, title: str, description: str, body: Iterable[str]) -> str:
+def _svg(
+    width: float,
+    height: float,
+    title: str,
+    description: str,
+    body: Iterable[str],
+    *,
+    language: str = "en",
+) -> str:
     w, h = _c(math.ceil(width)), _c(math.ceil(height))
-    label = _esc(f"{title}. {description}")
+    stop = "。" if language == "zh-Hant" else ". "  # a full stop after the title
+    label = _esc(f"{title}{stop}{description}")
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="mteam-chart" role="img" '
         f'width="{w}" height="{h}" viewBox="0 0 {w} {h}" aria-label="{label}" '
@@ -566,7 +575,7 @@ def line_chart(
         body += _marker(frame, marker_x, marker_label)
     body += _lines(items, frame)
     body += _draw_legend(legend, frame.left, 48)
-    return _svg(width, height, title, description, body)
+    return _svg(width, height, title, description, body, language=language)
 
 
 def _series_list(series: object) -> list[Series]:
@@ -897,7 +906,7 @@ def heat_map(
     body += _scale_legend(scale, legend_x, top)
     width = max(legend_x + 96, 16 + _px(title, _TITLE_SIZE) + 16)
     height = max(top + grid_h + label_drop + 36, top + len(scale.levels()) * 20 + 40)
-    return _svg(width, height, title, description, body)
+    return _svg(width, height, title, description, body, language=language)
 
 
 def _grid_values(
@@ -1163,7 +1172,7 @@ def bar_chart(
         x_at=((left + right) / 2, bottom + 38),
         y_at=(18, (top + bottom) / 2),
     )
-    return _svg(width, height, title, description, body)
+    return _svg(width, height, title, description, body, language=language)
 
 
 def _bar_values(
