@@ -1,7 +1,10 @@
 """Both HTML pages render in a real browser: headless Chromium, no network, no console error.
 
-The test runs wherever `chromium` is installed and always in CI (`CI` set), where `.ci/run`
-installs Debian's `chromium`; elsewhere, without Chromium, it is skipped. The screenshot is
+The pages are the command line's own: `mteam review --format html -o FILE` and
+`mteam members --format html -o FILE` (English and Traditional Chinese), run through
+`mteam.cli.main`. The test runs wherever `chromium` is installed and always in CI (`CI`
+set), where `.ci/run` installs Debian's `chromium`; elsewhere, without Chromium, it is
+skipped. The screenshot is
 decoded here with `zlib` (no imaging dependency) to check that the page is not blank.
 """
 
@@ -15,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from mteam.io import analyse_sample, load_sample_team
-from mteam.report.html import member_page, review_page
+from mteam.cli import main
+from mteam.io import load_sample_team
+from mteam.report.html import review_page
 from mteam.review import run_review
 
 CHROMIUM = shutil.which("chromium")
@@ -128,22 +132,27 @@ def page_errors(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if ERRORS.search(line)]
 
 
+COMMANDS = {
+    "review": ["review", "--format", "html"],
+    "members": ["members", "--format", "html"],
+    "review-zh": ["review", "--format", "html", "--language", "zh-Hant"],
+    "members-zh": ["members", "--format", "html", "--language", "zh-Hant"],
+}
+
+
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory):
+    """Each page as the command line writes it with `-o FILE`."""
     folder = tmp_path_factory.mktemp("pages")
     out = {}
-    for name, text in (
-        ("review", review_page(run_review(load_sample_team()))),
-        ("members", member_page(analyse_sample())),
-        ("review-zh", review_page(run_review(load_sample_team()), language="zh-Hant")),
-    ):
+    for name, argv in COMMANDS.items():
         path = folder / f"{name}.html"
-        path.write_text(text, encoding="utf-8")
+        assert main([*argv, "-o", str(path)]) == 0
         out[name] = path
     return out
 
 
-@pytest.mark.parametrize("name", ["review", "members", "review-zh"])
+@pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_the_page_renders_something_and_logs_no_error(pages, name, tmp_path):
     shot = tmp_path / f"{name}.png"
     result = chromium(

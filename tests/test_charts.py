@@ -120,7 +120,7 @@ CURVE = kaplan_meier([2, 3, 3, 5, 6, 8], [True, True, False, True, False, True],
 
 
 def test_survival_chart_is_a_step_from_one_through_every_event():
-    root = parse(survival_chart(CURVE))
+    root = parse(survival_chart(CURVE, band=False))
     assert_accessible(root, "Membership survival (Kaplan–Meier)", "months", "share still members")
     (path,) = by_class(root, "series")
     corners = path_points(path)
@@ -133,6 +133,45 @@ def test_survival_chart_is_a_step_from_one_through_every_event():
     assert by_class(root, "point") == []
     assert root[1].text == "S(t) falls from 1 to 0 at 8 months in 4 steps; median 5 months."
     assert_inside(root)
+
+
+def test_survival_chart_draws_the_curves_own_band_by_default():
+    root = parse(survival_chart(CURVE))
+    (band,) = by_class(root, "band")
+    ring = points_of(band)
+    (path,) = by_class(root, "series")
+    line = path_points(path)
+    assert len(ring) == 2 * len(line)
+    top, bottom = ring[: len(line)], ring[len(line) :][::-1]
+    frame = by_class(root, "plot-area")[0]
+    y0, height = float(frame.get("y")), float(frame.get("height"))
+
+    def share(y: float) -> float:  # the pixel's y back to S on the fixed 0-1 axis
+        return 1 - (y - y0) / height
+
+    # corners 1, 3, 5, 7 are the drops at the event times: there the band is curve.lower/upper
+    for i, (lo, hi) in enumerate(zip(CURVE.lower, CURVE.upper, strict=True)):
+        assert share(top[2 + 2 * i][1]) == pytest.approx(hi, abs=0.01)
+        assert share(bottom[2 + 2 * i][1]) == pytest.approx(lo, abs=0.01)
+    assert texts(root, "legend") == ["S(t)", "95 % band"]
+    # the text alternative gives the median's interval: (2, 8) for this curve
+    assert root[1].text == (
+        "S(t) falls from 1 to 0 at 8 months in 4 steps; median 5 months (95 % interval: 2 to 8)."
+    )
+    assert_inside(root)
+
+
+def test_survival_chart_band_level_follows_alpha_and_speaks_chinese():
+    curve = kaplan_meier(
+        [2, 3, 3, 5, 6, 8], [True, True, False, True, False, True], unit="month", alpha=0.1
+    )
+    root = parse(survival_chart(curve, language="zh-Hant"))
+    assert texts(root, "legend") == ["S(t)", "90% 信賴區間"]
+    low, high = curve.median_interval
+    assert root[1].text.endswith(f"中位數 5 月(90% 信賴區間:{low:g} 至 {high:g})。")
+    # an interval whose upper end is never reached says so
+    open_ended = attrs.evolve(curve, median_interval=(2, None))
+    assert parse(survival_chart(open_ended))[1].text.endswith("(90 % interval: 2 to not reached).")
 
 
 def test_survival_chart_draws_the_band_it_is_given_as_steps_around_the_curve():
@@ -169,6 +208,9 @@ def test_survival_chart_in_traditional_chinese_and_without_a_unit():
         ({"lower": [0.5], "upper": [0.9]}, "lower"),
         ({"lower": [0.9, 0.3, 0.1, 0.0], "upper": [0.5, 0.8, 0.7, 0.5]}, "lower[1]"),
         ({"language": "fr"}, "language"),
+        ({"band": "yes"}, "band"),
+        ({"band": False, "lower": [0.5] * 4, "upper": [0.9] * 4}, "band"),
+        ({"band_label": 95}, "band_label"),
     ],
 )
 def test_survival_chart_refuses_a_bad_band_or_language(kwargs, path):
@@ -747,3 +789,189 @@ def test_the_chart_in_the_guide_is_the_chart_drawn_today(outcome):
     if os.environ.get("MTEAM_WRITE_DOCS"):
         path.write_text(svg, encoding="utf-8")
     assert path.read_text(encoding="utf-8") == svg
+
+
+# --- the text alternatives in Traditional Chinese ----------------------------------------------
+
+
+def test_heat_map_bar_chart_and_line_chart_describe_themselves_in_chinese():
+    heat = parse(
+        heat_map(["甲", "乙"], ["一", "二"], [[1, None], [3, 0]], **HEAT, language="zh-Hant")
+    )
+    assert heat[1].text == "2 列 × 2 欄,3 格有數值;最高 3.00(乙 · 一),最低 0.00(乙 · 二)。"
+    english = parse(heat_map(["a", "b"], ["x", "y"], [[1, None], [3, 0]], **HEAT))
+    assert english[1].text == (
+        "2 rows by 2 columns, 3 cells with a value; highest 3.00 (b · x), lowest 0.00 (b · y)."
+    )
+    bars = parse(bar_chart(["冠軍", "流失風險"], [604, 482], **BAR, language="zh-Hant"))
+    assert bars[1].text == "冠軍:604;流失風險:482。"
+    assert bars.get("aria-label") == "b。冠軍:604;流失風險:482。"
+    line = parse(
+        line_chart(
+            [Series("S(t)", [0, 1], [1, 0.5], lower=[1, 0.4], upper=[1, 0.6], band_label="區間")],
+            title="存續",
+            x_label="月",
+            y_label="比例",
+            language="zh-Hant",
+        )
+    )
+    assert line[1].text == "S(t):2 個點,x 由 0 至 1,y 由 1 至 0.5(區間終點為 0.4 至 0.6)。"
+
+
+def test_the_adapters_pass_their_language_to_the_descriptions(outcome):
+    root = parse(band_distribution_chart(outcome, language="zh-Hant"))
+    assert root[1].text == "1 需要改進:1;2 部分達到期望:2;3 達到期望:3;4 超出期望:4;5 傑出:2。"
+    gaps = parse(skill_gap_heat_map(outcome.gap_report, language="zh-Hant"))
+    assert gaps[1].text.startswith("12 列 × 9 欄")
+    assert gaps[1].text.endswith("。")
+
+
+@pytest.mark.parametrize("make", [heat_map, bar_chart, line_chart])
+def test_the_primitives_refuse_an_unknown_language(make):
+    args = {
+        heat_map: ((["r"], ["c"], [[1]]), HEAT),
+        bar_chart: ((["a"], [1]), BAR),
+        line_chart: (([Series("s", [0], [1])],), {"title": "t", "x_label": "x", "y_label": "y"}),
+    }[make]
+    with pytest.raises(InvalidInputError) as err:
+        make(*args[0], **args[1], language="ja")
+    assert err.value.path == "language"
+
+
+# --- the charts of results in a notebook -------------------------------------------------------
+
+
+def svg_of(html: str) -> ET.Element:
+    """The one chart in a `_repr_html_`, parsed."""
+    (chunk,) = re.findall(r"<svg.*?</svg>", html, re.DOTALL)
+    return parse(chunk)
+
+
+def test_results_show_their_chart_above_their_table(analysis):
+    for value, title in (
+        (analysis.survival, "Membership survival (Kaplan–Meier)"),
+        (analysis.sbg, "Projected survival (sBG model)"),
+        (analysis.cohorts, "Cohort retention"),
+        (analysis.tiers, "Members per tier"),
+    ):
+        html = value._repr_html_()
+        assert html.startswith('<div class="mteam-result">\n<figure><svg')
+        assert "<table" in html
+        root = svg_of(html)
+        assert root[0].text == title
+    # the curve's chart has its band; the model's its 12-period projection, band and all
+    assert len(by_class(svg_of(analysis.survival._repr_html_()), "band")) == 1
+    projection = svg_of(analysis.sbg._repr_html_())
+    assert len(by_class(projection, "point")) == 13
+    assert texts(projection, "legend") == ["S(t)", "95 % band"]
+
+
+def test_a_cohort_value_shows_its_cumulative_margin():
+    from mteam.membership.cltv import cohort_cltv  # noqa: PLC0415
+
+    base = summarise(
+        [Member("a", date(2025, 1, 10)), Member("b", date(2025, 1, 20))], [], date(2025, 3, 31)
+    )
+    value = cohort_cltv(base, 0.5)[0]
+    root = svg_of(value._repr_html_())
+    assert root[0].text == "Cumulative margin per member: cohort 2025-01 (2 members)"
+    assert len(by_class(root, "point")) == len(value.cumulative)
+
+
+def test_the_edge_registers_a_chart_for_each_result_class(outcome, analysis):
+    from mteam._records import chart_for  # noqa: PLC0415
+    from mteam.report._notebook import RENDERERS  # noqa: PLC0415
+
+    samples = {
+        "SurvivalCurve": analysis.survival,
+        "SBGModel": analysis.sbg,
+        "CohortTable": analysis.cohorts,
+        "TierAssignment": analysis.tiers,
+        "GapReport": outcome.gap_report,
+        "ReviewOutcome": outcome,
+    }
+    assert set(samples) <= {cls.__name__ for cls in RENDERERS}
+    for value in samples.values():
+        root = parse(chart_for(value))
+        assert root[0].text
+
+
+def test_nothing_to_draw_gives_no_chart(outcome):
+    from mteam._records import chart_for  # noqa: PLC0415
+    from mteam.membership.retention import CohortTable  # noqa: PLC0415
+    from mteam.membership.tiers import TierAssignment  # noqa: PLC0415
+
+    nothing_left = kaplan_meier([3, 4], [False, False])
+    empty = [
+        nothing_left,
+        CohortTable(date(2025, 1, 1), {}),
+        TierAssignment({}, {}),
+        GapReport((), outcome.gap_report.members, ()),
+        attrs.evolve(outcome, summary=attrs.evolve(outcome.summary, band_counts={})),
+    ]
+    for value in empty:
+        assert chart_for(value) is None
+    html = nothing_left._repr_html_()
+    assert "<svg" not in html
+    assert html.startswith("<table")
+
+
+def test_the_registry_hook(monkeypatch):
+    from mteam import _records  # noqa: PLC0415
+    from mteam._records import Records, chart_for, register_chart  # noqa: PLC0415
+
+    @attrs.frozen
+    class Base(Records):
+        n: int
+
+    class Child(Base):
+        pass
+
+    monkeypatch.setattr(_records, "_CHARTS", {})
+    assert chart_for(Base(1)) is None  # nothing registered: no chart, the table alone
+    assert "<svg" not in Base(1)._repr_html_()
+    register_chart(Base, lambda v: bar_chart(["n"], [v.n], **BAR))
+    assert parse(chart_for(Child(2)))  # a subclass uses its base's renderer
+    register_chart(Child, lambda _v: None)
+    assert chart_for(Child(2)) is None  # ... unless it has its own
+    assert chart_for(Base(2)) is not None
+
+    def refuses(_value):
+        raise InvalidInputError("value", "has nothing to draw")
+
+    register_chart(Base, refuses)
+    assert chart_for(Base(3)) is None
+    assert Base(3)._repr_html_().startswith("<table")
+    _records.unregister_chart(Base)
+    _records.unregister_chart(Base)  # forgetting twice is harmless
+    assert chart_for(Base(3)) is None
+
+
+def test_the_domain_never_registers_a_chart():
+    import ast  # noqa: PLC0415
+
+    src = Path(__file__).resolve().parent.parent / "src" / "mteam"
+    callers = set()
+    for path in src.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                if name == "register_chart":
+                    callers.add(path.relative_to(src).as_posix())
+    assert callers == {"report/_notebook.py"}
+
+
+def test_importing_any_mteam_module_registers_the_charts():
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    code = (
+        "import sys\n"
+        "from mteam.membership.survival import kaplan_meier\n"
+        "assert 'mteam.report' in sys.modules\n"
+        "print('<svg' in kaplan_meier([1, 2], [True, True])._repr_html_())\n"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "True"

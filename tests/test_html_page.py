@@ -209,7 +209,16 @@ def test_the_member_page_is_self_contained_with_hidden_data_for_its_charts(analy
     assert len(hidden) == 2
     body = doc.joined("body")
     assert f"{analysis.cltv_sbg.amount:,}\u00a0TWD" in body
-    assert f"Median membership: {analysis.survival.median:g} months." in body
+    km = analysis.survival
+    low, high = km.median_interval
+    assert (
+        f"Median membership: {km.median:g} months (95 % interval: {low:g} to {high:g} months). "
+        "The shaded band is the 95 % pointwise confidence band (exponential Greenwood)."
+    ) in doc.joined("figcaption")
+    # the survival chart draws the curve's band; its data table carries the band too
+    assert "95 % band" in body
+    for lo in km.lower[:3]:
+        assert f"{lo:.3f}" in doc.joined("td")
     for p in analysis.projection:
         assert f"{p.lower:.3f}" in doc.joined("td")
 
@@ -224,8 +233,12 @@ def test_the_member_page_in_traditional_chinese_and_without_a_median(analysis):
     body = doc.joined("body")
     for word in ("會員存續", "存續預測", "世代分析", "顧客終身價值", "尚未達到"):
         assert word in body
-    unitless = attrs.evolve(analysis.survival, unit=None)
-    assert "Median membership: 3." in member_page(attrs.evolve(analysis, survival=unitless))
+    unitless = attrs.evolve(analysis.survival, unit=None, median_interval=(2, None))
+    text = Page(member_page(attrs.evolve(analysis, survival=unitless))).joined("figcaption")
+    assert text.startswith("Median membership: 3 (95 % interval: 2 to not reached).")
+    chinese = Page(member_page(analysis, language="zh-Hant")).joined("figcaption")
+    assert chinese.startswith("會員存續中位數:3 個月(95% 信賴區間:3 至 3 個月)。")
+    assert "指數 Greenwood 法" in chinese
 
 
 def test_a_page_of_my_own_sections():
@@ -298,3 +311,39 @@ def test_skills_and_roles_without_a_label_are_shown_by_id(outcome):
     doc = Page(review_page(outcome, catalog=Catalog((), ())))
     assert "data_analysis" in doc.joined("td")  # the training needs by skill
     assert "member_operations_specialist" in doc.joined("td")
+
+
+# --- the review outcome in a notebook ----------------------------------------------------------
+
+
+def test_the_outcome_shows_its_summary_band_chart_and_members_in_a_notebook(outcome):
+    text = outcome._repr_html_()
+    doc = Page(text)
+    assert text.startswith('<div class="mteam-result">')
+    assert doc.text["caption"] == ["Review: Membership marketing", "Members (TWD)"]
+    assert all(th.get("scope") in {"col", "row"} for th in doc.tags("th"))
+    figures = doc.joined("th")
+    for name in ("period", "members", "bonus pool", "allocated", "training budget"):
+        assert name in figures
+    assert "1,000,000 TWD" in doc.joined("td")
+    # the band chart, from mteam.report's registry (import mteam has imported it)
+    (svg,) = doc.tags("svg")
+    assert svg["aria-label"].startswith("Members per rating band.")
+    for m in outcome.members:
+        assert m.name in doc.joined("td")
+    # headline figures only: no 360 group, rater or score by rater
+    columns = [a for t, a in doc.elements if t == "th" and a.get("scope") == "col"]
+    assert len(columns) == 7
+    assert "raters" not in text
+    assert "<script" not in text
+
+
+def test_the_outcome_in_a_notebook_escapes_names():
+    document = load_sample_team()
+    first = attrs.evolve(document.members[0], name=NASTY)
+    document = attrs.evolve(document, name=f"Team {NASTY}", members=(first, *document.members[1:]))
+    text = run_review(document)._repr_html_()
+    assert "<script" not in text
+    doc = Page(text)
+    assert doc.text["caption"][0] == f"Review: Team {NASTY}"
+    assert NASTY in doc.joined("td")

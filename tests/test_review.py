@@ -192,7 +192,7 @@ def test_outcome_round_trips_and_renders():
     assert loads(ReviewOutcome, dumps(OUTCOME)) == OUTCOME
     assert repr(OUTCOME).startswith("ReviewOutcome(team='Membership marketing', members=12")
     html = OUTCOME._repr_html_()
-    assert html.startswith("<table>")
+    assert html.startswith('<div class="mteam-result">')
     assert "林怡君" in html
     rows = OUTCOME.to_records()
     assert len(rows) == 12

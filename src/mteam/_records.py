@@ -29,8 +29,18 @@ are made plain by the rules above. Optionally:
 * `_html_rows()`: the rows `_repr_html_` shows, when they should differ from the records
   (for example counts per tier rather than a row per member); `to_records()` by default;
 * `_html_chart()`: an SVG string (an `<svg>` element with a `<title>`) shown above the table,
-  where a chart helps; None by default;
+  where a chart helps; by default the chart registered for the class (below), or None;
 * `_html_caption()`: the table's caption; the class name by default.
+
+**Charts come from the edge.** The domain draws nothing and never imports `mteam.report`
+(DESIGN principle 5), so a result's chart is looked up in a small registry that only the edge
+fills: [`register_chart`][mteam._records.register_chart] maps a result class to a function
+from a value of it to an SVG string (or None when there is nothing to draw), and
+[`chart_for`][mteam._records.chart_for] finds the renderer of a value's class (or of its
+nearest base class that has one). `mteam.report` registers its charts when it is imported,
+and `import mteam` imports it, so in practice every result shows its chart; no domain module
+ever calls `register_chart`. A renderer that raises `InvalidInputError` (a value with nothing
+to draw, say) gives no chart: `_repr_html_` never fails because of its chart.
 
 `tests/test_records.py` checks every subclass: rows are flat, cells plain, and the HTML is
 well formed; a class that takes the mixin adds a sample value to its `SAMPLES` (the test
@@ -65,16 +75,25 @@ from __future__ import annotations
 
 import enum
 import html
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Final, TypeAlias
+from typing import Any, Final, TypeAlias
 
 import attrs
 
 from mteam._validate import plain
+from mteam.errors import InvalidInputError
 
-__all__ = ["Cell", "Records", "flatten"]
+__all__ = [
+    "Cell",
+    "ChartRenderer",
+    "Records",
+    "chart_for",
+    "flatten",
+    "register_chart",
+    "unregister_chart",
+]
 
 Cell: TypeAlias = str | int | float | bool | date | Decimal | None
 """A plain value: what a record's cell may be (a `datetime` is a `date`)."""
@@ -125,6 +144,61 @@ def flatten(row: Mapping[str, object]) -> dict[str, Cell]:
     for name, value in row.items():
         _flatten_into(out, name, value)
     return out
+
+
+ChartRenderer: TypeAlias = Callable[[Any], str | None]
+"""A function from a result value to an inline SVG chart (None when there is nothing to draw)."""
+
+_CHARTS: Final[dict[type, ChartRenderer]] = {}
+"""Result class → its chart's renderer: filled by the edge (`mteam.report`) when imported."""
+
+
+def register_chart(cls: type, render: ChartRenderer) -> None:
+    """Register `render` as the chart of `cls`'s values in `_repr_html_` (the edge's hook).
+
+    Called by `mteam.report` when it is imported, once per result class; registering a class
+    again replaces its renderer. A domain module never calls it (the domain draws nothing).
+
+    Args:
+        cls: The result class (a subclass's values use it too, unless it has its own).
+        render: A function from a value of `cls` to an `<svg>` string, or None for no chart.
+
+    Examples:
+        >>> import attrs
+        >>> @attrs.frozen
+        ... class Count(Records):
+        ...     n: int
+        >>> register_chart(Count, lambda c: f"<svg><title>{c.n}</title></svg>")
+        >>> chart_for(Count(3))
+        '<svg><title>3</title></svg>'
+        >>> Count(3)._repr_html_().splitlines()[:2]
+        ['<div class="mteam-result">', '<figure><svg><title>3</title></svg></figure>']
+        >>> unregister_chart(Count)
+        >>> chart_for(Count(3)) is None
+        True
+    """
+    _CHARTS[cls] = render
+
+
+def unregister_chart(cls: type) -> None:
+    """Forget `cls`'s renderer (nothing happens if it has none): for tests."""
+    _CHARTS.pop(cls, None)
+
+
+def chart_for(value: object) -> str | None:
+    """The chart registered for `value`'s class or its nearest base class, or None.
+
+    None as well when no renderer is registered (`mteam.report` not imported) or when the
+    renderer finds nothing to draw (returns None, or raises `InvalidInputError`).
+    """
+    for cls in type(value).__mro__:
+        render = _CHARTS.get(cls)
+        if render is not None:
+            try:
+                return render(value)
+            except InvalidInputError:
+                return None
+    return None
 
 
 def _show(value: Cell) -> str:
@@ -201,8 +275,8 @@ class Records:
         return self.to_records()
 
     def _html_chart(self) -> str | None:
-        """An inline SVG chart to show above the table, where one helps; None by default."""
-        return None
+        """An inline SVG chart to show above the table: the class's registered chart, if any."""
+        return chart_for(self)
 
     def _html_caption(self) -> str:
         """The caption of the HTML table: the class name by default."""

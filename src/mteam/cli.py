@@ -13,6 +13,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import TextIO
 
 import mteam
@@ -70,11 +71,34 @@ def _cmd_split(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _emit(text: str, output: str | None, out: TextIO) -> int:
+    """Write the report to standard output, or to the file `-o` names (UTF-8, lines ending in LF).
+
+    The report is made in full before the file is opened, so a run that fails on bad input
+    leaves no file behind and an existing one as it was.
+    """
+    if output is None:
+        out.write(text)
+        return EXIT_OK
+    try:
+        with Path(output).open("w", encoding="utf-8", newline="") as file:
+            file.write(text)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InvalidInputError("output", f"cannot write {output!r}: {reason}") from None
+    return EXIT_OK
+
+
 def _cmd_review(args: argparse.Namespace, out: TextIO) -> int:
     from mteam.io import dumps, load, load_sample_team  # noqa: PLC0415 - imported when run
     from mteam.report import format_report  # noqa: PLC0415
+    from mteam.report.html import review_page  # noqa: PLC0415
     from mteam.review import ReviewPolicy, TeamDocument, run_review  # noqa: PLC0415
 
+    if args.format == "html" and args.member is not None:
+        raise InvalidInputError(
+            "member", "the HTML report shows the whole team: leave out --member, or use text/json"
+        )
     document = load_sample_team() if args.file is None else load(TeamDocument, args.file)
     policy = ReviewPolicy() if args.policy is None else load(ReviewPolicy, args.policy)
     outcome = run_review(document, policy)
@@ -82,12 +106,14 @@ def _cmd_review(args: argparse.Namespace, out: TextIO) -> int:
         outcome.member(args.member)  # an unknown member is bad input
     if args.format == "json":
         if args.member is not None:
-            out.write(dumps(outcome.member(args.member)) + "\n")
+            text = dumps(outcome.member(args.member)) + "\n"
         else:
-            out.write(dumps(outcome) + "\n")
+            text = dumps(outcome) + "\n"
+    elif args.format == "html":
+        text = review_page(outcome, language=args.language)
     else:
-        out.write(format_report(outcome, args.member, args.language))
-    return EXIT_OK
+        text = format_report(outcome, args.member, args.language)
+    return _emit(text, args.output, out)
 
 
 def _date_arg(text: str) -> date:
@@ -101,7 +127,12 @@ def _cmd_members(args: argparse.Namespace, out: TextIO) -> int:
     from mteam.io import analyse_sample, dumps, read_and_analyse  # noqa: PLC0415 - when run
     from mteam.membership.analysis import SAMPLE_AS_OF  # noqa: PLC0415
     from mteam.report import format_member_report  # noqa: PLC0415
+    from mteam.report.html import member_page  # noqa: PLC0415
 
+    if args.format == "text" and args.language != "en":
+        raise InvalidInputError(
+            "language", f"the text report is in English only; use --format html for {args.language}"
+        )
     if args.files and len(args.files) != 2:
         raise InvalidInputError("files", "give both MEMBERS.csv and TRANSACTIONS.csv, or neither")
     if args.files:
@@ -111,8 +142,13 @@ def _cmd_members(args: argparse.Namespace, out: TextIO) -> int:
         if args.as_of is not None and args.as_of != SAMPLE_AS_OF:
             raise InvalidInputError("as_of", f"the sample member base is as of {SAMPLE_AS_OF}")
         analysis = analyse_sample()
-    out.write(dumps(analysis) + "\n" if args.format == "json" else format_member_report(analysis))
-    return EXIT_OK
+    if args.format == "json":
+        text = dumps(analysis) + "\n"
+    elif args.format == "html":
+        text = member_page(analysis, language=args.language)
+    else:
+        text = format_member_report(analysis)
+    return _emit(text, args.output, out)
 
 
 def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
@@ -130,6 +166,9 @@ def _cmd_example(args: argparse.Namespace, out: TextIO) -> int:
     del args
     out.write(sample_team_text())
     return EXIT_OK
+
+
+_OUTPUT_HELP = "write the report to FILE (UTF-8) instead of standard output"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -153,10 +192,21 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     review.add_argument("file", nargs="?", help="a team document (JSON)")
-    review.add_argument("--format", choices=("text", "json"), default="text")
+    review.add_argument(
+        "--format",
+        choices=("text", "json", "html"),
+        default="text",
+        help="text (default), JSON, or one self-contained HTML page with charts",
+    )
     review.add_argument("--policy", help="a review policy (JSON); the defaults otherwise")
-    review.add_argument("--member", help="only this member's section")
-    review.add_argument("--language", choices=("en", "zh-Hant"), default="en")
+    review.add_argument("--member", help="only this member's section (text and JSON)")
+    review.add_argument(
+        "--language",
+        choices=("en", "zh-Hant"),
+        default="en",
+        help="the labels of bands, roles and skills, and the page's words (text and HTML)",
+    )
+    review.add_argument("-o", "--output", metavar="FILE", help=_OUTPUT_HELP)
     review.set_defaults(handler=_cmd_review)
 
     members = commands.add_parser(
@@ -172,7 +222,19 @@ def _parser() -> argparse.ArgumentParser:
         "files", nargs="*", metavar="FILE", help="MEMBERS.csv TRANSACTIONS.csv (or neither)"
     )
     members.add_argument("--as-of", type=_date_arg, help="the day of the analysis (default today)")
-    members.add_argument("--format", choices=("text", "json"), default="text")
+    members.add_argument(
+        "--format",
+        choices=("text", "json", "html"),
+        default="text",
+        help="text (default), JSON, or one self-contained HTML page with charts",
+    )
+    members.add_argument(
+        "--language",
+        choices=("en", "zh-Hant"),
+        default="en",
+        help="the HTML page's words (the text report is in English only)",
+    )
+    members.add_argument("-o", "--output", metavar="FILE", help=_OUTPUT_HELP)
     members.set_defaults(handler=_cmd_members)
 
     schema = commands.add_parser(

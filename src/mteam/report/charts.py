@@ -141,6 +141,29 @@ _WORDS: Final = {
         "{n} 期累計:{expected} {e},{actual} {a}{holdout}。",
     ),
     "holdout_desc": Label("; the holdout starts at {start}", ";驗證期自 {start} 開始"),
+    "line_desc": Label(
+        "{name}: {n} points, x from {x0} to {x1}, y from {y0} to {y1}",
+        "{name}:{n} 個點,x 由 {x0} 至 {x1},y 由 {y0} 至 {y1}",
+    ),
+    "line_band_desc": Label(
+        " ({band} at the end {lower} to {upper})", "({band}終點為 {lower} 至 {upper})"
+    ),
+    "heat_desc": Label(
+        "{rows} rows by {columns} columns, {cells} cells with a value",
+        "{rows} 列 × {columns} 欄,{cells} 格有數值",
+    ),
+    "heat_extremes": Label(
+        "; highest {top} ({top_at}), lowest {low} ({low_at})",
+        ";最高 {top}({top_at}),最低 {low}({low_at})",
+    ),
+    "item": Label("{label}: {value}", "{label}:{value}"),
+    "separator": Label("; ", ";"),
+    "end": Label(".", "。"),
+    "band_level": Label("{level} % band", "{level}% 信賴區間"),
+    "median_interval": Label(
+        "{median} ({level} % interval: {lower} to {upper})",
+        "{median}({level}% 信賴區間:{lower} 至 {upper})",
+    ),
     "day": Label("days", "天"),
     "week": Label("weeks", "週"),
     "month": Label("months", "月"),
@@ -335,9 +358,18 @@ def _text(
     return f"<text {' '.join(attributes)}>{_esc(content)}</text>"
 
 
-def _svg(width: float, height: float, title: str, description: str, body: Iterable[str]) -> str:
+def _svg(
+    width: float,
+    height: float,
+    title: str,
+    description: str,
+    body: Iterable[str],
+    *,
+    language: str = "en",
+) -> str:
     w, h = _c(math.ceil(width)), _c(math.ceil(height))
-    label = _esc(f"{title}. {description}")
+    stop = "。" if language == "zh-Hant" else ". "  # a full stop after the title
+    label = _esc(f"{title}{stop}{description}")
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="mteam-chart" role="img" '
         f'width="{w}" height="{h}" viewBox="0 0 {w} {h}" aria-label="{label}" '
@@ -430,17 +462,18 @@ def _step_points(xs: Sequence[float], ys: Sequence[float]) -> list[tuple[float, 
     return out
 
 
-def _default_description(items: Sequence[Series]) -> str:
+def _default_description(items: Sequence[Series], language: str) -> str:
     parts = []
     for s in items:
-        part = (
-            f"{s.name}: {len(s.x)} points, x from {_g(s.x[0])} to {_g(s.x[-1])}, "
-            f"y from {_g(s.y[0])} to {_g(s.y[-1])}"
+        part = _word("line_desc", language).format(
+            name=s.name, n=len(s.x), x0=_g(s.x[0]), x1=_g(s.x[-1]), y0=_g(s.y[0]), y1=_g(s.y[-1])
         )
         if s.lower is not None and s.upper is not None:
-            part += f" ({s.band_label} at the end {_g(s.lower[-1])} to {_g(s.upper[-1])})"
+            part += _word("line_band_desc", language).format(
+                band=s.band_label, lower=_g(s.lower[-1]), upper=_g(s.upper[-1])
+            )
         parts.append(part)
-    return "; ".join(parts) + "."
+    return _word("separator", language).join(parts) + _word("end", language)
 
 
 def line_chart(
@@ -456,6 +489,7 @@ def line_chart(
     marker_label: str = "",
     width: int = 640,
     height: int = 360,
+    language: str = "en",
 ) -> str:
     """A line (or step) chart of one or more series, each with its band if it has one.
 
@@ -475,10 +509,11 @@ def line_chart(
         marker_label: The marker's label.
         width: The width in pixels (the SVG scales down to fit its container).
         height: The height in pixels.
+        language: The language of the default description: `"en"` or `"zh-Hant"`.
 
     Raises:
         InvalidInputError: no series, something other than a `Series`, a range that is not
-            `(low, high)`, a size under 240 × 180.
+            `(low, high)`, a size under 240 × 180, an unknown language.
 
     Examples:
         >>> import xml.etree.ElementTree as ET
@@ -496,8 +531,9 @@ def line_chart(
     x_label = _check_text("x_label", x_label)
     y_label = _check_text("y_label", y_label)
     marker_label = _check_text("marker_label", marker_label)
+    language = _check_language(language)
     description = (
-        _default_description(items)
+        _default_description(items, language)
         if description is None
         else _check_text("description", description)
     )
@@ -539,7 +575,7 @@ def line_chart(
         body += _marker(frame, marker_x, marker_label)
     body += _lines(items, frame)
     body += _draw_legend(legend, frame.left, 48)
-    return _svg(width, height, title, description, body)
+    return _svg(width, height, title, description, body, language=language)
 
 
 def _series_list(series: object) -> list[Series]:
@@ -772,6 +808,7 @@ def heat_map(
     show_zero: bool = True,
     cell_width: int = 48,
     cell_height: int = 26,
+    language: str = "en",
 ) -> str:
     """A grid of cells, one per row and column, coloured from light (low) to dark (high).
 
@@ -795,10 +832,11 @@ def heat_map(
             matter stand out; its `<title>` still says 0).
         cell_width: A cell's width in pixels.
         cell_height: A cell's height in pixels.
+        language: The language of the default description: `"en"` or `"zh-Hant"`.
 
     Raises:
         InvalidInputError: no rows or columns, a row of the wrong length, a value that is not a
-            finite number, `high` not above `low`, an unknown colour ramp or format.
+            finite number, `high` not above `low`, an unknown colour ramp, format or language.
 
     Examples:
         >>> import xml.etree.ElementTree as ET
@@ -821,10 +859,11 @@ def heat_map(
     check_instance("show_zero", show_zero, bool)
     check_int("cell_width", cell_width, ge=12)
     check_int("cell_height", cell_height, ge=12)
+    language = _check_language(language)
     whole = all(v == int(v) for row in grid for v in row if v is not None)
     scale = _Scale(*_limits(grid, low, high), _RAMPS[colours], value_format, whole, show_zero)
     description = (
-        _heat_description(row_labels, column_labels, grid, value_format)
+        _heat_description(row_labels, column_labels, grid, value_format, language)
         if description is None
         else _check_text("description", description)
     )
@@ -867,7 +906,7 @@ def heat_map(
     body += _scale_legend(scale, legend_x, top)
     width = max(legend_x + 96, 16 + _px(title, _TITLE_SIZE) + 16)
     height = max(top + grid_h + label_drop + 36, top + len(scale.levels()) * 20 + 40)
-    return _svg(width, height, title, description, body)
+    return _svg(width, height, title, description, body, language=language)
 
 
 def _grid_values(
@@ -1000,6 +1039,7 @@ def _heat_description(
     columns: Sequence[str],
     grid: Sequence[Sequence[float | None]],
     spec: str,
+    language: str,
 ) -> str:
     cells = [
         (v, r, c)
@@ -1007,15 +1047,19 @@ def _heat_description(
         for c, v in zip(columns, row, strict=True)
         if v is not None
     ]
-    text = f"{len(rows)} rows by {len(columns)} columns, {len(cells)} cells with a value"
+    text = _word("heat_desc", language).format(
+        rows=len(rows), columns=len(columns), cells=len(cells)
+    )
     if cells:
         top = max(cells, key=lambda cell: cell[0])  # the first of the highest
         low = min(cells, key=lambda cell: cell[0])
-        text += (
-            f"; highest {_format('value_format', spec, top[0])} ({top[1]} · {top[2]}), "
-            f"lowest {_format('value_format', spec, low[0])} ({low[1]} · {low[2]})"
+        text += _word("heat_extremes", language).format(
+            top=_format("value_format", spec, top[0]),
+            top_at=f"{top[1]} · {top[2]}",
+            low=_format("value_format", spec, low[0]),
+            low_at=f"{low[1]} · {low[2]}",
         )
-    return text + "."
+    return text + _word("end", language)
 
 
 # --- bar chart -------------------------------------------------------------------------------
@@ -1031,6 +1075,7 @@ def bar_chart(
     description: str | None = None,
     value_labels: Sequence[str] | None = None,
     width: int = 640,
+    language: str = "en",
 ) -> str:
     """Horizontal bars, one per label, from 0 to the value (so long labels stay readable).
 
@@ -1044,9 +1089,11 @@ def bar_chart(
         value_labels: The text printed at each bar's end (the value unless given), such as an
             amount with its currency.
         width: The width in pixels.
+        language: The language of the default description: `"en"` or `"zh-Hant"`.
 
     Raises:
-        InvalidInputError: no bars, lengths that differ, a negative or non-finite value.
+        InvalidInputError: no bars, lengths that differ, a negative or non-finite value, an
+            unknown language.
 
     Examples:
         >>> import xml.etree.ElementTree as ET
@@ -1062,8 +1109,12 @@ def bar_chart(
     x_label = _check_text("x_label", x_label)
     y_label = _check_text("y_label", y_label)
     check_int("width", width, ge=240)
+    language = _check_language(language)
     if description is None:
-        description = "; ".join(f"{n}: {s}" for n, s in zip(names, shown, strict=True)) + "."
+        item = _word("item", language)
+        description = _word("separator", language).join(
+            item.format(label=n, value=s) for n, s in zip(names, shown, strict=True)
+        ) + _word("end", language)
     else:
         description = _check_text("description", description)
 
@@ -1121,7 +1172,7 @@ def bar_chart(
         x_at=((left + right) / 2, bottom + 38),
         y_at=(18, (top + bottom) / 2),
     )
-    return _svg(width, height, title, description, body)
+    return _svg(width, height, title, description, body, language=language)
 
 
 def _bar_values(
@@ -1160,26 +1211,33 @@ def _unit_word(unit: TimeUnit | None, language: str) -> str:
 def survival_chart(
     curve: SurvivalCurve,
     *,
+    band: bool = True,
     lower: Sequence[float] | None = None,
     upper: Sequence[float] | None = None,
     band_label: str | None = None,
     language: str = "en",
     title: str | None = None,
 ) -> str:
-    """The Kaplan–Meier curve as a step chart from S(0) = 1, with a band when one is given.
+    """The Kaplan–Meier curve as a step chart from S(0) = 1, with its confidence band.
+
+    The band is the curve's own (`curve.lower` and `curve.upper`, exponential Greenwood at
+    level 1 − `curve.alpha`) unless `lower` and `upper` give another one, or `band=False`
+    leaves it out. The text alternative states the median and, with the curve's own band,
+    the median's interval.
 
     Args:
         curve: The curve.
-        lower: The band's lower end at each of the curve's event times (with `upper`).
-        upper: The band's upper end at each event time.
-        band_label: The band's name (the confidence level, say); `"confidence band"` unless
-            given.
+        band: Draw a band (the curve's own unless `lower` and `upper` are given).
+        lower: Another band's lower end at each of the curve's event times (with `upper`).
+        upper: Another band's upper end at each event time.
+        band_label: The band's name; `"95 % band"` (from the curve's `alpha`) for the curve's
+            own band, `"confidence band"` for another, unless given.
         language: `"en"` or `"zh-Hant"` for the chart's own words.
         title: A title instead of the default.
 
     Raises:
-        InvalidInputError: not a curve, a band of the wrong length or upside down, an unknown
-            language.
+        InvalidInputError: not a curve, a band of the wrong length or upside down, a band
+            given with `band=False`, an unknown language.
 
     Examples:
         >>> import xml.etree.ElementTree as ET
@@ -1189,30 +1247,55 @@ def survival_chart(
         >>> root = ET.fromstring(survival_chart(curve))
         >>> [e.text for e in root.iter() if "axis-label" in (e.get("class") or "")]
         ['months', 'share still members']
+        >>> [e.text for e in root.iter() if e.get("class") == "legend"]
+        ['S(t)', '95 % band']
         >>> root.find("{http://www.w3.org/2000/svg}desc").text
-        'S(t) falls from 1 to 0 at 8 months in 4 steps; median 5 months.'
+        'S(t) falls from 1 to 0 at 8 months in 4 steps; median 5 months (95 % interval: 2 to 8).'
+        >>> root = ET.fromstring(survival_chart(curve, band=False))
+        >>> [e.get("class") for e in root if e.get("class") == "band"]
+        []
     """
     check_instance("curve", curve, SurvivalCurve)
+    check_instance("band", band, bool)
     language = _check_language(language)
     unit = _unit_word(curve.unit, language)
     name = "S(t)"
     xs = (0.0, *curve.times)
     ys = (1.0, *curve.survival)
-    if lower is None and upper is None:
+    given = lower is not None or upper is not None
+    own = band and not given
+    level = _g(100 * (1 - curve.alpha))
+    if given and not band:
+        raise InvalidInputError("band", "is False, but lower and upper give a band")
+    if not band:
         series = Series(name, xs, ys, step=True)
     else:
+        if own:
+            label = _word("band_level", language).format(level=level)
+            lows, highs = curve.lower, curve.upper
+        else:
+            label = _word("band", language)
+            lows = _band("lower", lower, len(curve.times))
+            highs = _band("upper", upper, len(curve.times))
         series = Series(
             name,
             xs,
             ys,
-            lower=(1.0, *_band("lower", lower, len(curve.times))),
-            upper=(1.0, *_band("upper", upper, len(curve.times))),
+            lower=(1.0, *lows),
+            upper=(1.0, *highs),
             step=True,
-            band_label=_word("band", language) if band_label is None else band_label,
+            band_label=label if band_label is None else _check_text("band_label", band_label),
         )
     median = (
         _word("not_reached", language) if curve.median is None else f"{_g(curve.median)} {unit}"
     )
+    if own and curve.median is not None:
+        low_end, high_end = (
+            _word("not_reached", language) if t is None else _g(t) for t in curve.median_interval
+        )
+        median = _word("median_interval", language).format(
+            median=median, level=level, lower=low_end, upper=high_end
+        )
     description = _word("survival_desc", language).format(
         name=name, last=_g(ys[-1]), end=_g(xs[-1]), unit=unit, steps=len(curve.times), median=median
     )
@@ -1223,6 +1306,7 @@ def survival_chart(
         y_label=_word("survival_y", language),
         description=description,
         y_range=(0.0, 1.0),
+        language=language,
     )
 
 
@@ -1301,6 +1385,7 @@ def projection_chart(
         y_label=_word("survival_y", language),
         description=description,
         y_range=(0.0, 1.0),
+        language=language,
     )
 
 
@@ -1382,6 +1467,7 @@ def cohort_heat_map(
         value_format=".0%",
         cell_width=40,
         cell_height=22,
+        language=language,
     )
 
 
@@ -1458,6 +1544,7 @@ def skill_gap_heat_map(
         colours="orange",
         show_zero=False,
         cell_width=56,
+        language=language,
     )
 
 
@@ -1495,6 +1582,7 @@ def band_distribution_chart(
         title=_word("band_title", language) if title is None else title,
         x_label=_word("members", language),
         y_label=_word("rating_band", language),
+        language=language,
     )
 
 
@@ -1526,6 +1614,7 @@ def bonus_by_band_chart(
         title=_word("bonus_title", language) if title is None else title,
         x_label=f"{_word('bonus_total', language)} ({code})",
         y_label=_word("rating_band", language),
+        language=language,
     )
 
 
@@ -1608,4 +1697,5 @@ def expected_vs_actual_chart(
         description=description,
         marker=marker,
         marker_label=_word("holdout", language),
+        language=language,
     )

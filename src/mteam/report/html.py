@@ -345,6 +345,8 @@ _WORDS: Final = {
     ),
     "period": Label("Review period", "考核期間"),
     "members": Label("Members", "成員"),
+    "base_members": Label("Members", "會員"),
+    "projection_band": Label("95 % band", "95% 信賴區間"),
     "currency": Label("Currency", "幣別"),
     "overview": Label("Overview", "總覽"),
     "figure": Label("Figure", "項目"),
@@ -417,6 +419,14 @@ _WORDS: Final = {
     "joined": Label("Joined, last 12 months", "近12個月加入"),
     "survival": Label("Survival", "會員存續"),
     "median": Label("Median membership: {median}.", "會員存續中位數:{median}。"),
+    "median_band": Label(
+        "Median membership: {median} ({level} % interval: {interval}). "
+        "The shaded band is the {level} % pointwise confidence band ({method}).",
+        "會員存續中位數:{median}({level}% 信賴區間:{interval})。"
+        "陰影為 {level}% 逐點信賴區間({method})。",
+    ),
+    "interval": Label("{lower} to {upper}", "{lower} 至 {upper}"),
+    "exponential Greenwood": Label("exponential Greenwood", "指數 Greenwood 法"),
     "not_reached": Label("not reached", "尚未達到"),
     "time": Label("Time", "時間"),
     "at_risk": Label("At risk", "風險人數"),
@@ -814,7 +824,7 @@ def member_page(analysis: MemberAnalysis, *, language: str = "en") -> str:
         _w("member_base_title", language).format(as_of=analysis.as_of),
         [build(analysis, language) for build in builders],
         language=language,
-        subtitle=f"{analysis.members:,} {_w('members', language).lower()}",
+        subtitle=f"{analysis.members:,} {_w('base_members', language).lower()}",
         footer=_w("made_by", language),
     )
 
@@ -823,7 +833,7 @@ def _members_overview(a: MemberAnalysis, lang: str) -> Section:
     r = a.retention
     rows = [
         (_w("as_of", lang), str(a.as_of)),
-        (_w("members", lang), f"{a.members:,}"),
+        (_w("base_members", lang), f"{a.members:,}"),
         (_w("current", lang), f"{a.current_members:,}"),
         (_w("retention", lang), f"{_pct(r.retention)} ({r.retained:,} / {r.at_start:,})"),
         (_w("churn", lang), _pct(r.churn)),
@@ -834,26 +844,47 @@ def _members_overview(a: MemberAnalysis, lang: str) -> Section:
 
 def _members_survival(a: MemberAnalysis, lang: str) -> Section:
     km = a.survival
-    median = (
-        _w("not_reached", lang)
-        if km.median is None
-        else f"{km.median:g} {_w(_UNIT_KEYS[km.unit.value], lang) if km.unit else ''}".strip()
-    )
+    unit = _w(_UNIT_KEYS[km.unit.value], lang) if km.unit else ""
+
+    def when(t: float | None) -> str:
+        return _w("not_reached", lang) if t is None else f"{t:g} {unit}".strip()
+
+    if km.median is None:
+        caption = _w("median", lang).format(median=when(None))
+    else:
+        low, high = km.median_interval
+        interval = _w("interval", lang).format(
+            lower=_w("not_reached", lang) if low is None else f"{low:g}",
+            upper=when(high),
+        )
+        method = _WORDS.get(km.band_method)
+        caption = _w("median_band", lang).format(
+            median=when(km.median),
+            level=f"{100 * (1 - km.alpha):g}",
+            interval=interval,
+            method=km.band_method if method is None else method.get(lang),
+        )
     data = Table(
         _w("chart_data", lang),
-        [_w("time", lang), _w("at_risk", lang), _w("events", lang), _w("s_t", lang)],
         [
-            [f"{t:g}", f"{n:,}", f"{d:,}", f"{s:.3f}"]
-            for t, n, d, s in zip(km.times, km.at_risk, km.events, km.survival, strict=True)
+            _w("time", lang),
+            _w("at_risk", lang),
+            _w("events", lang),
+            _w("s_t", lang),
+            _w("lower", lang),
+            _w("upper", lang),
         ],
-        [True, True, True, True],
+        [
+            [f"{t:g}", f"{n:,}", f"{d:,}", f"{s:.3f}", f"{lo:.3f}", f"{hi:.3f}"]
+            for t, n, d, s, lo, hi in zip(
+                km.times, km.at_risk, km.events, km.survival, km.lower, km.upper, strict=True
+            )
+        ],
+        [True] * 6,
         hidden=True,
     )
     chart = charts.survival_chart(km, language=lang)
-    return Section(
-        _w("survival", lang),
-        [Figure(chart, caption=_w("median", lang).format(median=median), table=data)],
-    )
+    return Section(_w("survival", lang), [Figure(chart, caption=caption, table=data)])
 
 
 def _members_projection(a: MemberAnalysis, lang: str) -> Section:
@@ -870,7 +901,9 @@ def _members_projection(a: MemberAnalysis, lang: str) -> Section:
         [[str(p.t), f"{p.survival:.3f}", f"{p.lower:.3f}", f"{p.upper:.3f}"] for p in a.projection],
         [True, True, True, True],
     )
-    chart = charts.projection_chart(a.projection, unit=m.unit, band_label="95 %", language=lang)
+    chart = charts.projection_chart(
+        a.projection, unit=m.unit, band_label=_w("projection_band", lang), language=lang
+    )
     return Section(_w("projection", lang), [Paragraph(text), Figure(chart), table])
 
 
@@ -925,16 +958,17 @@ def _members_segments(a: MemberAnalysis, lang: str) -> Section:
         title=_w("segment_chart", lang),
         x_label=_w("members_axis", lang),
         y_label=_w("segment_axis", lang),
+        language=lang,
     )
     segment_table = Table(
         _w("segments", lang),
-        [_w("segment", lang), _w("members", lang), _w("member_share", lang)],
+        [_w("segment", lang), _w("base_members", lang), _w("member_share", lang)],
         [[s, f"{n:,}", _pct(n / a.members)] for s, n in segments],
         [False, True, True],
     )
     tiers = Table(
         _w("tiers", lang),
-        [_w("tier", lang), _w("members", lang)],
+        [_w("tier", lang), _w("base_members", lang)],
         [[t, f"{n:,}"] for t, n in a.tiers.counts.items()],
         [False, True],
     )

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from mteam._validate import check_instance
 from mteam.membership.analysis import MemberAnalysis, MembershipPolicy
+from mteam.membership.survival import SurvivalCurve
 from mteam.report._table import table
 from mteam.review import MemberOutcome, ReviewOutcome
 from mteam.scales import PROFICIENCY_SCALE, RatingScale
@@ -341,6 +342,17 @@ def format_report(
 # --- the member-base report----------------------------------------------------------------------
 
 
+def _median(curve: SurvivalCurve) -> str:
+    """The median and, when there is one, its interval (`5 months (95% interval 4-6 months)`)."""
+    if curve.median is None:
+        return "not reached"
+    low, high = curve.median_interval
+    level = f"{100 * (1 - curve.alpha):g}"
+    ends = f"{'not reached' if low is None else f'{low:g}'}-"
+    ends += "not reached" if high is None else f"{high:g} months"
+    return f"{curve.median:g} months ({level}% interval {ends}, {curve.band_method})"
+
+
 def format_member_report(analysis: MemberAnalysis, policy: MembershipPolicy | None = None) -> str:
     """The analysis as a readable text report.
 
@@ -392,7 +404,7 @@ def format_member_report(analysis: MemberAnalysis, policy: MembershipPolicy | No
     lines += [
         "SURVIVAL (Kaplan–Meier, months)",
         "  " + ", ".join(f"S({t}) = {km.at(t):.3f}" for t in (1, 3, 6, 12, 24)),
-        f"  median membership: {'not reached' if km.median is None else f'{km.median:g} months'}",
+        f"  median membership: {_median(km)}",
         "",
         "sBG MODEL (fitted to the cohorts' survivor counts, monthly)",
         (

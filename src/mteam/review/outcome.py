@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from mteam._records import chart_for
 from mteam._validate import find
 from mteam.labels import Label
 from mteam.money import Currency
@@ -162,16 +163,53 @@ class ReviewOutcome:
         ]
 
     def _repr_html_(self) -> str:
-        """A table of the members' headline figures, for Jupyter."""
-        rows = self.to_records()
-        columns = ["member_id", "name", "role", "composite", "band_name", "bonus", "reward"]
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(_cell(row[c]))}</td>" for c in columns) + "</tr>"
-            for row in rows
+        """The review's compact summary for Jupyter: headline figures, bands, members.
+
+        The headline figures (period, members, bonus pool and allocation, training budget and
+        plan), the members per band as a chart (registered by `mteam.report`, which
+        `import mteam` imports; see `mteam._records.chart_for`) and one row per member.
+        Every text is escaped; no rater appears.
+        """
+        code = self.currency.code
+        pool = "none" if self.bonus.pool is None else f"{self.bonus.pool:,} {code}"
+        figures = [
+            ("period", f"{self.period.start} – {self.period.end}"),
+            ("members", str(len(self.members))),
+            ("bonus pool", pool),
+            ("allocated", f"{self.bonus.allocated:,} {code}"),
+            ("unallocated", f"{self.bonus.unallocated:,} {code}"),
+            ("training budget", f"{self.training.budget:,} {code}"),
+            ("training planned", f"{self.training.cost:,} {code}"),
+        ]
+        summary = "\n".join(
+            f'<tr><th scope="row">{html.escape(k)}</th><td>{html.escape(v)}</td></tr>'
+            for k, v in figures
         )
-        caption = html.escape(repr(self))
-        return f"<table><caption>{caption}</caption><tr>{head}</tr>{body}</table>"
+        columns = ["member_id", "name", "role", "composite", "band_name", "bonus", "reward"]
+        head = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in columns)
+        body = "\n".join(
+            "<tr>" + "".join(f"<td>{html.escape(_cell(row[c]))}</td>" for c in columns) + "</tr>"
+            for row in self.to_records()
+        )
+        parts = [
+            '<div class="mteam-result">',
+            '<table class="mteam-records">',
+            f"<caption>Review: {html.escape(self.team)}</caption>",
+            f"<tbody>\n{summary}\n</tbody>",
+            "</table>",
+        ]
+        chart = chart_for(self)
+        if chart is not None:
+            parts.append(f"<figure>{chart}</figure>")
+        parts += [
+            '<table class="mteam-records">',
+            f"<caption>Members ({code})</caption>",
+            f"<thead><tr>{head}</tr></thead>",
+            f"<tbody>\n{body}\n</tbody>",
+            "</table>",
+            "</div>",
+        ]
+        return "\n".join(parts)
 
 
 def _cell(value: object) -> str:
