@@ -247,7 +247,9 @@ def invert(matrix: Sequence[Sequence[float]]) -> list[list[float]] | None:
         True
     """
     n = len(matrix)
-    a = [[float(v) for v in row] + [float(i == j) for j in range(n)] for i, row in enumerate(matrix)]
+    a = [
+        [float(v) for v in row] + [float(i == j) for j in range(n)] for i, row in enumerate(matrix)
+    ]
     scale = max((abs(v) for row in matrix for v in row), default=0.0)
     for col in range(n):
         pivot = max(range(col, n), key=lambda r: abs(a[r][col]))
