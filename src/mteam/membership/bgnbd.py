@@ -24,15 +24,16 @@ falling back to Nelder–Mead; the standard errors come from the observed inform
 
 Examples:
     The CDNOW parameters of Fader, Hardie & Lee (2005): r 0.243, α 4.414, a 0.793, b 2.426.
-    Their customer with x = 2, t_x = 30.43 and T = 38.86 weeks is expected to make 0.76
-    purchases in the next 39 weeks:
+    Their customer with x = 2, t_x = 30.43 and T = 38.86 weeks is expected to make 1.226
+    purchases in the next 39 weeks (the paper's worked example), and is alive with
+    probability 0.727:
 
     >>> from mteam.membership.bgnbd import BGNBDModel
     >>> model = BGNBDModel(0.243, 4.414, 0.793, 2.426, unit="week")
-    >>> round(model.expected_purchases(39, 2, 30.43, 38.86), 2)
-    0.76
+    >>> round(model.expected_purchases(39, 2, 30.43, 38.86), 3)
+    1.226
     >>> round(model.p_alive(2, 30.43, 38.86), 3)
-    0.937
+    0.727
 """
 
 from __future__ import annotations
@@ -165,7 +166,7 @@ class BGNBDModel:
         Examples:
             >>> m = BGNBDModel(0.243, 4.414, 0.793, 2.426)
             >>> round(m.expected_purchases(39, 0, 0, 38.86), 4)  # a one-time buyer
-            0.0734
+            0.1951
         """
         t = _horizon(t)
         x, t_x, T = _customer(x, t_x, T)  # noqa: N806
@@ -176,7 +177,7 @@ class BGNBDModel:
 
         Examples:
             >>> round(BGNBDModel(0.243, 4.414, 0.793, 2.426).expected_purchases_unconditional(39), 3)
-            1.466
+            1.197
         """
         t = _horizon(t)
         return _conditional(self.parameters, t, 0, 0.0, 0.0)
