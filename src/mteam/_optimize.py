@@ -13,8 +13,9 @@ over their logarithms u = ln θ, where it is unconstrained. Two searches:
   simplex is narrower than 1e-10 in every log-parameter and its values differ by less than
   1e-12 × (1 + |value|).
 
-A point with some |u_i| > `bound` (θ_i beyond e^±25) counts as infinitely bad: such data have
-no finite maximum. The result carries its diagnostics as data (method, iterations, the
+A point with some |u_i| > 25 counts as infinitely bad, and a maximum with some |u_i| > 18
+(θ_i below 1.5e-8 or above 6.6e7) is reported as not converged: such data have no finite
+maximum. The result carries its diagnostics as data (method, iterations, the
 gradient norm at the optimum, converged, a message); nothing here raises on a failed search.
 
 The observed information is minus the Hessian of ℓ at the optimum, by central differences; its
@@ -56,6 +57,7 @@ Objective = Callable[[Point], float]
 Gradient = Callable[[Point], Sequence[float]]
 
 _BOUND: Final = 25.0
+_EDGE: Final = 18.0  # a maximum with some θ beyond e^±18 is taken as running off to 0 or ∞
 
 
 @attrs.frozen
@@ -205,8 +207,10 @@ def _bfgs(
     return x, fx, max_iterations, False, f"no convergence in {max_iterations} iterations"
 
 
-def hessian(f: Objective, x: Sequence[float], rel: float = 1e-4) -> list[list[float]]:
-    """The Hessian of f at x by central differences, step `rel` × max(1, |x_i|).
+def hessian(
+    f: Objective, x: Sequence[float], rel: float = 1e-4, *, floor: float = 1.0
+) -> list[list[float]]:
+    """The Hessian of f at x by central differences, step `rel` × max(floor, |x_i|).
 
     Examples:
         >>> [[round(v, 6) for v in row] for row in hessian(lambda p: p[0] ** 2 * p[1], [1, 2])]
@@ -214,7 +218,7 @@ def hessian(f: Objective, x: Sequence[float], rel: float = 1e-4) -> list[list[fl
     """
     n = len(x)
     p = [float(v) for v in x]
-    h = [rel * max(1.0, abs(v)) for v in p]
+    h = [rel * max(floor, abs(v)) for v in p]
 
     def at(*moves: tuple[int, float]) -> float:
         q = list(p)
@@ -268,7 +272,7 @@ def invert(matrix: Sequence[Sequence[float]]) -> list[list[float]] | None:
 def _covariance(
     loglik: Objective, theta: Point
 ) -> tuple[tuple[Point, ...] | None, tuple[float | None, ...]]:
-    h = hessian(loglik, theta)
+    h = hessian(loglik, theta, floor=0.0)  # steps relative to θ: they stay positive
     inverse = invert([[-v for v in row] for row in h])
     n = len(theta)
     if inverse is None or any(not math.isfinite(v) for row in inverse for v in row):
@@ -277,6 +281,14 @@ def _covariance(
         return None, (None,) * n
     cov = tuple(tuple(row) for row in inverse)
     return cov, tuple(math.sqrt(cov[i][i]) for i in range(n))
+
+
+def _norm(grad: Callable[[Point], list[float]], u: Point) -> float:
+    try:
+        g = grad(u)
+    except (ValueError, OverflowError, ZeroDivisionError):
+        return math.inf
+    return max(abs(v) for v in g) if all(math.isfinite(v) for v in g) else math.inf
 
 
 def maximise_positive(
@@ -300,11 +312,17 @@ def maximise_positive(
         The best maximum found, with its covariance and diagnostics.
     """
 
+    def safe(theta: Point) -> float:
+        try:
+            value = loglik(theta)
+        except (ValueError, OverflowError, ZeroDivisionError):  # at the edge of the domain
+            return -math.inf
+        return value if math.isfinite(value) else -math.inf
+
     def objective(u: Point) -> float:
         if max(abs(v) for v in u) > _BOUND:
             return math.inf
-        value = loglik(tuple(math.exp(v) for v in u))
-        return -value if math.isfinite(value) else math.inf
+        return -safe(tuple(math.exp(v) for v in u))
 
     def log_gradient(u: Point) -> list[float]:
         theta = tuple(math.exp(v) for v in u)
@@ -350,14 +368,13 @@ def maximise_positive(
             best = (u, value, method, iterations, converged, message)
     assert best is not None  # noqa: S101 - callers give at least one start
     u, value, method, iterations, converged, message = best
-    if not math.isfinite(value) or max(abs(v) for v in u) > _BOUND - 1:
+    if not math.isfinite(value) or max(abs(v) for v in u) > _EDGE:
         converged = False
         message = "no finite maximum: a parameter ran to 0 or to infinity"
-    grad = log_gradient(u) if gradient is not None else numeric_gradient(u)
-    norm = max(abs(v) for v in grad) if all(math.isfinite(v) for v in grad) else math.inf
+    norm = _norm(log_gradient if gradient is not None else numeric_gradient, u)
     theta = tuple(math.exp(v) for v in u)
-    ll = loglik(theta) if math.isfinite(value) else -math.inf
-    cov, se = _covariance(loglik, theta) if math.isfinite(ll) else (None, (None,) * len(theta))
+    ll = safe(theta)
+    cov, se = _covariance(safe, theta) if converged else (None, (None,) * len(theta))
     return MaximumLikelihood(
         theta, ll, cov, se, Diagnostics(method, iterations, norm, converged, message)
     )

@@ -259,11 +259,13 @@ def fit_bgnbd(summary: RepeatSummary) -> BGNBDModel:
 
     Examples:
         >>> from mteam.membership.repeat import Profile, RepeatSummary
-        >>> s = RepeatSummary("week", [Profile(0, 0, 30, 60), Profile(1, 10, 30, 25),
-        ...                            Profile(3, 25, 30, 15)])
+        >>> s = RepeatSummary("week", [
+        ...     Profile(0, 0, 30, 50), Profile(0, 0, 20, 30), Profile(1, 10, 30, 25),
+        ...     Profile(1, 3, 20, 10), Profile(3, 25, 30, 15), Profile(2, 8, 30, 10),
+        ...     Profile(5, 18, 20, 5)])
         >>> m = fit_bgnbd(s)
-        >>> m.diagnostics.converged, m.members
-        (True, 100)
+        >>> m.diagnostics.converged, m.members, round(m.r, 3), round(m.alpha, 2)
+        (True, 145, 0.534, 11.99)
     """
     s = _summary(summary)
     profiles = s.profiles
