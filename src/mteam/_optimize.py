@@ -355,15 +355,18 @@ def maximise_positive(
                     "converged" if converged else f"did not converge in {iterations} iterations"
                 )
         else:
-            u, value, iterations, converged = nelder_mead(
-                objective, u0, max_iterations=max_iterations
+            u, value, iterations, converged, message = _bfgs(
+                objective, numeric_gradient, u0, gtol=gtol * 100, max_iterations=max_iterations
             )
-            method = "nelder-mead"
-            message = (
-                "the simplex collapsed"
-                if converged
-                else f"no convergence in {iterations} iterations"
-            )
+            method = "bfgs (numerical gradient)"
+            if not converged:
+                u, value, iterations, converged = nelder_mead(
+                    objective, u, max_iterations=max_iterations
+                )
+                method = "nelder-mead"
+                message = f"BFGS stopped ({message}); Nelder–Mead " + (
+                    "converged" if converged else f"did not converge in {iterations} iterations"
+                )
         if best is None or value < best[1]:
             best = (u, value, method, iterations, converged, message)
     assert best is not None  # noqa: S101 - callers give at least one start
