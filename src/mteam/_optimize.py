@@ -165,6 +165,7 @@ def _bfgs(
     fx = f(x)
     g = grad(x)
     h = [[float(i == j) for j in range(n)] for i in range(n)]
+    stalled = 0
     for iteration in range(1, max_iterations + 1):
         if not math.isfinite(fx):
             return x, fx, iteration, False, "the start is outside the parameters' range"
@@ -203,7 +204,10 @@ def _bfgs(
                 ]
                 for i in range(n)
             ]
+        stalled = stalled + 1 if fx - fy <= 1e-15 * (1 + abs(fx)) else 0
         x, fx, g = y, fy, gy
+        if stalled >= 5:
+            return x, fx, iteration, False, "no progress in five iterations"
     return x, fx, max_iterations, False, f"no convergence in {max_iterations} iterations"
 
 
