@@ -3,6 +3,8 @@
 import math
 import warnings
 
+import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -23,7 +25,10 @@ def test_fader_hardie_lee_2005_cdnow_estimates(fitted):
     # 24(2): r 0.243, alpha 4.414, a 0.793, b 2.426, LL -9582.4
     m = fitted
     assert (round(m.r, 3), round(m.alpha, 3), round(m.a, 3), round(m.b, 3)) == (
-        0.243, 4.414, 0.793, 2.426,
+        0.243,
+        4.414,
+        0.793,
+        2.426,
     )
     assert round(m.log_likelihood, 1) == -9582.4
     assert m.diagnostics.converged
@@ -34,8 +39,6 @@ def test_fader_hardie_lee_2005_cdnow_estimates(fitted):
 
 
 def test_agrees_with_lifetimes_at_the_same_parameters(fitted):
-    import numpy as np
-    import pandas as pd
 
     peer = lifetimes().BetaGeoFitter()
     peer.params_ = pd.Series(dict(zip(["r", "alpha", "a", "b"], fitted.parameters, strict=True)))
@@ -51,7 +54,9 @@ def test_agrees_with_lifetimes_at_the_same_parameters(fitted):
         pmf = [peer.probability_of_n_purchases_up_to_time(39, k) for k in (0, 1, 4)]
     for i, p in enumerate(ps):
         assert fitted.p_alive(p.x, p.t_x, p.T) == pytest.approx(alive[i], abs=1e-6)
-        assert fitted.expected_purchases(39, p.x, p.t_x, p.T) == pytest.approx(expected[i], abs=1e-6)
+        assert fitted.expected_purchases(39, p.x, p.t_x, p.T) == pytest.approx(
+            expected[i], abs=1e-6
+        )
     for t_, e in zip((1, 39, 78), unconditional, strict=True):
         assert fitted.expected_purchases_unconditional(t_) == pytest.approx(e, abs=1e-6)
     for k, e in zip((0, 1, 4), pmf, strict=True):
@@ -128,7 +133,9 @@ def test_bad_input(call, path):
 
 def test_a_fit_without_a_finite_maximum_says_so():
     # everybody bought again at once and then stopped: the dropout shapes run off to zero
-    s = RepeatSummary("week", [Profile(0, 0, 30, 60), Profile(1, 10, 30, 25), Profile(3, 25, 30, 15)])
+    s = RepeatSummary(
+        "week", [Profile(0, 0, 30, 60), Profile(1, 10, 30, 25), Profile(3, 25, 30, 15)]
+    )
     m = fit_bgnbd(s)
     assert not m.diagnostics.converged
     assert "no finite maximum" in m.diagnostics.message

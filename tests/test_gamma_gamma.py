@@ -1,8 +1,9 @@
 """Gamma-Gamma: the published CDNOW estimates and lifetimes at the same parameters."""
 
 import warnings
-from decimal import Decimal as D
+from decimal import Decimal
 
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -11,6 +12,8 @@ from mteam.errors import InvalidInputError
 from mteam.membership.gamma_gamma import GammaGammaModel, fit_gamma_gamma
 from mteam.membership.repeat import Profile, RepeatSummary, SpendProfile
 from tests.models_common import cdnow_members, cdnow_summary, lifetimes
+
+D = Decimal
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +34,6 @@ def test_fader_hardie_2013_cdnow_estimates(fitted):
 
 
 def test_agrees_with_lifetimes(fitted):
-    import pandas as pd
 
     peer = lifetimes().GammaGammaFitter()
     peer.params_ = pd.Series(dict(zip(["p", "q", "v"], fitted.parameters, strict=True)))
@@ -47,8 +49,13 @@ def test_agrees_with_lifetimes(fitted):
         )
 
 
-@given(st.floats(0.1, 20), st.floats(1.1, 20), st.floats(0.1, 100), st.integers(1, 500),
-       st.floats(0.01, 1e4))
+@given(
+    st.floats(0.1, 20),
+    st.floats(1.1, 20),
+    st.floats(0.1, 100),
+    st.integers(1, 500),
+    st.floats(0.01, 1e4),
+)
 def test_expected_spend_is_between_the_population_and_the_member(p, q, g, x, m):
     model = GammaGammaModel(p, q, g)
     e = model.expected_spend(x, m)
@@ -57,7 +64,9 @@ def test_expected_spend_is_between_the_population_and_the_member(p, q, g, x, m):
 
 
 def test_single_valued_data_has_no_correlation():
-    s = RepeatSummary("week", [Profile(1, 1, 2)], [SpendProfile(1, D(10), 3), SpendProfile(1, D(20), 3)])
+    s = RepeatSummary(
+        "week", [Profile(1, 1, 2)], [SpendProfile(1, D(10), 3), SpendProfile(1, D(20), 3)]
+    )
     assert fit_gamma_gamma(s).correlation is None
 
 

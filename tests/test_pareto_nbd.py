@@ -3,6 +3,8 @@
 import math
 import warnings
 
+import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -24,7 +26,10 @@ def test_fader_hardie_lee_2005_cdnow_estimates(fitted):
     # beta 11.669, LL -9595.0
     m = fitted
     assert (round(m.r, 3), round(m.alpha, 3), round(m.s, 3), round(m.beta, 3)) == (
-        0.553, 10.578, 0.606, 11.669,
+        0.553,
+        10.578,
+        0.606,
+        11.669,
     )
     assert round(m.log_likelihood, 1) == -9595.0
     assert m.diagnostics.converged
@@ -33,8 +38,6 @@ def test_fader_hardie_lee_2005_cdnow_estimates(fitted):
 
 
 def test_agrees_with_lifetimes_at_the_same_parameters(fitted):
-    import numpy as np
-    import pandas as pd
 
     peer = lifetimes().ParetoNBDFitter()
     peer.params_ = pd.Series(dict(zip(["r", "alpha", "s", "beta"], fitted.parameters, strict=True)))
@@ -49,7 +52,9 @@ def test_agrees_with_lifetimes_at_the_same_parameters(fitted):
         unconditional = peer.expected_number_of_purchases_up_to_time(39)
     for i, p in enumerate(ps):
         assert fitted.p_alive(p.x, p.t_x, p.T) == pytest.approx(alive[i], abs=1e-6)
-        assert fitted.expected_purchases(39, p.x, p.t_x, p.T) == pytest.approx(expected[i], abs=1e-6)
+        assert fitted.expected_purchases(39, p.x, p.t_x, p.T) == pytest.approx(
+            expected[i], abs=1e-6
+        )
     assert fitted.expected_purchases_unconditional(39) == pytest.approx(unconditional, abs=1e-6)
 
 
@@ -73,9 +78,11 @@ def test_invariants(theta, customer, t1, t2):
     e_lo, e_hi = m.expected_purchases(lo, x, t_x, big_t), m.expected_purchases(hi, x, t_x, big_t)
     assert math.isfinite(e_hi)
     assert 0 <= e_lo <= e_hi * (1 + 1e-9) + 1e-12
-    assert 0 <= m.expected_purchases_unconditional(lo) <= m.expected_purchases_unconditional(
-        hi
-    ) * (1 + 1e-9) + 1e-12
+    assert (
+        0
+        <= m.expected_purchases_unconditional(lo)
+        <= m.expected_purchases_unconditional(hi) * (1 + 1e-9) + 1e-12
+    )
 
 
 def test_no_overflow_or_nan_at_extremes():

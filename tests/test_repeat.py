@@ -1,7 +1,7 @@
 """The repeat-purchase summary, checked against the CDNOW summary that lifetimes ships."""
 
 from datetime import date, timedelta
-from decimal import Decimal as D
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
@@ -18,6 +18,8 @@ from mteam.membership.repeat import (
     repeat_summary,
 )
 from tests import cdnow
+
+D = Decimal
 
 END = date(2025, 3, 31)
 
@@ -103,18 +105,31 @@ def test_partition_and_permutation_change_nothing(rows, rnd):
         (lambda: SpendProfile(1, D(1), 0), "members"),
         (lambda: RepeatSummary("week", []), "profiles"),
         (lambda: RepeatSummary("week", [1]), "profiles[0]"),
-        (lambda: RepeatSummary("week", [Profile(0, 0, 1)], holdout_by_period=[-1]), "holdout_by_period[0]"),
+        (
+            lambda: RepeatSummary("week", [Profile(0, 0, 1)], holdout_by_period=[-1]),
+            "holdout_by_period[0]",
+        ),
         (lambda: RepeatSummary("week", [Profile(0, 0, 1)], holdout_end=END), "holdout_end"),
         (lambda: RepeatSummary("week", [Profile(0, 0, 1)], calibration_end="x"), "calibration_end"),
-        (lambda: RepeatSummary("week", [Profile(0, 0, 1)]) + RepeatSummary("day", [Profile(0, 0, 1)]), "other.unit"),
         (
-            lambda: RepeatSummary("week", [Profile(0, 0, 1)])
-            + RepeatSummary("week", [Profile(0, 0, 1)], calibration_end=END),
+            lambda: (
+                RepeatSummary("week", [Profile(0, 0, 1)]) + RepeatSummary("day", [Profile(0, 0, 1)])
+            ),
+            "other.unit",
+        ),
+        (
+            lambda: (
+                RepeatSummary("week", [Profile(0, 0, 1)])
+                + RepeatSummary("week", [Profile(0, 0, 1)], calibration_end=END)
+            ),
             "other.calibration_end",
         ),
         (lambda: repeat_summary([], calibration_end=END), "transactions"),
         (lambda: repeat_summary([1], calibration_end=END), "transactions[0]"),
-        (lambda: repeat_summary([Transaction("a", END, D(-1))], calibration_end=END), "transactions[0].amount"),
+        (
+            lambda: repeat_summary([Transaction("a", END, D(-1))], calibration_end=END),
+            "transactions[0].amount",
+        ),
         (lambda: repeat_summary([], calibration_end="2025"), "calibration_end"),
         (lambda: repeat_summary([], calibration_end=END, holdout_end=END), "holdout_end"),
         (lambda: repeat_summary([], calibration_end=END, unit="fortnight"), "unit"),

@@ -295,7 +295,7 @@ def _norm(grad: Callable[[Point], list[float]], u: Point) -> float:
     return max(abs(v) for v in g) if all(math.isfinite(v) for v in g) else math.inf
 
 
-def maximise_positive(
+def maximise_positive(  # noqa: C901 - two searches, each with its fallback
     loglik: Objective,
     starts: Sequence[Sequence[float]],
     *,

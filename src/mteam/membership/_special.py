@@ -42,7 +42,7 @@ def logaddexp(u: float, v: float) -> float:
 
 
 def log_hyp2f1(a: float, b: float, c: float, z: float) -> float:
-    """ln ₂F₁(a, b; c; z) for a, b, c > 0 and 0 ≤ z < 1, by its series summed in log space.
+    """Ln ₂F₁(a, b; c; z) for a, b, c > 0 and 0 ≤ z < 1, by its series summed in log space.
 
     Every term is positive. The sum is kept relative to its largest term so far (no overflow
     however large a, b or the sum are), and stops when the next terms together are below
@@ -76,7 +76,7 @@ def log_hyp2f1(a: float, b: float, c: float, z: float) -> float:
 
 
 def scaled_hyp2f1(a: float, b: float, c: float, z: float) -> float:
-    """c × ₂F₁(a, b; c; z) for a, b > 0, c > −1 and 0 ≤ z < 1 (finite at c = 0).
+    """C × ₂F₁(a, b; c; z) for a, b > 0, c > −1 and 0 ≤ z < 1 (finite at c = 0).
 
     For c > 1/2 by the series; otherwise by Gauss's contiguous relation
     c(c − 1)(z − 1)F(c − 1) + c[c − 1 − (2c − a − b − 1)z]F(c) + (c − a)(c − b)z F(c + 1) = 0

@@ -45,6 +45,7 @@ import attrs
 
 from mteam._optimize import Diagnostics, maximise_positive
 from mteam._validate import check_int, optional_real, real
+from mteam.errors import InvalidInputError
 from mteam.membership._special import digamma, log_hyp2f1, logaddexp, scaled_hyp2f1
 from mteam.membership.repeat import (
     Profile,
@@ -54,7 +55,6 @@ from mteam.membership.repeat import (
     _summary,
 )
 from mteam.membership.units import TimeUnit, to_unit
-from mteam.errors import InvalidInputError
 
 __all__ = ["BGNBDModel", "fit_bgnbd"]
 
@@ -65,7 +65,7 @@ def _log_beta(a: float, b: float) -> float:
     return _lg(a) + _lg(b) - _lg(a + b)
 
 
-def _terms(
+def _terms(  # noqa: PLR0917 - the model's own symbols
     r: float, alpha: float, a: float, b: float, x: int, t_x: float, big_t: float
 ) -> tuple[float, float]:
     """The log of the likelihood's two terms, (α + T)^−(r+x) and the dropout term."""
@@ -145,7 +145,8 @@ class BGNBDModel:
         """(r, α, a, b)."""
         return self.r, self.alpha, self.a, self.b
 
-    def _with(self, theta: Sequence[float]) -> BGNBDModel:
+    def with_parameters(self, theta: Sequence[float]) -> BGNBDModel:
+        """The same model at other parameters (r, α, a, b), without fit results."""
         r, alpha, a, b = theta
         return BGNBDModel(r, alpha, a, b, self.unit)
 
@@ -176,7 +177,8 @@ class BGNBDModel:
         """E[X(t)]: expected purchases of a new member in their first t periods.
 
         Examples:
-            >>> round(BGNBDModel(0.243, 4.414, 0.793, 2.426).expected_purchases_unconditional(39), 3)
+            >>> m = BGNBDModel(0.243, 4.414, 0.793, 2.426)
+            >>> round(m.expected_purchases_unconditional(39), 3)
             1.197
         """
         t = _horizon(t)

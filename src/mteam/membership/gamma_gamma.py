@@ -33,7 +33,7 @@ from collections.abc import Sequence
 import attrs
 
 from mteam._optimize import Diagnostics, maximise_positive
-from mteam._validate import optional_real, real, show
+from mteam._validate import check_int, optional_real, real, show
 from mteam.errors import InvalidInputError
 from mteam.membership._special import digamma
 from mteam.membership.repeat import RepeatSummary, _summary
@@ -110,7 +110,8 @@ class GammaGammaModel:
         """(p, q, γ)."""
         return self.p, self.q, self.gamma
 
-    def _with(self, theta: Sequence[float]) -> GammaGammaModel:
+    def with_parameters(self, theta: Sequence[float]) -> GammaGammaModel:
+        """The same model at other parameters (p, q, γ), without fit results."""
         p, q, g = theta
         return GammaGammaModel(p, q, g)
 
@@ -133,8 +134,7 @@ class GammaGammaModel:
             ...     GammaGammaModel(6.25, 3.74, 15.44).population_mean)
             True
         """
-        if not isinstance(x, int) or isinstance(x, bool) or x < 0:
-            raise InvalidInputError("x", f"must be a whole number >= 0, got {show(x)}")
+        check_int("x", x, ge=0)
         if x == 0:
             if self.q <= 1:
                 raise InvalidInputError(

@@ -1,4 +1,4 @@
-"""The Pareto/NBD model of repeat purchases without contracts (Schmittlein, Morrison & Colombo 1987).
+"""The Pareto/NBD model of repeat purchases (Schmittlein, Morrison & Colombo 1987).
 
 While alive a member buys as a Poisson process with rate λ, and their lifetime is exponential
 with rate μ; across members λ ~ gamma(r, α) and μ ~ gamma(s, β) independently. For a member
@@ -55,7 +55,7 @@ _MAX_TERMS = 5_000
 
 
 def _log_f(a1: float, b: float, z: float) -> float:
-    """ln ₂F₁(a₁, b; a₁ + 1; z) by Euler's transformation (0 < b < a₁ + 1, 0 ≤ z < 1).
+    """Ln ₂F₁(a₁, b; a₁ + 1; z) by Euler's transformation (0 < b < a₁ + 1, 0 ≤ z < 1).
 
     ₂F₁(1, b'; c; z) with b' = a₁ + 1 − b < c = a₁ + 1: its terms start at 1 and fall by
     (b' + k)/(c + k) × z < z, so they are summed as they are, until the rest (at most
@@ -79,7 +79,7 @@ def _log_f(a1: float, b: float, z: float) -> float:
     return (1 - b) * math.log1p(-z) + math.log(total)
 
 
-def _log_a0(
+def _log_a0(  # noqa: PLR0917 - the model's own symbols
     r: float, alpha: float, s: float, beta: float, x: int, t_x: float, big_t: float
 ) -> float:
     if t_x >= big_t:
@@ -98,7 +98,7 @@ def _log_a0(
 
 
 def _parts(theta: Sequence[float], x: int, t_x: float, big_t: float) -> tuple[float, float]:
-    """ln of the likelihood's alive term and of its whole bracket."""
+    """Ln of the likelihood's alive term and of its whole bracket."""
     r, alpha, s, beta = theta
     alive = -(r + x) * math.log(alpha + big_t) - s * math.log(beta + big_t)
     dead = math.log(s / (r + s + x)) + _log_a0(r, alpha, s, beta, x, t_x, big_t)
@@ -157,7 +157,8 @@ class ParetoNBDModel:
         """(r, α, s, β)."""
         return self.r, self.alpha, self.s, self.beta
 
-    def _with(self, theta: Sequence[float]) -> ParetoNBDModel:
+    def with_parameters(self, theta: Sequence[float]) -> ParetoNBDModel:
+        """The same model at other parameters (r, α, s, β), without fit results."""
         r, alpha, s, beta = theta
         return ParetoNBDModel(r, alpha, s, beta, self.unit)
 

@@ -18,6 +18,7 @@ member by calibration frequency x.
 
 Examples:
     >>> from mteam.membership.bgnbd import BGNBDModel
+from mteam.membership.bgnbd import _conditional as _bg_conditional
     >>> from mteam.membership.gamma_gamma import GammaGammaModel
     >>> from mteam.membership.predict import member_value
     >>> from mteam.membership.units import Rate
@@ -43,9 +44,11 @@ import attrs
 from mteam._validate import check_instance, check_int, check_range
 from mteam.errors import InvalidInputError
 from mteam.membership.bgnbd import BGNBDModel
+from mteam.membership.bgnbd import _conditional as _bg_conditional
 from mteam.membership.gamma_gamma import GammaGammaModel
 from mteam.membership.pareto_nbd import ParetoNBDModel
-from mteam.membership.repeat import MemberRepeat, RepeatSummary, _customer, _summary
+from mteam.membership.pareto_nbd import _conditional as _pn_conditional
+from mteam.membership.repeat import MemberRepeat, RepeatSummary, _customer, _summary, elapsed
 from mteam.membership.units import Rate, same_unit
 from mteam.money import Currency, quantize
 
@@ -83,7 +86,7 @@ class MemberValue:
     member_id: str
     x: int
     t_x: float
-    T: float  # noqa: N815 - the literature's name
+    T: float
     p_alive: float
     expected_purchases: float
     expected_spend: Decimal
@@ -120,10 +123,10 @@ class MemberValues:
         return [r.to_record() for r in self.rows]
 
 
-def _clv_factor(model: TransactionModel, x: int, t_x: float, big_t: float, h: int, d: float) -> float:
-    from mteam.membership import bgnbd, pareto_nbd
-
-    f = bgnbd._conditional if isinstance(model, BGNBDModel) else pareto_nbd._conditional
+def _clv_factor(  # noqa: PLR0917 - a member's profile
+    model: TransactionModel, x: int, t_x: float, big_t: float, h: int, d: float
+) -> float:
+    f = _bg_conditional if isinstance(model, BGNBDModel) else _pn_conditional
     theta = model.parameters
     total, before = 0.0, 0.0
     for k in range(1, h + 1):
@@ -133,7 +136,7 @@ def _clv_factor(model: TransactionModel, x: int, t_x: float, big_t: float, h: in
     return total
 
 
-def _value(
+def _value(  # noqa: PLR0917 - a member's profile
     model: TransactionModel,
     spend: GammaGammaModel,
     x: int,
@@ -153,7 +156,7 @@ def _gradient(f: Any, model: Any) -> list[float]:  # noqa: ANN401
         step = 1e-5 * v
         up, down = list(theta), list(theta)
         up[i], down[i] = v + step, v - step
-        out.append((f(model._with(up)) - f(model._with(down))) / (2 * step))
+        out.append((f(model.with_parameters(up)) - f(model.with_parameters(down))) / (2 * step))
     return out
 
 
@@ -165,8 +168,14 @@ def _money(value: float, currency: Currency) -> Decimal:
     return quantize(Decimal(repr(max(value, 0.0))), currency)
 
 
-def _check(
-    model: object, spend: object, horizon: object, discount_rate: object, margin: object, currency: object, level: object
+def _check(  # noqa: PLR0917 - the arguments of member_value
+    model: object,
+    spend: object,
+    horizon: object,
+    discount_rate: object,
+    margin: object,
+    currency: object,
+    level: object,
 ) -> tuple[TransactionModel, GammaGammaModel, int, float, float]:
     check_instance("model", model, BGNBDModel, ParetoNBDModel)
     check_instance("spend", spend, GammaGammaModel)
@@ -175,12 +184,18 @@ def _check(
     check_range("margin", margin, ge=0, le=1)
     check_instance("currency", currency, Currency)
     check_range("level", level, gt=0, lt=1)
-    assert isinstance(discount_rate, Rate)  # noqa: S101 - checked above
-    same_unit(("model", model.unit), ("discount_rate", discount_rate))  # type: ignore[union-attr]
-    return model, spend, horizon, discount_rate.value, float(margin)  # type: ignore[return-value,arg-type]
+    if not (
+        isinstance(model, (BGNBDModel, ParetoNBDModel))
+        and isinstance(spend, GammaGammaModel)
+        and isinstance(horizon, int)
+        and isinstance(discount_rate, Rate)
+    ):
+        raise AssertionError  # noqa: TRY004 - checked above
+    same_unit(("model", model.unit), ("discount_rate", discount_rate))
+    return model, spend, horizon, discount_rate.value, float(margin)  # type: ignore[arg-type]
 
 
-def member_value(
+def member_value(  # noqa: PLR0917 - a member's x, t_x, T and mean spend
     model: TransactionModel,
     spend: GammaGammaModel,
     x: int,
@@ -223,11 +238,9 @@ def member_value(
         g1 = _gradient(lambda mm: m * _value(mm, sm, x, t_x, T, ms, h, d), tm)
         g2 = _gradient(lambda ss: m * _value(tm, ss, x, t_x, T, ms, h, d), sm)
         se = math.sqrt(max(_variance(g1, tm.covariance) + _variance(g2, sm.covariance), 0.0))
-        z = NormalDist().inv_cdf(0.5 + float(level) / 2)  # type: ignore[arg-type]
+        z = NormalDist().inv_cdf(0.5 + float(level) / 2)
         lower, upper = _money(clv - z * se, currency), _money(clv + z * se, currency)
-    from mteam.membership import bgnbd, pareto_nbd
-
-    f = bgnbd._conditional if isinstance(tm, BGNBDModel) else pareto_nbd._conditional
+    f = _bg_conditional if isinstance(tm, BGNBDModel) else _pn_conditional
     return MemberValue(
         member_id,
         x,
@@ -268,9 +281,17 @@ def member_values(
         key = (r.x, r.t_x, r.T, r.mean_spend)
         if key not in cache:
             cache[key] = member_value(
-                model, spend, r.x, r.t_x, r.T, r.mean_spend or 0,
-                horizon=horizon, discount_rate=discount_rate, margin=margin,
-                currency=currency, level=level,
+                model,
+                spend,
+                r.x,
+                r.t_x,
+                r.T,
+                r.mean_spend or 0,
+                horizon=horizon,
+                discount_rate=discount_rate,
+                margin=margin,
+                currency=currency,
+                level=level,
             )
         rows.append(attrs.evolve(cache[key], member_id=r.member_id))
     rows.sort(key=lambda v: v.member_id)
@@ -324,6 +345,7 @@ def holdout_check(summary: RepeatSummary, model: TransactionModel) -> HoldoutChe
     Examples:
         >>> from datetime import date
         >>> from mteam.membership.bgnbd import BGNBDModel
+    from mteam.membership.bgnbd import _conditional as _bg_conditional
         >>> from mteam.membership.repeat import Profile, RepeatSummary
         >>> s = RepeatSummary("week", [Profile(1, 10, 20, 4, 3)], holdout_by_period=(1, 2),
         ...                   calibration_end=date(2025, 1, 1), holdout_end=date(2025, 1, 15))
@@ -336,10 +358,8 @@ def holdout_check(summary: RepeatSummary, model: TransactionModel) -> HoldoutChe
     same_unit(("summary", s.unit), ("model", model.unit))
     if s.holdout_end is None or s.calibration_end is None:
         raise InvalidInputError("summary.holdout_end", "the summary has no holdout period")
-    from mteam.membership import bgnbd, pareto_nbd
-    from mteam.membership.repeat import elapsed
 
-    f = bgnbd._conditional if isinstance(model, BGNBDModel) else pareto_nbd._conditional
+    f = _bg_conditional if isinstance(model, BGNBDModel) else _pn_conditional
     length = elapsed(s.calibration_end, s.holdout_end, s.unit)
     theta = model.parameters
     periods = []
@@ -355,10 +375,5 @@ def holdout_check(summary: RepeatSummary, model: TransactionModel) -> HoldoutChe
         g[0] += p.members
         g[1] += p.members * f(theta, length, p.x, p.t_x, p.T)
         g[2] += p.holdout_purchases
-    freq = tuple(
-        FrequencyCheck(x, int(n), e / n, a / n) for x, (n, e, a) in sorted(groups.items())
-    )
+    freq = tuple(FrequencyCheck(x, int(n), e / n, a / n) for x, (n, e, a) in sorted(groups.items()))
     return HoldoutCheck(tuple(periods), freq)
-
-
-

@@ -105,7 +105,7 @@ class Profile:
 
     x: int = attrs.field(validator=_whole)
     t_x: float = attrs.field(validator=_time)
-    T: float = attrs.field(validator=_time)  # noqa: N815 - the literature's name
+    T: float = attrs.field(validator=_time)
     members: int = attrs.field(default=1, validator=_whole)
     holdout_purchases: int = attrs.field(default=0, validator=_whole)
 
@@ -171,7 +171,7 @@ def _merged(value: Iterable[Any], cls: type, path: str) -> tuple[Any, ...]:
     return tuple(cls(*key, *counts) for key, counts in sorted(merged.items()))
 
 
-def _counts(value: Iterable[int]) -> tuple[int, ...]:
+def _counts(value: Iterable[object]) -> tuple[int, ...]:
     check_sequence("holdout_by_period", value)
     out = tuple(value)
     for i, n in enumerate(out):
@@ -179,7 +179,7 @@ def _counts(value: Iterable[int]) -> tuple[int, ...]:
             raise InvalidInputError(
                 f"holdout_by_period[{i}]", f"must be a whole number >= 0, got {show(n)}"
             )
-    return out
+    return out  # type: ignore[return-value]
 
 
 def _optional_date(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
@@ -220,13 +220,13 @@ class RepeatSummary:
     def __attrs_post_init__(self) -> None:
         if not self.profiles:
             raise InvalidInputError("profiles", "must not be empty: no member bought anything")
-        if self.holdout_end is not None:
-            if self.calibration_end is None or self.holdout_end <= self.calibration_end:
-                raise InvalidInputError(
-                    "holdout_end",
-                    f"must be after calibration_end ({self.calibration_end}), "
-                    f"got {self.holdout_end}",
-                )
+        if self.holdout_end is not None and (
+            self.calibration_end is None or self.holdout_end <= self.calibration_end
+        ):
+            raise InvalidInputError(
+                "holdout_end",
+                f"must be after calibration_end ({self.calibration_end}), got {self.holdout_end}",
+            )
 
     @property
     def members(self) -> int:
@@ -302,7 +302,7 @@ class MemberRepeat:
     member_id: str
     x: int
     t_x: float
-    T: float  # noqa: N815 - the literature's name
+    T: float
     repeat_spend: Decimal
     holdout_purchases: int = 0
 
