@@ -18,7 +18,6 @@ member by calibration frequency x.
 
 Examples:
     >>> from mteam.membership.bgnbd import BGNBDModel
-from mteam.membership.bgnbd import _conditional as _bg_conditional
     >>> from mteam.membership.gamma_gamma import GammaGammaModel
     >>> from mteam.membership.predict import member_value
     >>> from mteam.membership.units import Rate
@@ -345,7 +344,6 @@ def holdout_check(summary: RepeatSummary, model: TransactionModel) -> HoldoutChe
     Examples:
         >>> from datetime import date
         >>> from mteam.membership.bgnbd import BGNBDModel
-    from mteam.membership.bgnbd import _conditional as _bg_conditional
         >>> from mteam.membership.repeat import Profile, RepeatSummary
         >>> s = RepeatSummary("week", [Profile(1, 10, 20, 4, 3)], holdout_by_period=(1, 2),
         ...                   calibration_end=date(2025, 1, 1), holdout_end=date(2025, 1, 15))
