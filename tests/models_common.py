@@ -3,6 +3,8 @@
 import warnings
 from functools import cache
 
+from mteam.membership.bgnbd import fit_bgnbd
+from mteam.membership.gamma_gamma import fit_gamma_gamma
 from mteam.membership.repeat import repeat_members, repeat_summary
 from tests import cdnow
 
@@ -19,6 +21,16 @@ def cdnow_members():
     return repeat_members(
         cdnow.transactions(), calibration_end=cdnow.CALIBRATION_END, holdout_end=cdnow.HOLDOUT_END
     )
+
+
+@cache
+def cdnow_bgnbd():
+    return fit_bgnbd(cdnow_summary())
+
+
+@cache
+def cdnow_gamma_gamma():
+    return fit_gamma_gamma(cdnow_summary())
 
 
 def lifetimes():

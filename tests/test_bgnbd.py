@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 from mteam.errors import InvalidInputError
 from mteam.membership.bgnbd import BGNBDModel, fit_bgnbd
 from mteam.membership.repeat import Profile, RepeatSummary
-from tests.models_common import cdnow_summary, lifetimes
+from tests.models_common import cdnow_bgnbd, cdnow_summary, lifetimes
 
 
 @pytest.fixture(scope="module")
 def fitted():
-    return fit_bgnbd(cdnow_summary())
+    return cdnow_bgnbd()
 
 
 def test_fader_hardie_lee_2005_cdnow_estimates(fitted):

@@ -11,14 +11,14 @@ from hypothesis import strategies as st
 from mteam.errors import InvalidInputError
 from mteam.membership.gamma_gamma import GammaGammaModel, fit_gamma_gamma
 from mteam.membership.repeat import Profile, RepeatSummary, SpendProfile
-from tests.models_common import cdnow_members, cdnow_summary, lifetimes
+from tests.models_common import cdnow_gamma_gamma, cdnow_members, lifetimes
 
 D = Decimal
 
 
 @pytest.fixture(scope="module")
 def fitted():
-    return fit_gamma_gamma(cdnow_summary())
+    return cdnow_gamma_gamma()
 
 
 def test_fader_hardie_2013_cdnow_estimates(fitted):

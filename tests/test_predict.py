@@ -7,14 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mteam.errors import InvalidInputError
-from mteam.membership.bgnbd import BGNBDModel, fit_bgnbd
-from mteam.membership.gamma_gamma import GammaGammaModel, fit_gamma_gamma
+from mteam.membership.bgnbd import BGNBDModel
+from mteam.membership.gamma_gamma import GammaGammaModel
 from mteam.membership.pareto_nbd import ParetoNBDModel
 from mteam.membership.predict import holdout_check, member_value, member_values
 from mteam.membership.repeat import Profile, RepeatSummary
 from mteam.membership.units import Rate
 from mteam.money import USD
-from tests.models_common import cdnow_members, cdnow_summary
+from tests.models_common import cdnow_bgnbd, cdnow_gamma_gamma, cdnow_members, cdnow_summary
 
 D = Decimal
 
@@ -37,11 +37,10 @@ def test_clv_equals_its_defining_sum():
 
 
 def test_cdnow_table_has_intervals():
-    s = cdnow_summary()
-    bg, gg = fit_bgnbd(s), fit_gamma_gamma(s)
-    members = cdnow_members()[:200]
+    bg, gg = cdnow_bgnbd(), cdnow_gamma_gamma()
+    members = cdnow_members()[:40]
     table = member_values(members, bg, gg, **KW)
-    assert len(table.rows) == 200
+    assert len(table.rows) == 40
     assert table.total == sum(r.clv for r in table.rows)
     for r in table.rows:
         assert D(0) <= r.lower <= r.clv <= r.upper
@@ -53,7 +52,7 @@ def test_holdout_check_on_cdnow():
     # 1,882 repeat purchases by the 2,357 customers in the 39-week holdout; the model's
     # expectation is the sum of each customer's E[Y(39) | x, t_x, T]
     s = cdnow_summary()
-    model = fit_bgnbd(s)
+    model = cdnow_bgnbd()
     check = holdout_check(s, model)
     last = check.by_period[-1]
     assert last.actual == 1882
