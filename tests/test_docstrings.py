@@ -27,6 +27,7 @@ NOT_YET = {
     "mteam.membership.frames": "new: the dataframe-engine path is being written",
     "mteam.membership.gamma_gamma": "new: the non-contractual models are being written",
     "mteam.membership.pareto_nbd": "new: the non-contractual models are being written",
+    "mteam.membership.predict": "new: per-member value and the holdout check (issue 16)",
     "mteam.membership.records": "its CSV readers move to mteam.io (issue 14)",
     "mteam.membership.repeat": "new: the repeat-purchase summary is being written",
     "mteam.membership.rfm": "the tie rule is being reworked (issue 18)",

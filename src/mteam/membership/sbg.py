@@ -23,7 +23,8 @@ The Gauss hypergeometric function is summed as its series, Σ_k (b)_k / (c)_k ×
 which converges for every d > 0.
 
 The parameters are fitted by maximum likelihood in pure Python: log-gamma from `math`, and a
-Nelder–Mead search over (log α, log β), restarted from several points. The search stops when
+Nelder–Mead search over (log α, log β) (the optimiser shared with the repeat-purchase models),
+restarted from several points. The search stops when
 the simplex is narrower than 1e-10 in both log-parameters and the log-likelihoods at its
 corners differ by less than 1e-12 × (1 + |LL|), or after 4,000 iterations (then `converged`
 is False). Standard errors come from the observed information: the inverse of minus the
@@ -55,6 +56,7 @@ from typing import Final
 
 import attrs
 
+from mteam._optimize import hessian, nelder_mead
 from mteam._records import Records
 from mteam._validate import as_count, as_flag, as_items, as_number, check_range, show
 from mteam.errors import InvalidInputError
@@ -271,46 +273,14 @@ def _nelder_mead(
     f: Callable[[float, float], float], start: tuple[float, float]
 ) -> tuple[tuple[float, float], float, int, bool]:
     """Minimise f over the plane; (point, value, iterations, converged)."""
-    x0 = start
-    simplex = [x0, (x0[0] + 0.5, x0[1]), (x0[0], x0[1] + 0.5)]
-    values = [f(*p) for p in simplex]
-    for iteration in range(1, _MAX_ITERATIONS + 1):
-        order = sorted(range(3), key=lambda i: values[i])
-        simplex = [simplex[i] for i in order]
-        values = [values[i] for i in order]
-        width = max(max(abs(p[0] - simplex[0][0]), abs(p[1] - simplex[0][1])) for p in simplex[1:])
-        if width < 1e-10 and values[2] - values[0] <= 1e-12 * (1 + abs(values[0])):
-            return simplex[0], values[0], iteration, True
-        best, mid, worst = simplex
-        cx, cy = (best[0] + mid[0]) / 2, (best[1] + mid[1]) / 2
-        reflect = (2 * cx - worst[0], 2 * cy - worst[1])
-        fr = f(*reflect)
-        if fr < values[0]:
-            expand = (3 * cx - 2 * worst[0], 3 * cy - 2 * worst[1])
-            fe = f(*expand)
-            simplex[2], values[2] = (expand, fe) if fe < fr else (reflect, fr)
-        elif fr < values[1]:
-            simplex[2], values[2] = reflect, fr
-        else:
-            contract = ((cx + worst[0]) / 2, (cy + worst[1]) / 2)
-            fc = f(*contract)
-            if fc < values[2]:
-                simplex[2], values[2] = contract, fc
-            else:
-                simplex = [best] + [
-                    ((p[0] + best[0]) / 2, (p[1] + best[1]) / 2) for p in simplex[1:]
-                ]
-                values = [values[0]] + [f(*p) for p in simplex[1:]]
-    return simplex[0], values[0], _MAX_ITERATIONS, False
+    point, value, iterations, converged = nelder_mead(
+        lambda p: f(p[0], p[1]), start, max_iterations=_MAX_ITERATIONS
+    )
+    return (point[0], point[1]), value, iterations, converged
 
 
 def _hessian(f: Callable[[float, float], float], a: float, b: float) -> tuple[float, float, float]:
-    ha, hb = 1e-4 * max(1.0, a), 1e-4 * max(1.0, b)
-    faa = (f(a + ha, b) - 2 * f(a, b) + f(a - ha, b)) / (ha * ha)
-    fbb = (f(a, b + hb) - 2 * f(a, b) + f(a, b - hb)) / (hb * hb)
-    fab = (f(a + ha, b + hb) - f(a + ha, b - hb) - f(a - ha, b + hb) + f(a - ha, b - hb)) / (
-        4 * ha * hb
-    )
+    (faa, fab), (_, fbb) = hessian(lambda p: f(p[0], p[1]), (a, b))
     return faa, fab, fbb
 
 

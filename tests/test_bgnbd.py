@@ -1,0 +1,142 @@
+"""BG/NBD: the published CDNOW estimates, lifetimes at the same parameters, invariants."""
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mteam.errors import InvalidInputError
+from mteam.membership.bgnbd import BGNBDModel, fit_bgnbd
+from mteam.membership.repeat import Profile, RepeatSummary
+from tests.models_common import cdnow_bgnbd, cdnow_summary, lifetimes
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return cdnow_bgnbd()
+
+
+def test_fader_hardie_lee_2005_cdnow_estimates(fitted):
+    # Fader, Hardie & Lee (2005), "Counting your customers the easy way", Marketing Science
+    # 24(2): r 0.243, alpha 4.414, a 0.793, b 2.426, LL -9582.4
+    m = fitted
+    assert (round(m.r, 3), round(m.alpha, 3), round(m.a, 3), round(m.b, 3)) == (
+        0.243,
+        4.414,
+        0.793,
+        2.426,
+    )
+    assert round(m.log_likelihood, 1) == -9582.4
+    assert m.diagnostics.converged
+    assert m.diagnostics.gradient_norm < 1e-3
+    assert all(se is not None and se > 0 for se in m.standard_errors)
+    assert m.members == 2357
+    assert [r["parameter"] for r in m.to_records()] == ["r", "alpha", "a", "b"]
+
+
+def test_agrees_with_lifetimes_at_the_same_parameters(fitted):
+
+    peer = lifetimes().BetaGeoFitter()
+    peer.params_ = pd.Series(dict(zip(["r", "alpha", "a", "b"], fitted.parameters, strict=True)))
+    ps = cdnow_summary().profiles
+    x = np.array([p.x for p in ps])
+    tx = np.array([p.t_x for p in ps])
+    t = np.array([p.T for p in ps])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        alive = peer.conditional_probability_alive(x, tx, t)
+        expected = peer.conditional_expected_number_of_purchases_up_to_time(39, x, tx, t)
+        unconditional = peer.expected_number_of_purchases_up_to_time(np.array([1.0, 39.0, 78.0]))
+        pmf = [peer.probability_of_n_purchases_up_to_time(39, k) for k in (0, 1, 4)]
+    for i, p in enumerate(ps):
+        assert fitted.p_alive(p.x, p.t_x, p.T) == pytest.approx(alive[i], abs=1e-6)
+        assert fitted.expected_purchases(39, p.x, p.t_x, p.T) == pytest.approx(
+            expected[i], abs=1e-6
+        )
+    for t_, e in zip((1, 39, 78), unconditional, strict=True):
+        assert fitted.expected_purchases_unconditional(t_) == pytest.approx(e, abs=1e-6)
+    for k, e in zip((0, 1, 4), pmf, strict=True):
+        assert fitted.probability_of_purchases(k, 39) == pytest.approx(float(e), abs=1e-6)
+
+
+PARAMS = st.tuples(*(st.floats(0.05, 20) for _ in range(4)))
+
+
+@st.composite
+def customers(draw):
+    x = draw(st.integers(0, 400))
+    big_t = draw(st.floats(0.5, 200))
+    t_x = 0.0 if x == 0 else draw(st.floats(0.01, big_t))
+    return x, t_x, big_t
+
+
+@given(PARAMS, customers(), st.floats(0, 500), st.floats(0, 500))
+def test_invariants(theta, customer, t1, t2):
+    m = BGNBDModel(*theta)
+    x, t_x, big_t = customer
+    p = m.p_alive(x, t_x, big_t)
+    assert 0 <= p <= 1
+    lo, hi = sorted((t1, t2))
+    e_lo, e_hi = m.expected_purchases(lo, x, t_x, big_t), m.expected_purchases(hi, x, t_x, big_t)
+    assert math.isfinite(e_hi)
+    assert 0 <= e_lo <= e_hi * (1 + 1e-9) + 1e-12
+    u_lo, u_hi = m.expected_purchases_unconditional(lo), m.expected_purchases_unconditional(hi)
+    assert 0 <= u_lo <= u_hi * (1 + 1e-9) + 1e-12
+
+
+def test_no_overflow_at_high_frequency():
+    m = BGNBDModel(0.243, 4.414, 0.793, 2.426)
+    for x in (300, 1000, 5000):
+        assert math.isfinite(m.expected_purchases(39, x, 38.0, 38.86))
+        assert 0 < m.p_alive(x, 38.0, 38.86) <= 1
+    assert m.probability_of_purchases(3, 0) == 0.0
+    assert m.probability_of_purchases(0, 0) == 1.0
+    assert m.expected_purchases(0, 1, 1, 2) == 0.0
+    assert m.expected_purchases(10, 1, 1, 2) > 0
+    near_one = BGNBDModel(0.5, 4.0, 1.0, 2.0)
+    assert math.isfinite(near_one.expected_purchases(10, 1, 1, 2))
+
+
+def test_compression_and_partitions_change_nothing():
+    rows = [Profile(0, 0, 30), Profile(0, 0, 30), Profile(1, 10, 30), Profile(3, 25, 30)] * 5
+    rows += [Profile(1, 3, 20), Profile(2, 8, 30), Profile(5, 18, 20), Profile(0, 0, 20)] * 4
+    whole = RepeatSummary("week", rows)
+    left, right = RepeatSummary("week", rows[:17]), RepeatSummary("week", rows[17:])
+    a, b = fit_bgnbd(whole), fit_bgnbd(left + right)
+    assert a.parameters == b.parameters
+    assert len(whole.profiles) == 7
+
+
+@pytest.mark.parametrize(
+    ("call", "path"),
+    [
+        (lambda: fit_bgnbd("summary"), "summary"),
+        (lambda: fit_bgnbd(RepeatSummary("week", [Profile(0, 0, 3)])), "summary"),
+        (lambda: BGNBDModel(0, 1, 1, 1), "r"),
+        (lambda: BGNBDModel(1, 1, 1, 1).p_alive(-1, 0, 1), "x"),
+        (lambda: BGNBDModel(1, 1, 1, 1).p_alive(1, 2, 1), "t_x"),
+        (lambda: BGNBDModel(1, 1, 1, 1).p_alive(1, 0, 1), "t_x"),
+        (lambda: BGNBDModel(1, 1, 1, 1).p_alive(1, 1, "x"), "T"),
+        (lambda: BGNBDModel(1, 1, 1, 1).expected_purchases(-1, 1, 1, 1), "t"),
+        (lambda: BGNBDModel(1, 1, 1, 1).probability_of_purchases(-1, 1), "k"),
+    ],
+)
+def test_bad_input(call, path):
+    with pytest.raises(InvalidInputError) as info:
+        call()
+    assert info.value.path == path
+
+
+def test_a_fit_without_a_finite_maximum_says_so():
+    # everybody bought again at once and then stopped: the dropout shapes run off to zero
+    s = RepeatSummary(
+        "week", [Profile(0, 0, 30, 60), Profile(1, 10, 30, 25), Profile(3, 25, 30, 15)]
+    )
+    m = fit_bgnbd(s)
+    assert not m.diagnostics.converged
+    assert "no finite maximum" in m.diagnostics.message
+    assert not any(math.isnan(v) for v in m.parameters)
