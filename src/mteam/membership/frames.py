@@ -566,15 +566,22 @@ def summarise(
 
 def _observed_alive(as_of: date) -> tuple[Any, Any]:
     nw = _nw()
-    j = (nw.col("jy"), nw.col("jm"), nw.col("jd"))
-    observed = _months_between(*j, nw.lit(as_of.year), nw.lit(as_of.month), nw.lit(as_of.day))
-    to_left = _months_between(*j, nw.col("ly"), nw.col("lm"), nw.col("ld"))
+    y, m, d = nw.col("jy"), nw.col("jm"), nw.col("jd")
+    # months from joining to as_of: the day side is a constant, its month's end known here
+    k = (as_of.year - y) * 12 + (as_of.month - m)
+    if as_of.day < _month_end(as_of):
+        observed = k - nw.when((k > 0) & (d > as_of.day)).then(1).otherwise(0)
+    else:
+        observed = k
+    to_left = _months_between(y, m, d, nw.col("ly"), nw.col("lm"), nw.col("ld"))
     alive = (
-        nw.when(nw.col("ln").is_null())
-        .then(observed)
-        .otherwise(nw.min_horizontal(observed, to_left))
+        nw.when(nw.col("ln").is_null() | (to_left >= observed)).then(observed).otherwise(to_left)
     )
     return observed, alive
+
+
+def _month_end(day: date) -> int:
+    return ((day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)).day
 
 
 def _tier_index(policy: TierPolicy, exponent: int) -> Any:  # noqa: ANN401
