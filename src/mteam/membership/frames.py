@@ -71,7 +71,6 @@ from mteam.membership.analysis import (
     _from_aggregates,
 )
 from mteam.membership.cltv import CohortValue
-from mteam.membership.records import Member
 from mteam.membership.retention import CohortCell, CohortTable, RetentionCounts
 from mteam.membership.rfm import (
     _NEVER,
@@ -80,7 +79,7 @@ from mteam.membership.rfm import (
     _rank_cut_positions,
     _shared_cut_points,
 )
-from mteam.membership.summary import TRAILING_MONTHS, MemberBase, MemberStats, cohort_of
+from mteam.membership.summary import TRAILING_MONTHS, MemberBase, MemberStats
 from mteam.membership.survival import DurationTable
 from mteam.membership.tiers import PointsPolicy, TierPolicy
 from mteam.membership.units import TimeUnit
@@ -150,9 +149,7 @@ def _check_types(frame: Any, name: str, columns: Mapping[str, str]) -> Any:  # n
             else:
                 raise InvalidInputError(where, f"must be text (member ids), got {dtype}")
         elif col in ("joined_on", "left_on", "on"):
-            if dtype == nw.Date:
-                exprs.append(nw.col(col))
-            elif dtype == nw.Datetime:
+            if dtype == nw.Date or dtype == nw.Datetime:
                 exprs.append(nw.col(col))
             elif col == "left_on" and dtype == nw.Unknown:  # pragma: no cover - engine-specific
                 exprs.append(nw.col(col).cast(nw.Date))
@@ -237,28 +234,35 @@ def _missing(value: object) -> bool:
     return value is None or value != value  # noqa: PLR0124 - NaN is the one value not itself
 
 
-def _raise_first(
-    frame: Any,  # noqa: ANN401
-    flags: Mapping[str, tuple[Any, str, str]],
-) -> None:
-    """Count each problem in one pass; raise the first found, with member ids as examples."""
+def _check(frame: Any, flags: Mapping[str, tuple[Any, Any, str, str]]) -> None:  # noqa: ANN401
+    """Count every problem in one pass; raise them all, with a few member ids each.
+
+    `flags`: key → (the count as an aggregate expression, the rows at fault as a frame with a
+    `member_id` column, the column's path, the message).
+    """
     nw = _nw()
     counts = _collect_rows(
-        frame.select([expr.cast(nw.Int64).sum().alias(key) for key, (expr, _, _) in flags.items()])
+        frame.select([count.alias(key) for key, (count, _, _, _) in flags.items()])
     )[0]
     problems = []
-    for key, (expr, path, message) in flags.items():
+    for key, (_, rows, path, message) in flags.items():
         n = _int(counts[key])
         if n:
-            ids = _collect_rows(frame.filter(expr).select("member_id").head(_EXAMPLES))
+            ids = _collect_rows(rows.select(nw.col("member_id")).head(_EXAMPLES))
             examples = ", ".join(show(r["member_id"]) for r in ids)
-            problems.append((path, f"{message}: {n} row{'s' * (n != 1)}, e.g. members {examples}"))
+            problems.append((path, f"{message}: {n} row{'s' * (n != 1)}, e.g. {examples}"))
+    if len(problems) == 1:
+        raise InvalidInputError(*problems[0])
     if problems:
-        if len(problems) == 1:
-            raise InvalidInputError(*problems[0])
         raise InvalidInputError.from_problems(
             [InvalidInputError(p, m).problems[0] for p, m in problems]
         )
+
+
+def _flag(frame: Any, expr: Any, path: str, message: str) -> tuple[Any, Any, str, str]:  # noqa: ANN401
+    """A problem flagged row by row: its count and its rows."""
+    nw = _nw()
+    return (expr.cast(nw.Int64).sum(), frame.filter(expr), path, message)
 
 
 def _minor_units(dtype: Any, exponent: int) -> tuple[Any, Any]:  # noqa: ANN401
@@ -314,36 +318,82 @@ class _Inputs:
         minor, imprecise = _minor_units(amount_dtype, self.exponent)
         on_is_datetime = sales.collect_schema()["on"] == nw.Datetime
         col = columns.get
-        tx_flags: dict[str, tuple[Any, str, str]] = {
-            "null_id": (
-                nw.col("member_id").is_null(),
-                f"transactions.{col('member_id', 'member_id')}",
-                "is null",
+
+        def path(frame: str, column: str) -> str:
+            return f"{frame}.{col(column, column)}"
+
+        if members is not None:
+            people, _ = _lazy(members, "members")
+            people = _check_types(
+                _renamed(people, MEMBER_COLUMNS, columns, "members"), "members", columns
+            )
+            self._check_members(people, path)
+            people = people.with_columns(
+                *_ymd("j", "joined_on"), *_ymd("l", "left_on", cast=False)
+            ).select("member_id", "jy", "jm", "jd", "jn", "ly", "lm", "ld", "ln")
+        # the transactions' checks, on day numbers that tolerate nulls (pandas' NaN years)
+        raw = sales.with_columns(
+            _jdn(nw.col("on"), cast=False).alias("tn"), imprecise.alias("imprecise")
+        )
+        if members is not None:
+            raw = raw.join(people.select("member_id", "jn"), on="member_id", how="left")
+        flags = {
+            "null_id": _flag(
+                raw, nw.col("member_id").is_null(), path("transactions", "member_id"), "is null"
             ),
-            "null_on": (nw.col("on").is_null(), f"transactions.{col('on', 'on')}", "is null"),
-            "null_amount": (
-                nw.col("amount").is_null(),
-                f"transactions.{col('amount', 'amount')}",
-                "is null",
+            "null_on": _flag(raw, nw.col("on").is_null(), path("transactions", "on"), "is null"),
+            "null_amount": _flag(
+                raw, nw.col("amount").is_null(), path("transactions", "amount"), "is null"
+            ),
+            "late": _flag(
+                raw,
+                (nw.col("tn") > self.as_of_n).fill_null(value=False),
+                path("transactions", "on"),
+                f"is after as_of ({as_of})",
+            ),
+            "imprecise": _flag(
+                raw,
+                nw.col("imprecise").fill_null(value=False),
+                path("transactions", "amount"),
+                f"has more decimals than the currency's {self.exponent}"
+                + ("" if currency is not None else " (pass currency=)"),
             ),
         }
         if on_is_datetime:
-            tx_flags["time_on"] = (
+            flags["time_on"] = _flag(
+                raw,
                 _not_midnight("on"),
-                f"transactions.{col('on', 'on')}",
+                path("transactions", "on"),
                 "has a time of day other than midnight",
             )
-        _raise_first(sales, tx_flags)
-        sales = sales.with_columns(
-            *_ymd("t", "on"), minor.alias("minor"), imprecise.alias("imprecise")
-        )
-        if members is None:
-            self.members = sales.group_by("member_id").agg(
-                nw.col("tn").min().alias("jn"),
+        if members is not None:
+            flags["unknown"] = _flag(
+                raw,
+                nw.col("jn").is_null() & ~nw.col("member_id").is_null(),
+                path("transactions", "member_id"),
+                "unknown member",
             )
-            first = sales.join(self.members, on="member_id").filter(nw.col("tn") == nw.col("jn"))
-            self.members = (
-                first.group_by("member_id")
+            flags["early"] = _flag(
+                raw,
+                (nw.col("tn") < nw.col("jn")).fill_null(value=False),
+                path("transactions", "on"),
+                "is before the member joined",
+            )
+        if not allow_refunds:
+            flags["negative"] = _flag(
+                raw,
+                (nw.col("amount") < 0).fill_null(value=False),
+                path("transactions", "amount"),
+                "must be >= 0 (refunds are not allowed)",
+            )
+        _check(raw, flags)
+        sales = sales.with_columns(*_ymd("t", "on"), minor.alias("minor"))
+        if members is None:
+            first = sales.group_by("member_id").agg(nw.col("tn").min().alias("jn"))
+            people = (
+                sales.join(first, on="member_id")
+                .filter(nw.col("tn") == nw.col("jn"))
+                .group_by("member_id")
                 .agg(
                     nw.col("ty").min().alias("jy"),
                     nw.col("tm").min().alias("jm"),
@@ -357,101 +407,8 @@ class _Inputs:
                     nw.lit(None, nw.Int64).alias("ln"),
                 )
             )
-        else:
-            frame, _ = _lazy(members, "members")
-            frame = _check_types(
-                _renamed(frame, MEMBER_COLUMNS, columns, "members"), "members", columns
-            )
-            schema = frame.collect_schema()
-            m_flags: dict[str, tuple[Any, str, str]] = {
-                "null_id": (
-                    nw.col("member_id").is_null(),
-                    f"members.{col('member_id', 'member_id')}",
-                    "is null",
-                ),
-                "null_joined": (
-                    nw.col("joined_on").is_null(),
-                    f"members.{col('joined_on', 'joined_on')}",
-                    "is null",
-                ),
-            }
-            for c in ("joined_on", "left_on"):
-                if schema[c] == nw.Datetime:
-                    m_flags[f"time_{c}"] = (
-                        _not_midnight(c),
-                        f"members.{col(c, c)}",
-                        "has a time of day other than midnight",
-                    )
-            _raise_first(frame, m_flags)
-            frame = frame.with_columns(*_ymd("j", "joined_on"), *_ymd("l", "left_on", cast=False))
-            dupes = frame.group_by("member_id").agg(nw.len().alias("copies"))
-            dupes = dupes.filter(nw.col("copies") > 1)
-            _raise_first(
-                frame.with_columns(nw.col("jn").alias("_")).join(
-                    dupes, on="member_id", how="inner"
-                ),
-                {
-                    "dupe": (
-                        nw.col("copies") > 1,
-                        f"members.{col('member_id', 'member_id')}",
-                        "duplicate member",
-                    )
-                },
-            )
-            _raise_first(
-                frame,
-                {
-                    "joined_late": (
-                        nw.col("jn") > self.as_of_n,
-                        f"members.{col('joined_on', 'joined_on')}",
-                        f"is after as_of ({as_of})",
-                    ),
-                    "left_late": (
-                        (nw.col("ln") > self.as_of_n).fill_null(value=False),
-                        f"members.{col('left_on', 'left_on')}",
-                        f"is after as_of ({as_of})",
-                    ),
-                    "left_early": (
-                        (nw.col("ln") < nw.col("jn")).fill_null(value=False),
-                        f"members.{col('left_on', 'left_on')}",
-                        "is before the member joined",
-                    ),
-                },
-            )
-            self.members = frame.select("member_id", "jy", "jm", "jd", "jn", "ly", "lm", "ld", "ln")
-        joined = sales.join(
-            self.members.select("member_id", "jy", "jm", "jd", "jn"), on="member_id", how="left"
-        )
-        checks: dict[str, tuple[Any, str, str]] = {
-            "unknown": (
-                nw.col("jn").is_null(),
-                f"transactions.{col('member_id', 'member_id')}",
-                "unknown member",
-            ),
-            "early": (
-                (nw.col("tn") < nw.col("jn")).fill_null(value=False),
-                f"transactions.{col('on', 'on')}",
-                "is before the member joined",
-            ),
-            "late": (
-                nw.col("tn") > self.as_of_n,
-                f"transactions.{col('on', 'on')}",
-                f"is after as_of ({as_of})",
-            ),
-            "imprecise": (
-                nw.col("imprecise"),
-                f"transactions.{col('amount', 'amount')}",
-                f"has more decimals than the currency's {self.exponent}"
-                + ("" if currency is not None else " (pass currency=)"),
-            ),
-        }
-        if not allow_refunds:
-            checks["negative"] = (
-                nw.col("minor") < 0,
-                f"transactions.{col('amount', 'amount')}",
-                "must be >= 0 (refunds are not allowed)",
-            )
-        _raise_first(joined, checks)
+        self.members = people
+        joined = sales.join(people.select("member_id", "jy", "jm", "jd", "jn"), on="member_id")
         age = _months_between(
             nw.col("jy"), nw.col("jm"), nw.col("jd"), nw.col("ty"), nw.col("tm"), nw.col("td")
         )
@@ -466,6 +423,57 @@ class _Inputs:
             age.alias("age"),
             nw.when(nw.col("tn") > window_n).then(nw.col("minor")).otherwise(0).alias("recent"),
         )
+
+    def _check_members(self, people: Any, path: Any) -> None:  # noqa: ANN401
+        nw = _nw()
+        schema = people.collect_schema()
+        raw = people.with_columns(
+            _jdn(nw.col("joined_on"), cast=False).alias("jn"),
+            _jdn(nw.col("left_on"), cast=False).alias("ln"),
+        )
+        copies = people.group_by("member_id").agg(nw.len().alias("copies"))
+        dupes = copies.filter(nw.col("copies") > 1)
+        flags = {
+            "null_id": _flag(
+                raw, nw.col("member_id").is_null(), path("members", "member_id"), "is null"
+            ),
+            "null_joined": _flag(
+                raw, nw.col("joined_on").is_null(), path("members", "joined_on"), "is null"
+            ),
+            "dupe": (
+                nw.len() - nw.col("member_id").n_unique(),
+                dupes,
+                path("members", "member_id"),
+                "duplicate members (rows beyond the first)",
+            ),
+            "joined_late": _flag(
+                raw,
+                (nw.col("jn") > self.as_of_n).fill_null(value=False),
+                path("members", "joined_on"),
+                f"is after as_of ({self.as_of})",
+            ),
+            "left_late": _flag(
+                raw,
+                (nw.col("ln") > self.as_of_n).fill_null(value=False),
+                path("members", "left_on"),
+                f"is after as_of ({self.as_of})",
+            ),
+            "left_early": _flag(
+                raw,
+                (nw.col("ln") < nw.col("jn")).fill_null(value=False),
+                path("members", "left_on"),
+                "is before the member joined",
+            ),
+        }
+        for c in ("joined_on", "left_on"):
+            if schema[c] == nw.Datetime:
+                flags[f"time_{c}"] = _flag(
+                    raw,
+                    _not_midnight(c),
+                    path("members", c),
+                    "has a time of day other than midnight",
+                )
+        _check(raw, flags)
 
     def per_member(self) -> Any:  # noqa: ANN401
         """One row per member: their joining and leaving, and their figures (0 without any)."""
@@ -593,43 +601,48 @@ def _tier_index(policy: TierPolicy, exponent: int) -> Any:  # noqa: ANN401
     return expr
 
 
-def _rank_cuts(
-    frame: Any,
-    key: str,
-    counts: dict[Any, int],
-    n: int,  # noqa: ANN401
-) -> tuple[tuple[Any, str], ...]:
-    """The (key, member id) at the rank cut positions: the j-th smallest id of a tie group."""
-    nw = _nw()
-    out = []
-    values = sorted(counts)
-    below, i = 0, 0
-    for position in _rank_cut_positions(n):
-        while below + counts[values[i]] <= position:
-            below += counts[values[i]]
-            i += 1
-        value, j = values[i], position - below
-        ids = _collect_rows(
-            frame.filter(nw.col(key) == value).select("member_id").sort("member_id").head(j + 1)
-        )
-        out.append((value, str(ids[j]["member_id"])))
-    return tuple(out)
-
-
-def _value_counts(frame: Any, key: str) -> dict[Any, int]:  # noqa: ANN401
-    nw = _nw()
-    rows = _collect_rows(frame.group_by(key).agg(nw.len().alias("count")))
-    return {_int(r[key]): _int(r["count"]) for r in rows}
+_DIMENSIONS: Final = ("rkey", "n", "revenue")
 
 
 def _cuts(frame: Any, policy: RFMPolicy, n: int, inputs: _Inputs) -> RFMCuts:  # noqa: ANN401
-    dims = []
-    for key in ("rkey", "n", "revenue"):
-        counts = _value_counts(frame, key)
-        if policy.ties == "rank":
-            dims.append(_rank_cuts(frame, key, counts, n))
-        else:
-            dims.append(_shared_cut_points(counts, n))
+    """The cut points: one collect of the three value-count tables, one for the ids."""
+    nw = _nw()
+    tables = [
+        frame.group_by(key)
+        .agg(nw.len().alias("count"))
+        .select(
+            nw.lit(i).cast(nw.Int64).alias("dim"),
+            nw.col(key).cast(nw.Int64).alias("value"),
+            nw.col("count").cast(nw.Int64),
+        )
+        for i, key in enumerate(_DIMENSIONS)
+    ]
+    counts: list[dict[int, int]] = [{}, {}, {}]
+    for r in _collect_rows(nw.concat(tables, how="vertical")):
+        counts[_int(r["dim"])][_int(r["value"])] = _int(r["count"])
+    if policy.ties == "shared":
+        dims = [_shared_cut_points(c, n) for c in counts]
+    else:
+        # each cut point is the j-th smallest id among the members with the value v: the
+        # largest of the j + 1 smallest, one row per cut point
+        wanted = [
+            (d, i, *_rank_position(counts[d], p))
+            for d in range(3)
+            for i, p in enumerate(_rank_cut_positions(n))
+        ]
+        queries = [
+            frame.filter(nw.col(_DIMENSIONS[d]) == v)
+            .select("member_id")
+            .sort("member_id")
+            .head(j + 1)
+            .select(
+                nw.col("member_id").max(),
+            )
+            .with_columns(nw.lit(d * 4 + i).cast(nw.Int64).alias("cut"))
+            for d, i, v, j in wanted
+        ]
+        ids = {_int(r["cut"]): str(r["member_id"]) for r in _collect_rows(nw.concat(queries))}
+        dims = [tuple((v, ids[d * 4 + i]) for dd, i, v, _ in wanted if dd == d) for d in range(3)]
     recency, frequency, monetary = dims
     return RFMCuts(
         policy.ties,
@@ -641,6 +654,16 @@ def _cuts(frame: Any, policy: RFMPolicy, n: int, inputs: _Inputs) -> RFMCuts:  #
         tuple(inputs.amount(k) for k, _ in monetary),
         tuple(i for _, i in monetary),
     )
+
+
+def _rank_position(counts: dict[int, int], position: int) -> tuple[int, int]:
+    """The value at a 0-based position of the sorted values, and the position among its ties."""
+    below = 0
+    for value in sorted(counts):
+        if below + counts[value] > position:
+            return value, position - below
+        below += counts[value]
+    raise AssertionError(position)  # positions are below the number of members
 
 
 def _score_expr(key: str, values: tuple[Any, ...], ids: tuple[str, ...]) -> Any:  # noqa: ANN401
