@@ -149,7 +149,7 @@ def _check_types(frame: Any, name: str, columns: Mapping[str, str]) -> Any:  # n
             else:
                 raise InvalidInputError(where, f"must be text (member ids), got {dtype}")
         elif col in ("joined_on", "left_on", "on"):
-            if dtype == nw.Date or dtype == nw.Datetime:
+            if dtype in (nw.Date, nw.Datetime):  # == on narwhals dtypes ignores time units
                 exprs.append(nw.col(col))
             elif col == "left_on" and dtype == nw.Unknown:  # pragma: no cover - engine-specific
                 exprs.append(nw.col(col).cast(nw.Date))
@@ -188,7 +188,7 @@ def _last_day(y: Any, m: Any) -> Any:  # noqa: ANN401
     )
 
 
-def _months_between(y1: Any, m1: Any, d1: Any, y2: Any, m2: Any, d2: Any) -> Any:  # noqa: ANN401
+def _months_between(y1: Any, m1: Any, d1: Any, y2: Any, m2: Any, d2: Any) -> Any:  # noqa: ANN401, PLR0917 - two dates' parts, in order
     """`summary.months_between` for a start not after the day, as integer expressions."""
     nw = _nw()
     k = (y2 - y1) * 12 + m2 - m1
@@ -200,7 +200,8 @@ def _ymd(prefix: str, col: str, *, cast: bool = True) -> list[Any]:
     nw = _nw()
     c = nw.col(col)
     parts = (c.dt.year(), c.dt.month(), c.dt.day())
-    y, m, d = (p.cast(nw.Int64) if cast else p for p in parts)
+    # a nullable column's parts are 0 where it is null (its day number stays null)
+    y, m, d = (p.cast(nw.Int64) if cast else p.fill_null(0).cast(nw.Int64) for p in parts)
     return [
         y.alias(f"{prefix}y"),
         m.alias(f"{prefix}m"),
@@ -285,7 +286,7 @@ def _minor_units(dtype: Any, exponent: int) -> tuple[Any, Any]:  # noqa: ANN401
 class _Inputs:
     """The checked inputs: members and transactions with day numbers and minor units."""
 
-    def __init__(
+    def __init__(  # noqa: C901 - one check list per input kind, kept in one place
         self,
         members: object,
         transactions: object,
@@ -632,7 +633,7 @@ def _cuts(frame: Any, policy: RFMPolicy, n: int, inputs: _Inputs) -> RFMCuts:  #
         ]
         queries = [
             frame.filter(nw.col(_DIMENSIONS[d]) == v)
-            .select("member_id")
+            .select("member_id", _DIMENSIONS[d])  # two columns: Dask sorts a frame, not a series
             .sort("member_id")
             .head(j + 1)
             .select(
@@ -641,7 +642,16 @@ def _cuts(frame: Any, policy: RFMPolicy, n: int, inputs: _Inputs) -> RFMCuts:  #
             .with_columns(nw.lit(d * 4 + i).cast(nw.Int64).alias("cut"))
             for d, i, v, j in wanted
         ]
-        ids = {_int(r["cut"]): str(r["member_id"]) for r in _collect_rows(nw.concat(queries))}
+        if frame.implementation is nw.Implementation.DASK:
+            # narwhals 2.29 cannot sort then take the head of a Dask frame: the tie group's ids
+            # come back and are sorted here (one collect per cut point)
+            ids = {}
+            for d, i, v, j in wanted:
+                tied = _collect_rows(frame.filter(nw.col(_DIMENSIONS[d]) == v).select("member_id"))
+                ids[d * 4 + i] = sorted(str(r["member_id"]) for r in tied)[j]
+        else:
+            rows = _collect_rows(nw.concat(queries)) if queries else []
+            ids = {_int(r["cut"]): str(r["member_id"]) for r in rows}
         dims = [tuple((v, ids[d * 4 + i]) for dd, i, v, _ in wanted if dd == d) for d in range(3)]
     recency, frequency, monetary = dims
     return RFMCuts(
