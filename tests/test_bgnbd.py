@@ -140,3 +140,25 @@ def test_a_fit_without_a_finite_maximum_says_so():
     assert not m.diagnostics.converged
     assert "no finite maximum" in m.diagnostics.message
     assert not any(math.isnan(v) for v in m.parameters)
+
+
+def test_expected_purchases_are_smooth_through_a_equal_to_one():
+    # at a = 1 the textbook formula is 0/0; it used to be evaluated at a = 1 + 1e-9, where the
+    # cancellation left noise of 1e-7 that made E[X(t)] fall with t (found by Hypothesis).
+    # With r = alpha = b = 1 (eq. 9 of Fader, Hardie & Lee 2005), z = t/(1 + t), 1 - z = 1/(1 + t):
+    # at a = 2, E = 2 [1 - (1 - z) 2F1(1, 1; 2; z)] with 2F1(1, 1; 2; z) = -ln(1 - z)/z, which is
+    # 2 (1 - ln(1 + t)/t); at a = 1, 2F1(1, 1; 1; z) = 1/(1 - z) and the limit is ln(1 + t).
+    ts = (1.0, 2.0, 3.0, 10.0)
+    at_one = BGNBDModel(1.0, 1.0, 1.0, 1.0)
+    for t in ts:
+        assert math.isclose(
+            at_one.expected_purchases_unconditional(t), math.log1p(t), rel_tol=1e-12
+        )
+        assert math.isclose(
+            BGNBDModel(1.0, 1.0, 2.0, 1.0).expected_purchases_unconditional(t),
+            2 * (1 - math.log1p(t) / t),
+            rel_tol=1e-12,
+        )
+    for a in (1 - 1e-6, 1 + 1e-6, 1 + 1e-3):
+        near = BGNBDModel(1.0, 1.0, a, 1.0).expected_purchases_unconditional(3.0)
+        assert abs(near - math.log1p(3.0)) < abs(a - 1)

@@ -26,11 +26,19 @@ from mteam.membership.analysis import (
     MemberAnalysis,
     MembershipPolicy,
     analyse,
+    score_members,
 )
 from mteam.membership.cltv import cohort_cltv, geometric_cltv, sbg_cltv, simple_cltv
 from mteam.membership.records import Member, Transaction
 from mteam.membership.retention import CohortTable, cohort_table, period_retention
-from mteam.membership.rfm import RFMPolicy, SegmentRule, quintile_scores, rfm
+from mteam.membership.rfm import (
+    RFMPolicy,
+    SegmentRule,
+    quintile_scores,
+    rank_scores,
+    rfm,
+    rfm_cuts,
+)
 from mteam.membership.sbg import SBGModel, _nelder_mead, fit_sbg, fit_sbg_durations, hyp2f1
 from mteam.membership.summary import add_months, months_between, summarise
 from mteam.membership.survival import (
@@ -567,6 +575,75 @@ def test_quintile_scores_keep_ties_together_and_order(values):
                 assert s <= t
 
 
+@given(st.lists(st.integers(0, 20), min_size=1, max_size=60))
+def test_rank_scores_fill_every_quintile_and_keep_order(values):
+    ids = [f"m{i:03d}" for i in range(len(values))]
+    scores = rank_scores(values, ids)
+    n = len(values)
+    for k in range(1, 6):
+        # score k holds the positions i with 1 + floor(5 i / n) = k
+        assert scores.count(k) == sum(1 for i in range(n) if 1 + 5 * i // n == k)
+    for v, i, s in zip(values, ids, scores, strict=True):
+        for w, j, t in zip(values, ids, scores, strict=True):
+            if (v, i) < (w, j):
+                assert s <= t
+
+
+def test_rank_scores_refuse_mismatched_ids():
+    with pytest.raises(InvalidInputError, match="ids"):
+        rank_scores([1, 2], ["a"])
+    with pytest.raises(InvalidInputError, match="values"):
+        rank_scores([1, "a"], ["a", "b"])
+    with pytest.raises(InvalidInputError, match="ties"):
+        RFMPolicy(ties="average")
+
+
+def test_heavy_ties_fill_five_scores_by_rank_and_one_by_the_shared_rule():
+    # 10 members, 6 bought once (as on CDNOW, most of the base): under the shared rule they
+    # all get F = 1 and nobody F = 2 or 3; by rank the ten positions give 2 of each score
+    members = [Member(f"m{i}", date(2025, 1, 1)) for i in range(10)]
+    sales = [Transaction(f"m{i}", date(2025, 2, 1), D(10)) for i in range(10)]
+    sales += [Transaction(f"m{i}", date(2025, 3, 1), D(10)) for i in range(6, 10)]
+    base = summarise(members, sales, AS_OF)
+    shared = [s.f for s in rfm(base, RFMPolicy(ties="shared")).scores]
+    ranked = [s.f for s in rfm(base).scores]
+    assert shared == [1] * 6 + [4] * 4  # 1 + floor(5 * 6 / 10) = 4
+    assert ranked == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]  # ties by id: m0 < m1 < ... < m9
+
+
+@given(member_bases(), st.data())
+def test_scores_of_a_part_with_the_whole_cut_points_are_the_whole_scores(data, draw):
+    members, sales = data
+    as_of = AS_OF
+    whole = summarise(members, sales, as_of)
+    chosen = draw.draw(st.sets(st.sampled_from([m.id for m in members])))
+    part = summarise(
+        [m for m in members if m.id in chosen], [t for t in sales if t.member_id in chosen], as_of
+    )
+    for ties in ("rank", "shared"):
+        policy = RFMPolicy(ties=ties)
+        cuts = rfm_cuts(whole, policy)
+        scores = {s.member_id: s for s in rfm(whole, policy).scores}
+        for s in rfm(part, policy, cuts=cuts).scores:
+            assert s == scores[s.member_id]
+        records = cuts.to_records()
+        assert all(2 <= row["score"] <= 5 for row in records)
+
+
+def test_score_members_is_the_per_member_table():
+    members = [Member("a", date(2025, 1, 1)), Member("b", date(2025, 1, 1), date(2025, 6, 1))]
+    sales = [Transaction("a", date(2025, 6, 1), D(6000))]
+    base = summarise(members, sales, AS_OF)
+    scores = score_members(base)
+    assert len(scores) == 2
+    rows = scores.to_records()
+    assert rows[0]["tier"] == "Silver"
+    assert rows[1]["left_on"] == date(2025, 6, 1)
+    assert rows[1]["segment"] == "Hibernating"
+    with pytest.raises(InvalidInputError, match="cuts"):
+        score_members(base, cuts="x")
+
+
 def test_rfm_policy_must_cover_every_cell():
     with pytest.raises(InvalidInputError, match="no rule covers R=1, F=1"):
         RFMPolicy([SegmentRule("Top", 2, 5, 1, 5)])
@@ -619,8 +696,10 @@ def test_the_sample_analysis():
     assert 0 < SAMPLE.retention.retention < 1
     assert SAMPLE.sbg.converged
     assert SAMPLE.cltv_sbg.currency == TWD
-    assert sum(SAMPLE.rfm.segments.values()) == 3000
-    assert sum(SAMPLE.tiers.counts.values()) == 3000
+    assert sum(SAMPLE.segment_counts.values()) == 3000
+    assert sum(SAMPLE.tier_counts.values()) == 3000
+    # by rank, every RFM score holds a fifth of the members (3,000 / 5 = 600)
+    assert len(SAMPLE.rfm_cuts.frequency) == 4
     assert repr(SAMPLE).startswith("MemberAnalysis(as_of=2026-10-31, members=3000")
     text = format_member_report(SAMPLE)
     for heading in (
@@ -643,7 +722,7 @@ def test_an_analysis_with_points_and_too_little_data():
         Transaction("b", date(2025, 12, 1), D(300)),
     ]
     result = analyse(members, sales, AS_OF, MembershipPolicy(points=PointsPolicy(D(1), 6)))
-    assert result.points == {"b": 300}
+    assert (result.points_held, result.points_holders) == (300, 1)
     assert "POINTS: 300 unexpired points held by 1 members" in format_member_report(result)
     with pytest.raises(InvalidInputError, match="members"):
         analyse([], [], AS_OF)

@@ -75,27 +75,48 @@ def log_hyp2f1(a: float, b: float, c: float, z: float) -> float:
     return ref + math.log(total)
 
 
-def scaled_hyp2f1(a: float, b: float, c: float, z: float) -> float:
-    """C × ₂F₁(a, b; c; z) for a, b > 0, c > −1 and 0 ≤ z < 1 (finite at c = 0).
+def bgnbd_bracket(r: float, a: float, b: float, z: float) -> float:
+    """[c − c (1 − z)^r ₂F₁(r, b; c; z)] / (a − 1) with c = a + b − 1, finite at a = 1.
 
-    For c > 1/2 by the series; otherwise by Gauss's contiguous relation
-    c(c − 1)(z − 1)F(c − 1) + c[c − 1 − (2c − a − b − 1)z]F(c) + (c − a)(c − b)z F(c + 1) = 0
-    (Abramowitz & Stegun 15.2.18) at c + 1, so that only F at c + 1 and c + 2 (both > 0) is
-    summed.
+    The factor of the BG/NBD expected purchases (Fader, Hardie & Lee 2005, eq. 9 and 10, with
+    r and b already shifted by x for the conditional one). Written as it stands it is 0/0 at
+    a = 1 and loses every digit near it. Euler's transformation
+    ₂F₁(r, b; c; z) = (1 − z)^(c − r − b) ₂F₁(c − r, c − b; c; z) with c − b = a − 1 gives
+    (1 − z)^r ₂F₁(r, b; c; z) = (1 − z)^(a − 1) [1 + (a − 1) S], where
+    S = Σ_{n ≥ 1} (c − r)_n (a)_(n−1) / ((c)_n n!) zⁿ, so that the bracket is
+
+        c × [−expm1((a − 1) L) / (a − 1) − (1 − z)^(a − 1) S],   L = ln(1 − z),
+
+    whose first term tends to −L as a → 1, and c S = Σ (c − r)_n (a)_(n−1) / ((c + 1)_(n−1) n!)
+    zⁿ needs no division by c (c > −1 always, as a, b > 0).
 
     Examples:
-        The limit as c → 0 is a·b·z·₂F₁(a + 1, b + 1; 2; z) = 0.0980123501…:
+        At a = 1 (c = b) the bracket is the limit b [−L − S]; for r = b = 1, z = 1/2 it is
+        −ln(1/2) − Σ_{n≥1} (0)_n … = ln 2 (S vanishes as c − r = 0):
 
-        >>> round(scaled_hyp2f1(0.5, 0.3, 0.0, 0.4), 12)
-        0.098012350105
+        >>> round(bgnbd_bracket(1.0, 1.0, 1.0, 0.5), 12)
+        0.69314718056
+        >>> near = bgnbd_bracket(1.0, 1.0 + 1e-12, 1.0, 0.5)
+        >>> abs(near - bgnbd_bracket(1.0, 1.0, 1.0, 0.5)) < 1e-9
+        True
     """
-    if c > 0.5:
-        return c * math.exp(log_hyp2f1(a, b, c, z))
-    d = c + 1  # F(d − 1) from F(d) and F(d + 1)
-    f1 = math.exp(log_hyp2f1(a, b, d, z))
-    f2 = math.exp(log_hyp2f1(a, b, d + 1, z))
-    # (d − 1) F(d − 1) = −{d[d − 1 − (2d − a − b − 1)z] F(d) + (d − a)(d − b) z F(d + 1)}
-    #                    / (d (z − 1))
-    return -(d * (d - 1 - (2 * d - a - b - 1) * z) * f1 + (d - a) * (d - b) * z * f2) / (
-        d * (z - 1)
-    )
+    c = a + b - 1
+    if z == 0:
+        return 0.0
+    log_1mz = math.log1p(-z)
+    d = a - 1
+    first = -log_1mz if d == 0 else -math.expm1(d * log_1mz) / d
+    p = c - r
+    # c S, term by term: t_1 = p z, t_(n+1) = t_n (p + n)(a + n − 1) / ((c + n)(n + 1)) z
+    term = p * z
+    total = term
+    n = 1
+    while term != 0 and n < _MAX_TERMS:
+        ratio = (p + n) * (a + n - 1) / ((c + n) * (n + 1)) * z
+        term *= ratio
+        total += term
+        n += 1
+        q = max(abs(ratio), z)
+        if q < 1 and abs(term) * q / (1 - q) <= 1e-17 * abs(total):
+            break
+    return c * first - math.exp(d * log_1mz) * total

@@ -3,7 +3,14 @@
 [`analyse`][mteam.membership.analysis.analyse] summarises the members and streams the
 transactions once, then computes: retention over the last 12 months, monthly cohorts, the
 Kaplan–Meier curve of membership, an sBG model fitted to the cohorts' survivor counts with a
-12-month projection, CLTV four ways, RFM segments, tiers and (optionally) points.
+12-month projection, CLTV four ways, RFM cut points and segment sizes, tier sizes and
+(optionally) the points held.
+
+The analysis is the base's aggregates only: small whatever the size of the base, and the same
+(`==`) whichever way it was computed (here, or on a dataframe engine with
+[`mteam.membership.frames`][mteam.membership.frames]). Each member's figures, scores, segment
+and tier are a separate result, [`score_members`][mteam.membership.analysis.score_members];
+each member's points are [`points_balances`][mteam.membership.tiers.points_balances].
 
 Examples:
     >>> from mteam.io import analyse_sample
@@ -12,8 +19,8 @@ Examples:
     (3000, 729)
     >>> round(result.sbg.alpha, 3), round(result.sbg.beta, 3)
     (0.857, 2.439)
-    >>> result.rfm.segments["Champions"], result.tiers.counts["Gold"]
-    (604, 56)
+    >>> result.segment_counts["Champions"], result.tier_counts["Gold"]
+    (662, 56)
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from mteam.errors import InvalidInputError
 from mteam.membership.cltv import CohortValue, cohort_cltv, geometric_cltv, sbg_cltv, simple_cltv
 from mteam.membership.records import Member, Transaction
 from mteam.membership.retention import CohortTable, RetentionCounts, cohort_table, period_retention
-from mteam.membership.rfm import RFMPolicy, RFMTable, rfm
+from mteam.membership.rfm import RFMCuts, RFMPolicy, rfm, rfm_cuts
 from mteam.membership.sbg import Projection, SBGModel, fit_sbg
 from mteam.membership.summary import MemberBase, summarise
 from mteam.membership.survival import (
@@ -40,16 +47,19 @@ from mteam.membership.survival import (
     duration_table,
     kaplan_meier_table,
 )
-from mteam.membership.tiers import PointsPolicy, TierAssignment, TierPolicy, assign_tiers
+from mteam.membership.tiers import PointsPolicy, TierPolicy, assign_tiers
 from mteam.membership.units import Duration, Rate, TimeUnit
 from mteam.money import TWD, Currency, Money, quantize
 
 __all__ = [
     "SAMPLE_AS_OF",
     "MemberAnalysis",
+    "MemberScore",
+    "MemberScores",
     "MembershipPolicy",
     "analyse",
     "analyse_base",
+    "score_members",
 ]
 
 SAMPLE_AS_OF = date(2026, 10, 31)
@@ -103,13 +113,16 @@ class MembershipPolicy:
 
 @attrs.frozen
 class MemberAnalysis:
-    """Everything the member-base analysis computes.
+    """The aggregates of a member base: everything the analysis computes, no member's own data.
+
+    Each member's figures, RFM scores, segment and tier are
+    [`score_members`][mteam.membership.analysis.score_members]; their points are
+    [`points_balances`][mteam.membership.tiers.points_balances].
 
     Attributes:
         as_of: The day of the analysis.
         members: Members in the base.
         current_members: Members who had not left by `as_of`.
-        base: The summarised base (mergeable).
         retention: Retention over the 12 months up to `as_of`.
         cohorts: The monthly cohort table.
         survival: Kaplan–Meier survival of membership, in months.
@@ -123,15 +136,16 @@ class MemberAnalysis:
         cltv_geometric: Margin per member-month with the sBG 12-month retention, discounted.
         cltv_sbg: Margin per member-month × DERL of a new member.
         cohort_values: Historical cumulative margin per original member, by cohort.
-        rfm: RFM scores and segments.
-        tiers: Tier assignment.
-        points: Member id → unexpired points (empty without a points programme).
+        rfm_cuts: The cut points of the RFM scores (score any member with them).
+        segment_counts: RFM segment → members, in the order of the policy's rules.
+        tier_counts: Tier name → members, lowest tier first.
+        points_held: Unexpired points held by all members (0 without a points programme).
+        points_holders: Members holding a non-zero balance of points.
     """
 
     as_of: date
     members: int
     current_members: int
-    base: MemberBase
     retention: RetentionCounts
     cohorts: CohortTable
     survival: SurvivalCurve
@@ -143,9 +157,11 @@ class MemberAnalysis:
     cltv_geometric: Money
     cltv_sbg: Money
     cohort_values: tuple[CohortValue, ...]
-    rfm: RFMTable
-    tiers: TierAssignment
-    points: dict[str, int]
+    rfm_cuts: RFMCuts
+    segment_counts: dict[str, int]
+    tier_counts: dict[str, int]
+    points_held: int
+    points_holders: int
 
     def __repr__(self) -> str:
         return (
@@ -215,7 +231,51 @@ def _analyse_base(
     if not base.stats:
         raise InvalidInputError("members", "must not be empty")
     year_ago = as_of - relativedelta(months=12) + timedelta(days=1)
-    cohorts = cohort_table(base)
+    cuts = rfm_cuts(base, policy.rfm)
+    return _from_aggregates(
+        _Aggregates(
+            as_of=as_of,
+            members=len(base.stats),
+            current_members=sum(1 for s in base.stats.values() if s.left_on is None),
+            purchases=sum(map(attrgetter("purchases"), base.stats.values())),
+            revenue=sum(map(attrgetter("revenue"), base.stats.values()), Decimal(0)),
+            retention=period_retention(base, year_ago, as_of),
+            cohorts=cohort_table(base),
+            durations=duration_table(base, TimeUnit.MONTH),
+            cohort_values=cohort_cltv(base, policy.gross_margin),
+            rfm_cuts=cuts,
+            segment_counts=rfm(base, policy.rfm, cuts=cuts).segments,
+            tier_counts=assign_tiers(base, policy.tiers).counts,
+            points_held=sum(points.values()),
+            points_holders=sum(1 for p in points.values() if p),
+        ),
+        policy,
+    )
+
+
+@attrs.frozen
+class _Aggregates:
+    """The count tables and totals an analysis is computed from (by either path)."""
+
+    as_of: date
+    members: int
+    current_members: int
+    purchases: int
+    revenue: Decimal
+    retention: RetentionCounts
+    cohorts: CohortTable
+    durations: DurationTable
+    cohort_values: tuple[CohortValue, ...]
+    rfm_cuts: RFMCuts
+    segment_counts: dict[str, int]
+    tier_counts: dict[str, int]
+    points_held: int
+    points_holders: int
+
+
+def _from_aggregates(agg: _Aggregates, policy: MembershipPolicy) -> MemberAnalysis:
+    """Fit the models and compute the CLTV figures from the aggregates."""
+    cohorts = agg.cohorts
     rows = [list(cohorts.survivors(c)) for c in cohorts.cells]
     rows = [r for r in rows if len(r) >= 2]
     if not rows:
@@ -223,13 +283,11 @@ def _analyse_base(
             "members", "no cohort has a full month of history: the sBG model needs one"
         )
     model = fit_sbg(rows, unit=TimeUnit.MONTH)
-    purchases = sum(map(attrgetter("purchases"), base.stats.values()))
-    revenue = sum(map(attrgetter("revenue"), base.stats.values()), Decimal(0))
+    purchases, revenue = agg.purchases, agg.revenue
     aov = revenue / purchases if purchases else Decimal(0)
-    durations = duration_table(base, TimeUnit.MONTH)
-    months = _member_months(durations)
+    months = _member_months(agg.durations)
     per_month = purchases / months
-    curve = kaplan_meier_table(durations)
+    curve = kaplan_meier_table(agg.durations)
     lifetime = _mean_lifetime(curve) or 1.0
     aov_money = Money(quantize(aov, policy.currency), policy.currency)
     margin_per_month = Money(
@@ -237,11 +295,10 @@ def _analyse_base(
         policy.currency,
     )
     return MemberAnalysis(
-        as_of=as_of,
-        members=len(base.stats),
-        current_members=sum(1 for s in base.stats.values() if s.left_on is None),
-        base=base,
-        retention=period_retention(base, year_ago, as_of),
+        as_of=agg.as_of,
+        members=agg.members,
+        current_members=agg.current_members,
+        retention=agg.retention,
         cohorts=cohorts,
         survival=curve,
         sbg=model,
@@ -258,10 +315,115 @@ def _analyse_base(
             margin_per_month, Rate(model.retention(12), TimeUnit.MONTH), policy.discount_rate
         ),
         cltv_sbg=sbg_cltv(model, margin_per_month, policy.discount_rate, renewals=0),
-        cohort_values=cohort_cltv(base, policy.gross_margin),
-        rfm=rfm(base, policy.rfm),
-        tiers=assign_tiers(base, policy.tiers),
-        points=points,
+        cohort_values=agg.cohort_values,
+        rfm_cuts=agg.rfm_cuts,
+        segment_counts=agg.segment_counts,
+        tier_counts=agg.tier_counts,
+        points_held=agg.points_held,
+        points_holders=agg.points_holders,
+    )
+
+
+@attrs.frozen
+class MemberScore:
+    """One member's figures, RFM scores, segment and tier.
+
+    Attributes:
+        member_id: The member.
+        joined_on: The day they joined.
+        left_on: The day they left, None while a member.
+        recency: Days since the last purchase at `as_of` (None without a purchase).
+        frequency: Purchases.
+        monetary: Total amount.
+        r: Recency score 1–5.
+        f: Frequency score 1–5.
+        m: Monetary score 1–5.
+        segment: The RFM segment.
+        trailing_revenue: The amount in the 12 months up to `as_of`.
+        tier: The tier (English name) that trailing amount reaches.
+    """
+
+    member_id: str
+    joined_on: date
+    left_on: date | None
+    recency: int | None
+    frequency: int
+    monetary: Decimal
+    r: int
+    f: int
+    m: int
+    segment: str
+    trailing_revenue: Decimal
+    tier: str
+
+
+@attrs.frozen
+class MemberScores:
+    """Every member's scores, sorted by id: a per-member table, not an aggregate.
+
+    Attributes:
+        as_of: The day of the scores.
+        scores: One entry per member.
+    """
+
+    as_of: date
+    scores: tuple[MemberScore, ...]
+
+    def to_records(self) -> list[dict[str, object]]:
+        """One row per member, for `pandas.DataFrame`."""
+        return [attrs.asdict(s) for s in self.scores]
+
+    def __len__(self) -> int:
+        return len(self.scores)
+
+
+def score_members(
+    base: MemberBase, policy: MembershipPolicy | None = None, *, cuts: RFMCuts | None = None
+) -> MemberScores:
+    """Each member's RFM scores, segment and tier: the per-member side of the analysis.
+
+    Args:
+        base: The members to score.
+        policy: [`MembershipPolicy()`][mteam.membership.analysis.MembershipPolicy] unless given
+            (its `rfm` and `tiers`).
+        cuts: The RFM cut points to score on: those of `base` unless given. Pass the cut points
+            of the whole base (`analyse(...).rfm_cuts`) to score one part of it alone.
+
+    Examples:
+        >>> from datetime import date
+        >>> from decimal import Decimal
+        >>> from mteam.membership.records import Member, Transaction
+        >>> from mteam.membership.summary import summarise
+        >>> base = summarise([Member("a", date(2025, 1, 1)), Member("b", date(2025, 1, 1))],
+        ...                  [Transaction("a", date(2025, 6, 1), Decimal(6000))],
+        ...                  date(2025, 6, 30))
+        >>> [(s.member_id, s.recency, s.r, s.f, s.segment, s.tier)
+        ...  for s in score_members(base).scores]
+        [('a', 29, 3, 3, 'Loyal', 'Silver'), ('b', None, 1, 1, 'Hibernating', 'Member')]
+    """
+    policy = policy if policy is not None else MembershipPolicy()
+    check_instance("policy", policy, MembershipPolicy)
+    table = rfm(base, policy.rfm, cuts=cuts)
+    tiers = assign_tiers(base, policy.tiers).tiers
+    return MemberScores(
+        base.as_of,
+        tuple(
+            MemberScore(
+                s.member_id,
+                stats.joined_on,
+                stats.left_on,
+                s.recency,
+                s.frequency,
+                s.monetary,
+                s.r,
+                s.f,
+                s.m,
+                s.segment,
+                stats.trailing_revenue,
+                tiers[s.member_id],
+            )
+            for s, stats in zip(table.scores, base.stats.values(), strict=True)
+        ),
     )
 
 

@@ -46,7 +46,7 @@ import attrs
 from mteam._optimize import Diagnostics, maximise_positive
 from mteam._validate import check_int, optional_real, real
 from mteam.errors import InvalidInputError
-from mteam.membership._special import digamma, log_hyp2f1, logaddexp, scaled_hyp2f1
+from mteam.membership._special import bgnbd_bracket, digamma, logaddexp
 from mteam.membership.repeat import (
     Profile,
     RepeatSummary,
@@ -231,16 +231,7 @@ def _conditional(theta: Sequence[float], t: float, x: int, t_x: float, big_t: fl
     r, alpha, a, b = theta
     if t == 0:
         return 0.0
-    z = t / (alpha + big_t + t)
-    c = a + b + x - 1
-    log_power = (r + x) * math.log1p(-z)
-    if c > 0.5:  # ((α + T)/(α + T + t))^(r+x) × c × ₂F₁, multiplied in log space
-        product = c * math.exp(log_power + log_hyp2f1(r + x, b + x, c, z))
-    else:  # c ≤ 1/2 only at x = 0, with r small: c × ₂F₁ stays finite as c passes 0
-        product = math.exp(log_power) * scaled_hyp2f1(r, b, c, z)
-    if abs(a - 1) < 1e-9:
-        a = 1 + 1e-9  # the removable singularity at a = 1
-    bracket = (c - product) / (a - 1)
+    bracket = bgnbd_bracket(r + x, a, b + x, t / (alpha + big_t + t))
     a3, a4 = _terms(r, alpha, a, b, x, t_x, big_t)
     return max(bracket * math.exp(a3 - logaddexp(a3, a4)), 0.0)
 

@@ -951,7 +951,7 @@ def _members_value(a: MemberAnalysis, lang: str) -> Section:
 
 
 def _members_segments(a: MemberAnalysis, lang: str) -> Section:
-    segments = list(a.rfm.segments.items())
+    segments = list(a.segment_counts.items())
     chart = charts.bar_chart(
         [s for s, _ in segments],
         [n for _, n in segments],
@@ -969,7 +969,7 @@ def _members_segments(a: MemberAnalysis, lang: str) -> Section:
     tiers = Table(
         _w("tiers", lang),
         [_w("tier", lang), _w("base_members", lang)],
-        [[t, f"{n:,}"] for t, n in a.tiers.counts.items()],
+        [[t, f"{n:,}"] for t, n in a.tier_counts.items()],
         [False, True],
     )
     return Section(_w("segments", lang), [Figure(chart), segment_table, tiers])

@@ -456,7 +456,7 @@ def format_member_report(analysis: MemberAnalysis, policy: MembershipPolicy | No
         _indent(
             table(
                 ["segment", "members", "share"],
-                [[s, f"{n:,}", f"{n / a.members:.1%}"] for s, n in a.rfm.segments.items()],
+                [[s, f"{n:,}", f"{n / a.members:.1%}"] for s, n in a.segment_counts.items()],
                 [False, True, True],
             )
         ),
@@ -465,18 +465,15 @@ def format_member_report(analysis: MemberAnalysis, policy: MembershipPolicy | No
         _indent(
             table(
                 ["tier", "members"],
-                [[t, f"{n:,}"] for t, n in a.tiers.counts.items()],
+                [[t, f"{n:,}"] for t, n in a.tier_counts.items()],
                 [False, True],
             )
         ),
     ]
-    if a.points:
+    if a.points_holders:
         lines += [
             "",
-            (
-                f"POINTS: {sum(a.points.values()):,} unexpired points held by "
-                f"{len(a.points):,} members"
-            ),
+            f"POINTS: {a.points_held:,} unexpired points held by {a.points_holders:,} members",
         ]
     return "\n".join(lines) + "\n"
 

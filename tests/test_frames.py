@@ -1,0 +1,473 @@
+# ruff: noqa: PLC0415, N812, DTZ001, PLR0124
+# (engines are imported inside their constructors, so a missing one skips only itself; Spark's
+# `types as T` is its documented idiom; naive datetimes are the engines' own; NaN != NaN is the
+# test for pandas' missing recency)
+"""The frames path against the pure path, on every engine installed.
+
+As narwhals' own suite does, a `constructor` fixture turns the same records into each
+engine's native frames; the property is equality (`==`) with `summarise`/`analyse`.
+"""
+
+import importlib.util
+import os
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from mteam.errors import InvalidInputError
+from mteam.membership import frames
+from mteam.membership.analysis import MembershipPolicy, analyse, score_members
+from mteam.membership.records import Member, Transaction
+from mteam.membership.rfm import RFMPolicy
+from mteam.membership.summary import summarise
+from mteam.membership.tiers import PointsPolicy
+from mteam.money import USD
+
+pytest.importorskip("narwhals")
+
+AS_OF = date(2025, 12, 31)
+Columns = dict[str, list[object]]
+
+
+def _columns(
+    members: list[Member] | None, sales: list[Transaction]
+) -> tuple[Columns | None, Columns]:
+    m = (
+        None
+        if members is None
+        else {
+            "member_id": [x.id for x in members],
+            "joined_on": [x.joined_on for x in members],
+            "left_on": [x.left_on for x in members],
+        }
+    )
+    t = {
+        "member_id": [x.member_id for x in sales],
+        "on": [x.on for x in sales],
+        "amount": [x.amount for x in sales],  # Decimals with two places at most
+    }
+    return m, t
+
+
+def _pandas(m: Columns | None, t: Columns) -> tuple[object, object]:
+    import pandas as pd
+
+    def frame(cols: Columns, days: tuple[str, ...]) -> object:
+        df = pd.DataFrame({"member_id": pd.Series(cols["member_id"], dtype=object)})
+        for c in days:
+            df[c] = pd.to_datetime(pd.Series(cols[c], dtype=object))
+        if "amount" in cols:
+            df["amount"] = pd.Series([float(a) for a in cols["amount"]], dtype="float64")
+        return df
+
+    members = None if m is None else frame(m, ("joined_on", "left_on"))
+    return members, frame(t, ("on",))
+
+
+def _arrow(m: Columns | None, t: Columns) -> tuple[object, object]:
+    import pyarrow as pa
+
+    schema_m = pa.schema(
+        [("member_id", pa.string()), ("joined_on", pa.date32()), ("left_on", pa.date32())]
+    )
+    schema_t = pa.schema(
+        [("member_id", pa.string()), ("on", pa.date32()), ("amount", pa.decimal128(12, 2))]
+    )
+    members = None if m is None else pa.table(m, schema=schema_m)
+    return members, pa.table(t, schema=schema_t)
+
+
+def _polars(m: Columns | None, t: Columns) -> tuple[object, object]:
+    import polars as pl
+
+    members, sales = _arrow(m, t)
+    return (None if members is None else pl.from_arrow(members)), pl.from_arrow(sales)
+
+
+def _polars_lazy(m: Columns | None, t: Columns) -> tuple[object, object]:
+    members, sales = _polars(m, t)
+    return (None if members is None else members.lazy()), sales.lazy()  # type: ignore[attr-defined]
+
+
+def _duckdb(m: Columns | None, t: Columns) -> tuple[object, object]:
+    """DuckDB relations (each collect is a query: the slow engines get few examples)."""
+    import duckdb
+
+    members, sales = _arrow(m, t)
+    con = duckdb.connect()
+    return (None if members is None else con.from_arrow(members)), con.from_arrow(sales)
+
+
+ENGINES: dict[str, tuple[str, Callable[..., tuple[object, object]]]] = {
+    "pandas": ("pandas", _pandas),
+    "polars": ("polars", _polars),
+    "polars-lazy": ("polars", _polars_lazy),
+    "pyarrow": ("pyarrow", _arrow),
+    "duckdb": ("duckdb", _duckdb),
+    "dask": ("dask", None),  # type: ignore[dict-item]
+    "pyspark": ("pyspark", None),  # type: ignore[dict-item]
+}
+SLOW = {"duckdb", "dask", "pyspark"}  # a fixed cost per collect; few examples
+# Spark's JVM takes a minute to start on a small machine and Dask's scheduler pays a fixed cost
+# per collect (minutes for this module): their runs are asked for with MTEAM_TEST_SPARK=1 and
+# MTEAM_TEST_DASK=1.
+INSTALLED = [
+    name
+    for name, (module, _) in ENGINES.items()
+    if importlib.util.find_spec(module) is not None
+    and (module != "dask" or importlib.util.find_spec("distributed") is not None)
+    and (module != "pyspark" or os.environ.get("MTEAM_TEST_SPARK") == "1")
+    and (module != "dask" or os.environ.get("MTEAM_TEST_DASK") == "1")
+]
+
+
+@pytest.fixture(scope="module")
+def dask_client() -> Iterator[object]:
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(
+        processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None
+    )
+    client = Client(cluster)
+    yield client
+    client.close()
+    cluster.close()
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[object]:
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[1]")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.host", "127.0.0.1")
+        .getOrCreate()
+    )
+    yield session
+    session.stop()
+
+
+@pytest.fixture(params=INSTALLED)
+def constructor(request: pytest.FixtureRequest) -> Callable[..., tuple[object, object]]:
+    name = request.param
+    if name == "dask":
+        request.getfixturevalue("dask_client")
+        import dask.dataframe as dd
+
+        def make_dask(m: Columns | None, t: Columns) -> tuple[object, object]:
+            members, sales = _pandas(m, t)
+            return (
+                None if members is None else dd.from_pandas(members, npartitions=2),
+                dd.from_pandas(sales, npartitions=2),
+            )
+
+        make_dask.slow = True
+        return make_dask
+    if name == "pyspark":
+        session = request.getfixturevalue("spark")
+        from pyspark.sql import types as T
+
+        def make_spark(m: Columns | None, t: Columns) -> tuple[object, object]:
+            schema_m = T.StructType(
+                [
+                    T.StructField("member_id", T.StringType()),
+                    T.StructField("joined_on", T.DateType()),
+                    T.StructField("left_on", T.DateType()),
+                ]
+            )
+            schema_t = T.StructType(
+                [
+                    T.StructField("member_id", T.StringType()),
+                    T.StructField("on", T.DateType()),
+                    T.StructField("amount", T.DecimalType(12, 2)),
+                ]
+            )
+            members = (
+                None
+                if m is None
+                else session.createDataFrame(list(zip(*m.values(), strict=True)), schema_m)
+            )
+            return members, session.createDataFrame(list(zip(*t.values(), strict=True)), schema_t)
+
+        make_spark.slow = True
+        return make_spark
+    build = ENGINES[name][1]
+
+    def make(m: Columns | None, t: Columns) -> tuple[object, object]:
+        return build(m, t)
+
+    make.slow = name in SLOW
+    return make
+
+
+@st.composite
+def member_bases(draw: st.DrawFn, max_members: int = 10) -> tuple[list[Member], list[Transaction]]:
+    n = draw(st.integers(1, max_members))
+    members, sales = [], []
+    for i in range(n):
+        joined = draw(st.dates(date(2023, 1, 1), AS_OF))
+        left = draw(st.none() | st.dates(joined, AS_OF))
+        members.append(Member(f"m{i:02d}", joined, left))
+        for _ in range(draw(st.integers(0, 4))):
+            day = draw(st.dates(joined, AS_OF))
+            cents = draw(st.integers(0, 500_000))
+            sales.append(Transaction(f"m{i:02d}", day, Decimal(cents).scaleb(-2)))
+    return members, sales
+
+
+def _outcome(compute: Callable[[], object]) -> object:
+    try:
+        return compute()
+    except InvalidInputError as err:
+        return ("error", err.path)
+
+
+# Two random bases on the slow engines (each collect costs them a query or a job), three on the
+# others; the worked base runs on every engine in test_the_sample_is_the_same_on_every_engine.
+# No shrinking: a failing base is small already, and shrinking through an engine takes minutes.
+_PHASES = (Phase.explicit, Phase.reuse, Phase.generate)
+FAST = settings(
+    max_examples=3, deadline=None, suppress_health_check=list(HealthCheck), phases=_PHASES
+)
+FEW = settings(
+    max_examples=2, deadline=None, suppress_health_check=list(HealthCheck), phases=_PHASES
+)
+
+
+def test_random_bases_give_the_pure_results(constructor):
+    policy = MembershipPolicy(currency=USD)
+
+    @(FEW if constructor.slow else FAST)
+    @given(member_bases(), st.sampled_from(["rank", "shared"]))
+    def check(data, ties):
+        members, sales = data
+        m, t = constructor(*_columns(members, sales))
+        assert frames.summarise(m, t, AS_OF, currency=USD) == summarise(members, sales, AS_OF)
+        pol = MembershipPolicy(currency=USD, rfm=RFMPolicy(ties=ties))
+        expected = _outcome(lambda: analyse(members, sales, AS_OF, pol))
+        assert _outcome(lambda: frames.analyse(m, t, AS_OF, pol)) == expected
+
+    check()
+    assert policy.currency is USD
+
+
+def test_the_sample_is_the_same_on_every_engine(constructor):
+    members = [
+        Member("a", date(2024, 1, 31)),
+        Member("b", date(2024, 2, 29), date(2025, 3, 31)),
+        Member("c", date(2024, 3, 15), date(2024, 9, 1)),
+        Member("d", date(2025, 1, 1)),
+        Member("e", date(2025, 6, 30)),
+    ]
+    sales = [
+        Transaction("a", date(2024, 2, 29), Decimal("19.99")),
+        Transaction("a", date(2025, 12, 31), Decimal("5.01")),
+        Transaction("b", date(2024, 3, 1), Decimal(100)),
+        Transaction("b", date(2025, 3, 30), Decimal("0.50")),
+        Transaction("d", date(2025, 1, 31), Decimal(7)),
+        Transaction("d", date(2025, 2, 28), Decimal(7)),
+    ]
+    policy = MembershipPolicy(currency=USD, points=PointsPolicy(Decimal("0.5"), 12))
+    m, t = constructor(*_columns(members, sales))
+    result = frames.analyse(m, t, AS_OF, policy)
+    assert result == analyse(members, sales, AS_OF, policy)
+    # points, each purchase rounded down: a 5.01 x 0.5 -> 2; d 7 x 0.5 -> 3, twice; b 0.50 x 0.5
+    # -> 0 (b holds none); c bought nothing
+    assert (result.points_held, result.points_holders) == (8, 2)
+
+
+@pytest.mark.parametrize("engine", ["polars", "polars-lazy", "pyarrow"])
+def test_without_members_each_joins_at_the_first_purchase(engine):
+    sales = [
+        Transaction("a", date(2024, 2, 29), Decimal("19.99")),
+        Transaction("a", date(2025, 12, 31), Decimal("5.01")),
+        Transaction("d", date(2025, 1, 31), Decimal(7)),
+    ]
+    only = [Member("a", date(2024, 2, 29)), Member("d", date(2025, 1, 31))]
+    _, t = ENGINES[engine][1](*_columns(None, sales))
+    assert frames.summarise(None, t, AS_OF, currency=USD) == summarise(only, sales, AS_OF)
+
+
+def _rows(native: object) -> list[dict[str, object]]:
+    import narwhals.stable.v2 as nw
+
+    frame = nw.from_native(native)
+    if isinstance(frame, nw.LazyFrame):
+        frame = frame.collect()
+    return sorted(frame.rows(named=True), key=lambda r: r["member_id"])
+
+
+@pytest.mark.parametrize("engine", ["polars", "polars-lazy", "pandas"])
+@settings(max_examples=3, deadline=None, phases=_PHASES)
+@given(data=member_bases())
+def test_scores_are_score_members_in_the_users_engine(engine, data):
+    pytest.importorskip(ENGINES[engine][0])
+    members, sales = data
+    m, t = ENGINES[engine][1](*_columns(members, sales))
+    policy = MembershipPolicy(currency=USD)
+    out = frames.score(m, t, AS_OF, policy)
+    lazy = engine == "polars-lazy"
+    assert (type(out).__name__ in {"LazyFrame", "DuckDBPyRelation"}) == lazy
+    expected = score_members(summarise(members, sales, AS_OF), policy).scores
+    got = _rows(out)
+    assert [r["member_id"] for r in got] == [s.member_id for s in expected]
+    for r, s in zip(got, expected, strict=True):
+        assert (r["r"], r["f"], r["m"], r["segment"], r["tier"]) == (
+            s.r,
+            s.f,
+            s.m,
+            s.segment,
+            s.tier,
+        )
+        assert r["purchases"] == s.frequency
+        assert Decimal(int(r["revenue_minor"])).scaleb(-2) == s.monetary
+        assert Decimal(int(r["trailing_minor"])).scaleb(-2) == s.trailing_revenue
+        recency = r["recency"]
+        assert (None if recency is None or recency != recency else int(recency)) == s.recency
+    # with the cut points of the whole base given, nothing is collected before the frame
+    cuts = analyse(members, sales, AS_OF, policy).rfm_cuts if _fits(members, sales) else None
+    if cuts is not None:
+        assert [
+            (r["r"], r["f"], r["m"]) for r in _rows(frames.score(m, t, AS_OF, policy, cuts=cuts))
+        ] == [(s.r, s.f, s.m) for s in expected]
+
+
+def _fits(members: list[Member], sales: list[Transaction]) -> bool:
+    try:
+        analyse(members, sales, AS_OF)
+    except InvalidInputError:
+        return False
+    return True
+
+
+# --- bad input -------------------------------------------------------------------------------
+
+pd = pytest.importorskip("pandas")
+pl = pytest.importorskip("polars")
+
+
+def _members(**changes: object) -> object:
+    cols = {
+        "member_id": ["a", "b"],
+        "joined_on": [date(2025, 1, 1), date(2025, 2, 1)],
+        "left_on": [None, date(2025, 6, 1)],
+    }
+    cols.update(changes)
+    return pl.DataFrame(cols)
+
+
+def _sales(**changes: object) -> object:
+    cols = {
+        "member_id": ["a", "b", "a"],
+        "on": [date(2025, 1, 5), date(2025, 3, 1), date(2025, 4, 1)],
+        "amount": [10, 20, 30],
+    }
+    cols.update(changes)
+    return pl.DataFrame(cols)
+
+
+@pytest.mark.parametrize(
+    ("members", "sales", "kwargs", "path", "message"),
+    [
+        (_members(), _sales().drop("amount"), {}, "transactions.amount", "no such column"),
+        (_members(), _sales().rename({"on": "day"}), {}, "transactions.on", "no such column"),
+        (_members().drop("left_on"), _sales(), {}, "members.left_on", "no such column"),
+        (_members(), _sales(on=["2025-01-05"] * 3), {}, "transactions.on", "date or datetime"),
+        (_members(), _sales(amount=["1", "2", "3"]), {}, "transactions.amount", "number"),
+        (_members(member_id=[1.5, 2.5]), _sales(), {}, "members.member_id", "text"),
+        (_members(), _sales(amount=[10, None, 30]), {}, "transactions.amount", "is null: 1 row"),
+        (_members(joined_on=[None, date(2025, 2, 1)]), _sales(), {}, "members.joined_on", "null"),
+        (_members(), _sales(member_id=["a", "zz", "a"]), {}, "transactions.member_id", "'zz'"),
+        (
+            _members(member_id=["a", "a"]),
+            _sales(member_id=["a"] * 3),
+            {},
+            "members.member_id",
+            "duplicate",
+        ),
+        (
+            _members(),
+            _sales(on=[date(2025, 1, 5), date(2026, 3, 1), date(2025, 4, 1)]),
+            {},
+            "transactions.on",
+            "after as_of",
+        ),
+        (
+            _members(),
+            _sales(on=[date(2024, 12, 5), date(2025, 3, 1), date(2025, 4, 1)]),
+            {},
+            "transactions.on",
+            "before the member joined: 1 row, e.g. 'a'",
+        ),
+        (_members(left_on=[None, date(2024, 1, 1)]), _sales(), {}, "members.left_on", "before"),
+        (_members(left_on=[None, date(2026, 1, 1)]), _sales(), {}, "members.left_on", "after"),
+        (
+            _members(joined_on=[date(2025, 1, 1), date(2026, 1, 2)]),
+            _sales(),
+            {},
+            "members.joined_on",
+            "after",
+        ),
+        (_members(), _sales(amount=[10, -20, 30]), {}, "transactions.amount", "refunds"),
+        (
+            _members(),
+            _sales(amount=[10.5, 20.25, 30.125]),
+            {"currency": USD},
+            "transactions.amount",
+            "more decimals than the currency's 2: 1 row, e.g. 'a'",
+        ),
+        (
+            _members(),
+            _sales(on=[datetime(2025, 1, 5, 12), datetime(2025, 3, 1), datetime(2025, 4, 1)]),
+            {},
+            "transactions.on",
+            "time of day",
+        ),
+        (_members(), _sales(), {"columns": {"when": "on"}}, "columns['when']", "must map"),
+        ("not a frame", _sales(), {}, "members", "dataframe"),
+        (_members(), _sales(), {"currency": "USD"}, "currency", "Currency"),
+    ],
+)
+def test_bad_input_names_the_column_with_examples(members, sales, kwargs, path, message):
+    with pytest.raises(InvalidInputError, match=message) as err:
+        frames.summarise(members, sales, AS_OF, **kwargs)
+    assert err.value.path == path or path in str(err.value)
+
+
+def test_several_problems_are_reported_together_and_nothing_is_computed():
+    sales = _sales(member_id=["a", "zz", "a"], amount=[10, 20, -5])
+    with pytest.raises(InvalidInputError) as err:
+        frames.analyse(_members(), sales, AS_OF)
+    paths = {p.path for p in err.value.problems}
+    assert paths == {"transactions.member_id", "transactions.amount"}
+
+
+def test_renamed_columns_decimal_amounts_and_pandas_datetimes():
+    members = pd.DataFrame(
+        {"id": ["a"], "since": pd.to_datetime(["2025-01-01"]), "until": pd.to_datetime([None])}
+    )
+    sales = pd.DataFrame(
+        {
+            "id": ["a", "a"],
+            "on": pd.to_datetime(["2025-01-02", "2025-02-03"]),
+            "amount": [1.25, 2.50],
+        }
+    )
+    columns = {"member_id": "id", "joined_on": "since", "left_on": "until"}
+    base = frames.summarise(members, sales, AS_OF, columns=columns, currency=USD)
+    assert base.stats["a"].revenue == Decimal("3.75")
+    assert base.stats["a"].active_months() == (0, 1)
+    with pytest.raises(InvalidInputError, match="more decimals"):
+        frames.summarise(members, sales, AS_OF, columns=columns)  # whole units without currency
+    with pytest.raises(InvalidInputError, match="as_of"):
+        frames.summarise(members, sales, "2025-12-31", columns=columns)
+    with pytest.raises(InvalidInputError, match="policy"):
+        frames.analyse(members, sales, AS_OF, policy="x", columns=columns)
+    with pytest.raises(InvalidInputError, match="members"):
+        frames.analyse(_members().head(0), _sales().head(0), AS_OF)
