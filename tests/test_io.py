@@ -131,7 +131,7 @@ def test_a_constructor_error_at_the_top_level_gets_the_root_path():
     [
         ("{", "$: not valid JSON: Expecting property name enclosed in double quotes (line 1"),
         ('{"code": "USD", "exponent": NaN}', "$: NaN is not allowed"),
-        (b"\xff\xfe\x00", "$: not valid JSON"),
+        (b"\xff\xfe\x00", "$: not UTF-8 text: invalid byte 0xff"),
         ("[1, 2]", "$"),
     ],
 )
