@@ -14,7 +14,7 @@ The limits of an accepted document (each broken limit is an
 bare `ValueError` or a `decimal` signal):
 
 * the text is UTF-8 (bytes) or Unicode text (`str`) without lone surrogates, also none written
-  as an escape (`"\\ud800"`); a leading byte-order mark is ignored (RFC 8259, section 8.1);
+  as an escape in a JSON string; a leading byte-order mark is ignored (RFC 8259, section 8.1);
 * arrays and objects nest at most [`MAX_DEPTH`][mteam.convert.MAX_DEPTH] (100) levels deep;
 * an integer has at most [`MAX_INT_DIGITS`][mteam.convert.MAX_INT_DIGITS] (640) digits,
   whatever the interpreter's own limit (`sys.set_int_max_str_digits`).
@@ -478,7 +478,9 @@ def _decoded(text: str | bytes | bytearray) -> tuple[str, bytes]:
         try:
             raw = text.encode("utf-8")
         except UnicodeEncodeError as exc:
-            raise InvalidInputError("$", _not_utf8(_surrogate(text[exc.start]), text, exc.start)) from None
+            raise InvalidInputError(
+                "$", _not_utf8(_surrogate(text[exc.start]), text, exc.start)
+            ) from None
     else:
         raw = bytes(text)
         try:
@@ -524,35 +526,43 @@ def _key_path(path: str, key: str) -> str:
     return f"{path}.{key}" if key.isidentifier() else f"{path}[{key!r}]"
 
 
+def _frames_path(frames: list[list[Any]]) -> str:
+    path = "$"
+    for is_object, key in frames:
+        path = _key_path(path, str(key)) if is_object else f"{path}[{key}]"
+    return path
+
+
 def _too_deep(text: str) -> InvalidInputError | None:
     """The problem of the first value nested deeper than `MAX_DEPTH`, with its path."""
     if max(accumulate(_STEP.get(t[0], 0) for t in _TOKEN.findall(text)), default=0) <= MAX_DEPTH:
         return None
     frames: list[list[Any]] = []  # per open container: [is an object, key or index]
     for match in _TOKEN.finditer(text):
-        token = match.group()
-        if token in "[{":
+        mark = match.group()
+        if mark in "[{":
             if len(frames) == MAX_DEPTH:
-                path = "$"
-                for is_object, key in frames:
-                    path = _key_path(path, str(key)) if is_object else f"{path}[{key}]"
                 where = _line_and_column(text, match.start())
                 return InvalidInputError(
-                    path, f"nested more than {MAX_DEPTH} levels deep ({where})"
+                    _frames_path(frames), f"nested more than {MAX_DEPTH} levels deep ({where})"
                 )
-            frames.append([token == "{", "" if token == "{" else 0])
-        elif token in "]}":
+            frames.append([mark == "{", "" if mark == "{" else 0])
+        elif mark in "]}":
             if frames:
                 frames.pop()
-        elif token == ",":
+        elif mark == ",":
             if frames and not frames[-1][0]:
                 frames[-1][1] += 1
-        elif token != ":" and frames and frames[-1][0] and text[match.end() :].lstrip()[:1] == ":":
-            try:
-                frames[-1][1] = json.loads(token)
-            except ValueError:
-                frames[-1][1] = token
+        elif mark != ":" and frames and frames[-1][0]:
+            frames[-1][1] = _key_of(mark)
     return None  # pragma: no cover - the bracket count above found a deeper value
+
+
+def _key_of(string: str) -> str:
+    try:
+        return str(json.loads(string))
+    except ValueError:
+        return string
 
 
 def _lone_surrogates(data: object) -> list[Problem]:
@@ -593,7 +603,7 @@ def loads(cls: type[T], text: str | bytes) -> T:
         mteam.errors.InvalidInputError: $: NaN is not allowed
         >>> loads(Period, b'{"start": "2026-01-01", "end": "\xed\xa0\x80"}')
         Traceback (most recent call last):
-        mteam.errors.InvalidInputError: $: not UTF-8 text: a lone surrogate U+D800, encoded as ed a0 80 (line 1, column 33)
+        mteam.errors.InvalidInputError: $: not UTF-8 text: a lone surrogate U+D800, encoded as ...
 
     Raises:
         InvalidInputError: the text is not JSON (the path is `$`, the message gives the line

@@ -421,8 +421,11 @@ def summarise_csv(
         (2, Decimal('75'), (0, 2))
     """
     # before reading a whole file; a datetime (a pandas Timestamp too) is not a day
-    if not isinstance(as_of, date) or isinstance(as_of, datetime):
-        raise InvalidInputError("as_of", f"must be a date (a day, not a datetime), got {show(as_of)}")
+    day: object = as_of
+    if not isinstance(day, date) or isinstance(day, datetime):
+        raise InvalidInputError(
+            "as_of", f"must be a date (a day, not a datetime), got {show(as_of)}"
+        )
     members = read_members(members_file, max_problems=max_problems)
     with _csv_table(transactions_file, TRANSACTION_COLUMNS, "transactions") as (reader, name):
         return summarise_rows(

@@ -205,7 +205,7 @@ def _index(members: Iterable[Member], as_of: object, *, read: bool = False) -> d
     Also checked for type and unique ids, unless they were `read` by `read_members`, which
     checked both.
     """
-    _check_as_of(as_of)
+    as_of = _check_as_of(as_of)
     index = {m.id: m for m in members} if read else check_records("members", members, Member)
     latest = max(
         max(map(attrgetter("joined_on"), index.values()), default=as_of),
@@ -219,10 +219,13 @@ def _index(members: Iterable[Member], as_of: object, *, read: bool = False) -> d
     return index
 
 
-def _check_as_of(as_of: object) -> None:
+def _check_as_of(as_of: object) -> date:
     # a datetime (a pandas Timestamp too) is a date, but not a day, and does not compare with one
     if not isinstance(as_of, date) or isinstance(as_of, datetime):
-        raise InvalidInputError("as_of", f"must be a date (a day, not a datetime), got {show(as_of)}")
+        raise InvalidInputError(
+            "as_of", f"must be a date (a day, not a datetime), got {show(as_of)}"
+        )
+    return as_of
 
 
 LARGEST_AMOUNT: Final = Decimal("1E18")
@@ -319,7 +322,7 @@ class _Fold:
         self.amounts: dict[object, Decimal] = {}  # amount cells known to be plain amounts
         self.problems = Problems(max_problems)
 
-    def add(self, rows: Iterable[Sequence[Any]], where: Callable[[], str]) -> None:  # noqa: C901
+    def add(self, rows: Iterable[Sequence[Any]], where: Callable[[], str]) -> None:
         """Fold `rows` in; `where()` names the row being read, for a problem.
 
         The sums run in a local decimal context exact for every accepted amount (`_SUMS`). One
@@ -452,6 +455,10 @@ def _check_row(
         return Problem(f"{where}.on", f"{on} is after as_of ({as_of})")
     if amount < 0 and not allow_refunds:
         return Problem(f"{where}.amount", f"must be >= 0 (refunds are not allowed), got {amount}")
+    return _amount_problem(where, amount)
+
+
+def _amount_problem(where: str, amount: Decimal) -> Problem | None:
     if not -LARGEST_AMOUNT < amount < LARGEST_AMOUNT:
         return Problem(f"{where}.amount", f"must be less than 10^18 in magnitude, got {amount}")
     if amount.as_tuple().exponent < _SMALLEST_EXPONENT:  # type: ignore[operator]
