@@ -99,7 +99,7 @@ ASCII_TERMINAL = {**os.environ, "PYTHONIOENCODING": "ascii", "LANG": "C", "LC_AL
 
 
 def _process(*argv):
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 - this interpreter, the test's own arguments
         [sys.executable, "-m", "mteam", *argv],
         capture_output=True,
         env=ASCII_TERMINAL,

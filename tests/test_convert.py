@@ -73,8 +73,10 @@ def problems(text, cls=TeamDocument):
 
 def test_deep_nesting_is_refused_with_a_path_not_a_recursion_error():
     found = problems("[" * 100000 + "]" * 100000)
-    assert found == [f"$" + "[0]" * MAX_DEPTH + f": nested more than {MAX_DEPTH} levels deep "
-                     f"(line 1, column {MAX_DEPTH + 1})"]
+    assert found == [
+        "$" + "[0]" * MAX_DEPTH + f": nested more than {MAX_DEPTH} levels deep "
+        f"(line 1, column {MAX_DEPTH + 1})"
+    ]
     text = json.dumps(sample(name="NAME")).replace('"NAME"', "[" * 5000 + "]" * 5000)
     (first,) = problems(text)
     assert first.startswith("$.name[0][0]")
@@ -160,13 +162,17 @@ def test_a_decimal_signal_while_building_names_the_record():
 
 
 def test_lone_surrogates_and_bad_utf8_are_refused_alike_by_every_reader(tmp_path):
-    encoded = json.dumps(sample(name="NAME"), ensure_ascii=False).encode().replace(
-        b"NAME", b"\xed\xa0\x80"
+    encoded = (
+        json.dumps(sample(name="NAME"), ensure_ascii=False)
+        .encode()
+        .replace(b"NAME", b"\xed\xa0\x80")
     )
     path = tmp_path / "team.json"
     path.write_bytes(encoded)
     column = encoded.index(b"\xed") + 1
-    expected = f"$: not UTF-8 text: a lone surrogate U+D800, encoded as ed a0 80 (line 1, column {column})"
+    expected = (
+        f"$: not UTF-8 text: a lone surrogate U+D800, encoded as ed a0 80 (line 1, column {column})"
+    )
     for read in (lambda: loads(TeamDocument, encoded), lambda: load(TeamDocument, path)):
         with pytest.raises(InvalidInputError) as info:
             read()
