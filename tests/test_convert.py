@@ -107,11 +107,9 @@ def test_a_long_integer_is_refused_where_it_is():
     skill = next(iter(members[0]["skills"]))
     members[0]["skills"][skill] = "LONG"
     text = json.dumps(sample(members=members)).replace('"LONG"', "9" * 5000)
-    assert problems(text) == [
-        f"$.members[0].skills[{skill!r}]: an integer of 5000 digits is longer than 640 digits"
-    ]
+    assert problems(text) == [f"$.members[0].skills[{skill!r}]: an integer longer than 640 digits"]
     text = json.dumps(sample(name="LONG")).replace('"LONG"', "-" + "1" * (MAX_INT_DIGITS + 1))
-    assert problems(text) == ["$.name: expected text, got <a number of 641 digits>"]
+    assert problems(text) == ["$.name: expected text, got <an integer longer than 640 digits>"]
 
 
 def test_an_integer_of_the_most_digits_is_read():

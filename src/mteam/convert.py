@@ -113,37 +113,44 @@ _SHOW.maxstring = _SHOW.maxother = 80
 _SHOW.maxlevel = 3
 
 
+_TOO_LONG: Final = 10**MAX_INT_DIGITS
+_LONG: Final = f"an integer longer than {MAX_INT_DIGITS} digits"
+
+
 def _show(value: object) -> str:
     """A value as an error message names it: bounded in length and depth, whatever it holds."""
     if isinstance(value, (list, dict, tuple)):
+        return _SHOW.repr(value)
+    if value.__class__ is int and not -_TOO_LONG < value < _TOO_LONG:
+        return f"<{_LONG}>"
+    if value.__class__ is int:
         return _SHOW.repr(value)
     return _show_plain(value)
 
 
 class _LongInt:
-    """An integer in a document longer than `MAX_INT_DIGITS`: no value, only its length.
+    """An integer longer than the interpreter turns into an `int` (no value, only a mark).
 
     The parser puts it in place of the number, so the converter can name the field it is in.
     """
 
-    __slots__ = ("digits",)
-
-    def __init__(self, digits: int) -> None:
-        self.digits = digits
+    __slots__ = ()
 
     def __repr__(self) -> str:
-        return f"<a number of {self.digits} digits>"
-
-    @property
-    def problem(self) -> str:
-        return f"an integer of {self.digits} digits is longer than {MAX_INT_DIGITS} digits"
+        return f"<{_LONG}>"
 
 
 def _parse_int(text: str) -> int | _LongInt:
-    digits = len(text) - text.startswith("-")
-    if digits > MAX_INT_DIGITS:
-        return _LongInt(digits)
+    if len(text) - text.startswith("-") > MAX_INT_DIGITS:
+        return _LongInt()
     return int(text)
+
+
+def _too_long(value: object) -> bool:
+    """Whether `value` is an integer longer than `MAX_INT_DIGITS` digits."""
+    return value.__class__ is _LongInt or (
+        value.__class__ is int and not -_TOO_LONG < value < _TOO_LONG
+    )
 
 
 class _ShapeError(ValueError):
@@ -151,8 +158,8 @@ class _ShapeError(ValueError):
 
 
 def _structure_decimal(value: object, _type: object) -> Decimal:
-    if isinstance(value, _LongInt):
-        raise _ShapeError(value.problem)
+    if _too_long(value):
+        raise _ShapeError(_LONG)
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise _ShapeError(f"expected a decimal string such as '12.50', got {_show(value)}")
     try:
@@ -174,18 +181,18 @@ def _structure_date(value: object, _type: object) -> date:
 
 
 def _structure_float(value: object, _type: object) -> float:
-    if isinstance(value, _LongInt):
-        raise _ShapeError(value.problem)
+    if _too_long(value):
+        raise _ShapeError(_LONG)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _ShapeError(f"expected a number, got {_show(value)}")
-    if not math.isfinite(value):
+    if value.__class__ is float and not math.isfinite(value):
         raise _ShapeError(f"expected a finite number, got {_show(value)}")
     return value  # an int stays an int: it is exact and compares equal
 
 
 def _structure_int(value: object, _type: object) -> int:
-    if isinstance(value, _LongInt):
-        raise _ShapeError(value.problem)
+    if _too_long(value):
+        raise _ShapeError(_LONG)
     if isinstance(value, bool) or not isinstance(value, int):
         raise _ShapeError(f"expected a whole number, got {_show(value)}")
     return value
@@ -617,7 +624,12 @@ def loads(cls: type[T], text: str | bytes) -> T:
         if problem is not None:
             raise problem
     try:
-        data = json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
+        try:
+            data = json.loads(text, parse_constant=_reject_constant)
+        except json.JSONDecodeError:
+            raise
+        except ValueError:  # an integer past the interpreter's limit: mark it, to name its path
+            data = json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
     except json.JSONDecodeError as exc:
         raise InvalidInputError(
             "$", f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
