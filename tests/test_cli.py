@@ -87,3 +87,77 @@ def test_python_dash_m_runs_the_command():
     )
     assert done.returncode == 0
     assert done.stdout.startswith("a")
+
+
+# --- bad input: exit 2, every problem on stderr, nothing on stdout, UTF-8 whatever the terminal -
+
+import os  # noqa: E402
+
+from mteam.io import sample_team_text  # noqa: E402
+
+ASCII_TERMINAL = {**os.environ, "PYTHONIOENCODING": "ascii", "LANG": "C", "LC_ALL": "C"}
+
+
+def _process(*argv):
+    return subprocess.run(  # noqa: S603 - this interpreter, the test's own arguments
+        [sys.executable, "-m", "mteam", *argv],
+        capture_output=True,
+        env=ASCII_TERMINAL,
+        timeout=120,
+        check=False,
+    )
+
+
+def _team_file(tmp_path, text):
+    path = tmp_path / "team.json"
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    return str(path)
+
+
+def test_utf8_output_on_an_ascii_terminal(tmp_path):
+    document = json.loads(sample_team_text())
+    document["name"] = "會員行銷"
+    done = _process("review", _team_file(tmp_path, json.dumps(document)), "--language", "zh-Hant")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode("utf-8").startswith("會員行銷")
+    assert done.stderr == b""
+
+
+def test_a_lone_surrogate_in_the_name_is_bad_input_without_a_traceback(tmp_path):
+    document = json.loads(sample_team_text())
+    document["name"] = "team \ud800"
+    for text in (json.dumps(document), json.dumps(document, ensure_ascii=False)):
+        done = _process("review", _team_file(tmp_path, text))
+        assert done.returncode == 2
+        assert done.stdout == b""
+        err = done.stderr.decode("utf-8")
+        assert "not UTF-8 text: a lone surrogate U+D800" in err
+        assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("[" * 100000 + "]" * 100000, "nested more than 100 levels deep"),
+        ('{"name": ' + "9" * 5000 + "}", "got <an integer longer than 640 digits>"),
+        (sample_team_text().replace('"1000000"', '"1E+30"', 1), "too large to compute exactly"),
+        (sample_team_text().replace('"Membership marketing"', "NaN"), "NaN is not allowed"),
+    ],
+)
+def test_hostile_documents_exit_2_with_nothing_on_stdout(tmp_path, text, needle):
+    code, out, err = run("review", _team_file(tmp_path, text))
+    assert (code, out) == (2, "")
+    assert err.startswith("mteam: invalid input: ")
+    assert needle in err
+    assert "Traceback" not in err
+
+
+def test_every_problem_is_on_stderr(tmp_path):
+    document = json.loads(sample_team_text())
+    document["projects"][0]["score"] = 99
+    document["members"][1]["id"] = ""
+    del document["currency"]
+    code, out, err = run("review", _team_file(tmp_path, json.dumps(document)))
+    assert (code, out) == (2, "")
+    assert "$.members[1].id" in err
+    assert "$.currency: required field missing" in err

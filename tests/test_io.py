@@ -131,7 +131,7 @@ def test_a_constructor_error_at_the_top_level_gets_the_root_path():
     [
         ("{", "$: not valid JSON: Expecting property name enclosed in double quotes (line 1"),
         ('{"code": "USD", "exponent": NaN}', "$: NaN is not allowed"),
-        (b"\xff\xfe\x00", "$: not valid JSON"),
+        (b"\xff\xfe\x00", "$: not UTF-8 text: invalid byte 0xff"),
         ("[1, 2]", "$"),
     ],
 )
@@ -276,3 +276,152 @@ def test_ratings_are_built_directly_and_still_checked(item, problem):
     assert "rater-7" not in str(info.value)
     good = {"ratee_id": "a", "rater_id": "b", "relation": "peer", "competency_id": "c", "score": 4}
     assert structure(tuple[Rating, ...], [good])[0].score == 4
+
+
+# --- CSV: encodings, and member sums whatever the row order -------------------------------------
+
+import io as _io  # noqa: E402
+import itertools  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
+from decimal import localcontext  # noqa: E402
+from fractions import Fraction  # noqa: E402
+
+from hypothesis import strategies as st  # noqa: E402
+
+from mteam.io import read_members, read_transactions, summarise_csv  # noqa: E402
+from mteam.membership.records import Member, Transaction  # noqa: E402
+from mteam.membership.summary import summarise  # noqa: E402
+
+MEMBERS = "member_id,joined_on,left_on\na,2025-01-01,\nb,2025-01-01,\n"
+
+
+def test_csv_readers_refuse_lone_surrogates_as_the_bytes_are_refused(tmp_path):
+    bad = tmp_path / "members.csv"
+    bad.write_bytes(MEMBERS.encode() + b"c\xed\xa0\x80,2025-01-01,\n")
+    with pytest.raises(InvalidInputError) as from_bytes:
+        read_members(bad)
+    text = (MEMBERS + "c\ud800,2025-01-01,\n").replace("\n", "\n")
+    with pytest.raises(InvalidInputError) as from_text:
+        read_members(_io.StringIO(text))
+    assert from_bytes.value.path == "members.csv:4"
+    assert from_text.value.path == "members:4"
+    assert from_bytes.value.message.startswith("not UTF-8 text: a lone surrogate U+D800")
+    assert from_text.value.message == "not UTF-8 text: a lone surrogate U+D800 (line 4, column 2)"
+    sales = _io.StringIO("member_id,on,amount\na,2025-02-01,1\na\udcff,2025-02-01,1\n")
+    with pytest.raises(InvalidInputError, match="transactions:3: not UTF-8 text"):
+        list(read_transactions(sales))
+    sales.seek(0)
+    with pytest.raises(InvalidInputError, match="transactions:3: not UTF-8 text"):
+        summarise_csv(_io.StringIO(MEMBERS), sales, date(2025, 6, 1))
+
+
+def test_csv_readers_ignore_a_byte_order_mark(tmp_path):
+    path = tmp_path / "members.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + MEMBERS.encode())
+    assert [m.id for m in read_members(path)] == ["a", "b"]
+    assert [m.id for m in read_members(_io.StringIO("\ufeff" + MEMBERS))] == ["a", "b"]
+
+
+def _records(amounts, member="a"):
+    return [Transaction(member, date(2025, 2, 1), Decimal(x)) for x in amounts]
+
+
+def test_sums_do_not_depend_on_order_or_on_the_callers_context():
+    members = [Member("a", date(2025, 1, 1))]
+    amounts = ["1.000000000000000000000000001", "4E-28", "4E-28"]
+    for order in itertools.permutations(amounts):
+        for prec in (28, 5):
+            with localcontext() as context:
+                context.prec = prec
+                base = summarise(members, _records(order), date(2025, 6, 1))
+            assert str(base.stats["a"].revenue) == "1.0000000000000000000000000018"
+            assert str(base.revenue["2025-01"][1]) == "1.0000000000000000000000000018"
+
+
+@pytest.mark.parametrize("rows", list(itertools.permutations(["a,1500", "a,1500", "b,1500.00"])))
+def test_an_amount_is_written_as_its_own_cells_wrote_it(rows):
+    sales = "member_id,on,amount\n" + "".join(
+        f"{r.split(',')[0]},2025-02-01,{r.split(',')[1]}\n" for r in rows
+    )
+    base = summarise_csv(_io.StringIO(MEMBERS), _io.StringIO(sales), date(2025, 6, 1))
+    assert (str(base.stats["a"].revenue), str(base.stats["b"].revenue)) == ("3000", "1500.00")
+    records = [
+        Transaction(r.split(",")[0], date(2025, 2, 1), Decimal(r.split(",")[1])) for r in rows
+    ]
+    base = summarise(
+        [Member("a", date(2025, 1, 1)), Member("b", date(2025, 1, 1))], records, date(2025, 6, 1)
+    )
+    assert (str(base.stats["a"].revenue), str(base.stats["b"].revenue)) == ("3000", "1500.00")
+    assert dumps(base.revenue) == '{\n  "2025-01": {\n    "1": "4500.00"\n  }\n}'
+
+
+_AMOUNTS = st.sampled_from(
+    [
+        "1500",
+        "1500.00",
+        "1.000000000000000000000000001",
+        "4E-28",
+        "0",
+        "999999999999999999.5",
+        "12.25",
+        "1E+17",
+        "0.0000000000000000000000000001",
+    ]
+)
+
+
+@given(st.lists(st.tuples(st.sampled_from("ab"), _AMOUNTS), max_size=12), st.randoms())
+def test_shuffled_rows_give_the_same_member_base(rows, random):
+    members = [Member("a", date(2025, 1, 1)), Member("b", date(2025, 1, 1))]
+    records = [Transaction(m, date(2025, 2, 1), Decimal(x)) for m, x in rows]
+    shuffled = list(records)
+    random.shuffle(shuffled)
+    first = summarise(members, records, date(2025, 6, 1))
+    with localcontext() as context:
+        context.prec = 3
+        second = summarise(members, shuffled, date(2025, 6, 1))
+    assert dumps(first) == dumps(second)
+    for m in "ab":
+        own = [Decimal(x) for who, x in rows if who == m]
+        revenue = first.stats[m].revenue
+        assert Fraction(revenue) == sum(map(Fraction, own))  # exact
+        exponents = [d.as_tuple().exponent for d in own]
+        assert revenue.as_tuple().exponent == min([0, *exponents])  # the finest amount's
+
+
+@pytest.mark.parametrize(
+    ("amount", "problem"),
+    [
+        ("1E+18", "must be less than 10^18 in magnitude, got 1E+18"),
+        ("1E-29", "must have at most 28 decimal places, got 1E-29"),
+    ],
+)
+def test_amounts_past_the_exact_range_are_refused(amount, problem):
+    sales = f"member_id,on,amount\na,2025-02-01,{amount}\n"
+    with pytest.raises(InvalidInputError) as info:
+        summarise_csv(_io.StringIO(MEMBERS), _io.StringIO(sales), date(2025, 6, 1))
+    assert str(info.value) == f"transactions:2.amount: {problem}"
+    with pytest.raises(InvalidInputError) as info:
+        summarise([Member("a", date(2025, 1, 1))], _records([amount]), date(2025, 6, 1))
+    assert str(info.value) == f"transactions[0].amount: {problem}"
+
+
+@pytest.mark.parametrize(
+    "as_of",
+    [datetime(2025, 6, 1), datetime(2025, 6, 1, tzinfo=UTC), "2025-06-01", None],  # noqa: DTZ001 - a naive datetime is what a careless caller passes
+)
+def test_as_of_must_be_a_day(as_of):
+    with pytest.raises(InvalidInputError, match=r"^as_of: must be a date"):
+        summarise([Member("a", date(2025, 1, 1))], [], as_of)
+    with pytest.raises(InvalidInputError, match=r"^as_of: must be a date"):
+        summarise_csv(_io.StringIO(MEMBERS), _io.StringIO("member_id,on,amount\n"), as_of)
+
+
+def test_as_of_a_pandas_timestamp_is_refused():
+    pd = pytest.importorskip("pandas")
+    with pytest.raises(InvalidInputError, match=r"^as_of: must be a date"):
+        summarise([Member("a", date(2025, 1, 1))], [], pd.Timestamp("2025-06-01"))
+    with pytest.raises(InvalidInputError, match=r"^as_of: must be a date"):
+        summarise_csv(
+            _io.StringIO(MEMBERS), _io.StringIO("member_id,on,amount\n"), pd.Timestamp("2025-06-01")
+        )

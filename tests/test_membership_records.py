@@ -117,11 +117,11 @@ def test_unreadable_files(tmp_path):
     bad = tmp_path / "bad.csv"
     good = b"A,2025-01-01,1\n" * 2000  # past the first buffer, so the header reads fine
     bad.write_bytes(b"member_id,on,amount\n" + good + b"\xff\xfe,2025-01-01,1\n")
-    with pytest.raises(InvalidInputError, match="not readable"):
+    with pytest.raises(InvalidInputError, match=r"bad\.csv:2002: not UTF-8 text"):
         list(read_transactions(bad))
     worse = tmp_path / "worse.csv"
     worse.write_bytes(b"\xff\xfe\x00")
-    with pytest.raises(InvalidInputError, match="not a readable CSV"):
+    with pytest.raises(InvalidInputError, match=r"worse\.csv:1: not UTF-8 text"):
         read_members(worse)
 
 

@@ -1,12 +1,18 @@
 """The `mteam` command line: a thin layer over the library.
 
-Exit codes: 0 success, 2 bad input (the problems on standard error, no traceback), 1 a bug in
-mteam (with the traceback, so it can be reported).
+Exit codes: 0 success, 2 bad input (every problem on standard error, nothing on standard
+output, no traceback), 1 a bug in mteam (with the traceback, so it can be reported).
+
+Output is UTF-8 whatever the terminal's encoding (`LANG=C`, `PYTHONIOENCODING=ascii`): a
+report in Traditional Chinese, or a member's name in any script, is never an encoding error.
+A command's output is written once it is complete, so a command that fails writes nothing to
+standard output.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 import traceback
@@ -271,6 +277,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _write(stream: TextIO, text: str) -> None:
+    """Write `text` to `stream` as UTF-8, whatever the stream's own encoding.
+
+    A stream with a byte buffer (standard output and error) gets the UTF-8 bytes; a text-only
+    stream (a `StringIO`) gets the text.
+    """
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        stream.write(text)
+        return
+    stream.flush()
+    buffer.write(text.encode("utf-8", "backslashreplace"))
+    buffer.flush()
+
+
 def main(
     argv: Sequence[str] | None = None,
     stdout: TextIO | None = None,
@@ -299,13 +320,15 @@ def main(
     except SystemExit as exc:  # --help, --version, or a usage error (argparse exits 2)
         return int(exc.code or 0)
     handler: Handler = args.handler
+    output = io.StringIO()  # written out only once the command has succeeded
     try:
         with mteam.batch():  # one job has the process to itself: pause the cyclic collector
-            return handler(args, out)
+            code = handler(args, output)
     except InvalidInputError as exc:
-        err.write(f"mteam: invalid input: {exc}\n")
+        _write(err, f"mteam: invalid input: {exc}\n")
         return EXIT_BAD_INPUT
     except Exception:  # noqa: BLE001 - the last resort: report the bug, do not hide it
-        err.write("mteam: internal error (please report it):\n")
-        err.write(traceback.format_exc())
+        _write(err, "mteam: internal error (please report it):\n" + traceback.format_exc())
         return EXIT_BUG
+    _write(out, output.getvalue())
+    return code

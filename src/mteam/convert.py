@@ -9,6 +9,16 @@ The rules of the JSON form:
 * enums are their values (`"higher_is_better"`);
 * numbers are never strings and strings are never numbers; `NaN` and `Infinity` are refused.
 
+The limits of an accepted document (each broken limit is an
+[`InvalidInputError`][mteam.errors.InvalidInputError] with a path, never a `RecursionError`, a
+bare `ValueError` or a `decimal` signal):
+
+* the text is UTF-8 (bytes) or Unicode text (`str`) without lone surrogates, also none written
+  as an escape in a JSON string; a leading byte-order mark is ignored (RFC 8259, section 8.1);
+* arrays and objects nest at most [`MAX_DEPTH`][mteam.convert.MAX_DEPTH] (100) levels deep;
+* an integer has at most [`MAX_INT_DIGITS`][mteam.convert.MAX_INT_DIGITS] (640) digits,
+  whatever the interpreter's own limit (`sys.set_int_max_str_digits`).
+
 Data with problems raises one [`InvalidInputError`][mteam.errors.InvalidInputError] that
 lists every problem with its JSON path (`$.members[3].kpis[0].weight`; a mapping key is
 written as a quoted string, `$.members[0].skills['seo']`), never a raw cattrs traceback. The
@@ -41,10 +51,13 @@ from __future__ import annotations
 import enum
 import json
 import math
+import re
+import reprlib
 from collections import abc
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from itertools import accumulate
 from types import UnionType
 from typing import Any, Final, TypeVar, Union, get_args, get_origin, get_type_hints
 
@@ -61,15 +74,83 @@ from cattrs.gen import make_dict_structure_fn
 from cattrs.preconf.json import make_converter
 from cattrs.v import format_exception as _cattrs_format_exception
 
-from mteam._validate import check_instance, show
+from mteam._validate import check_instance
+from mteam._validate import show as _show_plain
 from mteam.errors import InvalidInputError, Problem, _join_path
 from mteam.labels import Label
 from mteam.money import CURRENCIES, Currency, currency
 from mteam.performance.feedback import Rating, ratings_from_rows
 
-__all__ = ["dumps", "json_schema", "loads", "problems_of", "structure", "unstructure"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_INT_DIGITS",
+    "dumps",
+    "json_schema",
+    "loads",
+    "problems_of",
+    "structure",
+    "unstructure",
+]
 
 T = TypeVar("T")
+
+MAX_DEPTH: Final = 100
+"""How deeply a document's arrays and objects may nest (the default of Ruby's JSON parser).
+
+A team document needs about six levels; the limit keeps the parser's stack, and the time spent
+on a hostile document, bounded whatever the caller's own stack depth.
+"""
+
+MAX_INT_DIGITS: Final = 640
+"""The most digits an integer in a document may have.
+
+640 is the smallest limit Python lets an interpreter set for converting text to `int`
+(`sys.set_int_max_str_digits`), so a document loads the same whatever that setting is.
+"""
+
+_SHOW: Final = reprlib.Repr()
+_SHOW.maxstring = _SHOW.maxother = 80
+_SHOW.maxlevel = 3
+
+
+_TOO_LONG: Final = 10**MAX_INT_DIGITS
+_LONG: Final = f"an integer longer than {MAX_INT_DIGITS} digits"
+
+
+def _show(value: object) -> str:
+    """A value as an error message names it: bounded in length and depth, whatever it holds."""
+    if isinstance(value, (list, dict, tuple)):
+        return _SHOW.repr(value)
+    if value.__class__ is int and not -_TOO_LONG < value < _TOO_LONG:
+        return f"<{_LONG}>"
+    if value.__class__ is int:
+        return _SHOW.repr(value)
+    return _show_plain(value)
+
+
+class _LongInt:
+    """An integer longer than the interpreter turns into an `int` (no value, only a mark).
+
+    The parser puts it in place of the number, so the converter can name the field it is in.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{_LONG}>"
+
+
+def _parse_int(text: str) -> int | _LongInt:
+    if len(text) - text.startswith("-") > MAX_INT_DIGITS:
+        return _LongInt()
+    return int(text)
+
+
+def _too_long(value: object) -> bool:
+    """Whether `value` is an integer longer than `MAX_INT_DIGITS` digits."""
+    return value.__class__ is _LongInt or (
+        value.__class__ is int and not -_TOO_LONG < value < _TOO_LONG
+    )
 
 
 class _ShapeError(ValueError):
@@ -77,49 +158,55 @@ class _ShapeError(ValueError):
 
 
 def _structure_decimal(value: object, _type: object) -> Decimal:
+    if _too_long(value):
+        raise _ShapeError(_LONG)
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise _ShapeError(f"expected a decimal string such as '12.50', got {show(value)}")
+        raise _ShapeError(f"expected a decimal string such as '12.50', got {_show(value)}")
     try:
         result = Decimal(value)
     except InvalidOperation:
-        raise _ShapeError(f"invalid decimal {show(value)}") from None
+        raise _ShapeError(f"invalid decimal {_show(value)}") from None
     if not result.is_finite():
-        raise _ShapeError(f"must be a finite decimal, got {show(value)}")
+        raise _ShapeError(f"must be a finite decimal, got {_show(value)}")
     return result
 
 
 def _structure_date(value: object, _type: object) -> date:
     if not isinstance(value, str):
-        raise _ShapeError(f"expected an ISO 8601 date string, got {show(value)}")
+        raise _ShapeError(f"expected an ISO 8601 date string, got {_show(value)}")
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise _ShapeError(f"invalid date {show(value)} (expected YYYY-MM-DD)") from None
+        raise _ShapeError(f"invalid date {_show(value)} (expected YYYY-MM-DD)") from None
 
 
 def _structure_float(value: object, _type: object) -> float:
+    if _too_long(value):
+        raise _ShapeError(_LONG)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _ShapeError(f"expected a number, got {show(value)}")
-    if not math.isfinite(value):
-        raise _ShapeError(f"expected a finite number, got {show(value)}")
+        raise _ShapeError(f"expected a number, got {_show(value)}")
+    if value.__class__ is float and not math.isfinite(value):
+        raise _ShapeError(f"expected a finite number, got {_show(value)}")
     return value  # an int stays an int: it is exact and compares equal
 
 
 def _structure_int(value: object, _type: object) -> int:
+    if _too_long(value):
+        raise _ShapeError(_LONG)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _ShapeError(f"expected a whole number, got {show(value)}")
+        raise _ShapeError(f"expected a whole number, got {_show(value)}")
     return value
 
 
 def _structure_str(value: object, _type: object) -> str:
     if not isinstance(value, str):
-        raise _ShapeError(f"expected text, got {show(value)}")
+        raise _ShapeError(f"expected text, got {_show(value)}")
     return value
 
 
 def _structure_bool(value: object, _type: object) -> bool:
     if not isinstance(value, bool):
-        raise _ShapeError(f"expected true or false, got {show(value)}")
+        raise _ShapeError(f"expected true or false, got {_show(value)}")
     return value
 
 
@@ -195,7 +282,7 @@ def _shape_checked(
 ) -> Callable[[Any, Any], Any]:
     def structure(value: object, type_: object) -> object:
         if not isinstance(value, kind):
-            raise _ShapeError(f"expected {what}, got {show(value)}")
+            raise _ShapeError(f"expected {what}, got {_show(value)}")
         return hook(value, type_)
 
     return structure
@@ -272,6 +359,13 @@ def _message(exc: BaseException, type_: object) -> str:
     """What is wrong, for an exception that is not a group (the path is the walker's)."""
     if isinstance(exc, _ShapeError):
         return str(exc)
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    if isinstance(exc, ArithmeticError):
+        return (
+            "a number out of the range mteam computes exactly with "
+            f"({type(exc).__module__}.{type(exc).__name__})"
+        )
     if isinstance(exc, ForbiddenExtraKeysError):
         return f"extra fields found ({', '.join(sorted(exc.extra_fields))})"
     if isinstance(exc, ValueError) and hasattr(type_, "__members__"):
@@ -337,8 +431,16 @@ def structure(cls: type[T], data: Any) -> T:  # noqa: ANN401 - any JSON-shaped d
     try:
         return _CONVERTER.structure(data, cls)
     except StructureHandlerNotFoundError:
-        raise InvalidInputError("cls", f"mteam cannot build a {show(cls)}") from None
-    except (cattrs.BaseValidationError, _ShapeError, ValueError, TypeError, KeyError) as exc:
+        raise InvalidInputError("cls", f"mteam cannot build a {_show(cls)}") from None
+    except (
+        cattrs.BaseValidationError,
+        _ShapeError,
+        ValueError,
+        TypeError,
+        KeyError,
+        ArithmeticError,  # decimal's InvalidOperation and Overflow, from a value's arithmetic
+        RecursionError,  # Python data nested deeper than the stack
+    ) as exc:
         raise InvalidInputError.from_problems(problems_of(exc)) from None
 
 
@@ -357,8 +459,147 @@ def _reject_constant(name: str) -> float:
     raise _ShapeError(f"{name} is not allowed")
 
 
+_BOM: Final = "\ufeff"
+_BRACKETS: Final = bytes.maketrans(b"[]{}", b"()()")
+_NOT_BRACKETS: Final = bytes(b for b in range(256) if b not in b"[]{}")
+_TOKEN: Final = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{},:]')
+_SURROGATE_ESCAPE: Final = re.compile(r"\\u[dD][89a-fA-F]")
+_STEP: Final = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def _line_and_column(text: str | bytes, offset: int) -> str:
+    newline = "\n" if isinstance(text, str) else b"\n"
+    line = text.count(newline, 0, offset) + 1  # type: ignore[arg-type]
+    column = offset - (text.rfind(newline, 0, offset) + 1) + 1  # type: ignore[arg-type]
+    return f"line {line}, column {column}"
+
+
+def _not_utf8(detail: str, text: str | bytes, offset: int) -> str:
+    """The one message for text that is not UTF-8, whoever read it."""
+    return f"not UTF-8 text: {detail} ({_line_and_column(text, offset)})"
+
+
+def _decoded(text: str | bytes | bytearray) -> tuple[str, bytes]:
+    """The text and its UTF-8 bytes, refusing invalid UTF-8 and lone surrogates alike."""
+    if isinstance(text, str):
+        try:
+            raw = text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InvalidInputError(
+                "$", _not_utf8(_surrogate(text[exc.start]), text, exc.start)
+            ) from None
+    else:
+        raw = bytes(text)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidInputError("$", _not_utf8(_bad_bytes(raw, exc), raw, exc.start)) from None
+    return text.removeprefix(_BOM), raw
+
+
+def _surrogate(char: str) -> str:
+    return f"a lone surrogate U+{ord(char):04X}"
+
+
+def _bad_bytes(raw: bytes, exc: UnicodeDecodeError) -> str:
+    """What is wrong at `exc.start`: an encoded surrogate is named as one."""
+    three = raw[exc.start : exc.start + 3]
+    try:
+        char = three.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:
+        return f"invalid byte 0x{raw[exc.start]:02x} ({exc.reason})"
+    return f"{_surrogate(char)}, encoded as {three.hex(' ')}"
+
+
+def _maybe_too_deep(raw: bytes) -> bool:
+    """Whether the brackets of `raw` nest deeper than `MAX_DEPTH` (brackets in strings count).
+
+    Quick, in C: keep only the brackets and remove the innermost pairs, level by level. A
+    document that passes nests no deeper than the limit, unless its strings hold brackets, which
+    `_too_deep` (and the parser's own stack check, behind it) settle.
+    """
+    brackets = raw.translate(_BRACKETS, _NOT_BRACKETS)
+    for _ in range(MAX_DEPTH):
+        if not brackets:
+            return False
+        inner = brackets.replace(b"()", b"")
+        if len(inner) == len(brackets):  # unbalanced: the parser names the problem
+            return False
+        brackets = inner
+    return bool(brackets)
+
+
+def _key_path(path: str, key: str) -> str:
+    return f"{path}.{key}" if key.isidentifier() else f"{path}[{key!r}]"
+
+
+def _frames_path(frames: list[list[Any]]) -> str:
+    path = "$"
+    for is_object, key in frames:
+        path = _key_path(path, str(key)) if is_object else f"{path}[{key}]"
+    return path
+
+
+def _too_deep(text: str) -> InvalidInputError | None:
+    """The problem of the first value nested deeper than `MAX_DEPTH`, with its path."""
+    if max(accumulate(_STEP.get(t[0], 0) for t in _TOKEN.findall(text)), default=0) <= MAX_DEPTH:
+        return None
+    frames: list[list[Any]] = []  # per open container: [is an object, key or index]
+    for match in _TOKEN.finditer(text):
+        mark = match.group()
+        if mark in "[{":
+            if len(frames) == MAX_DEPTH:
+                where = _line_and_column(text, match.start())
+                return InvalidInputError(
+                    _frames_path(frames), f"nested more than {MAX_DEPTH} levels deep ({where})"
+                )
+            frames.append([mark == "{", "" if mark == "{" else 0])
+        elif mark in "]}":
+            if frames:
+                frames.pop()
+        elif mark == ",":
+            if frames and not frames[-1][0]:
+                frames[-1][1] += 1
+        elif mark != ":" and frames and frames[-1][0]:
+            frames[-1][1] = _key_of(mark)
+    return None  # pragma: no cover - the bracket count above found a deeper value
+
+
+def _key_of(string: str) -> str:
+    try:
+        return str(json.loads(string))
+    except ValueError:
+        return string
+
+
+def _lone_surrogates(data: object) -> list[Problem]:
+    """Every string (value or key) in parsed JSON that holds a lone surrogate, with its path."""
+    found: list[Problem] = []
+    stack: list[tuple[object, str]] = [(data, "$")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                detail = f"{_surrogate(value[exc.start])} at character {exc.start}"
+                found.append(Problem(path, f"not UTF-8 text: {detail}"))
+        elif isinstance(value, list):
+            stack.extend((item, f"{path}[{i}]") for i, item in reversed(list(enumerate(value))))
+        elif isinstance(value, dict):
+            for key, item in reversed(list(value.items())):
+                stack.append((item, _key_path(path, key)))
+                stack.append((key, f"{path} (a key)"))
+    return found
+
+
 def loads(cls: type[T], text: str | bytes) -> T:
-    """Parse a JSON document into a value of `cls`.
+    r"""Parse a JSON document into a value of `cls`.
+
+    Bytes must be UTF-8 and text must be Unicode without lone surrogates (also none written as
+    an escape, `"\ud800"`); a leading byte-order mark is ignored. Arrays and objects nest at most
+    [`MAX_DEPTH`][mteam.convert.MAX_DEPTH] levels, and an integer has at most
+    [`MAX_INT_DIGITS`][mteam.convert.MAX_INT_DIGITS] digits.
 
     Examples:
         >>> from mteam.periods import Period
@@ -367,22 +608,40 @@ def loads(cls: type[T], text: str | bytes) -> T:
         >>> loads(Period, '{"start": "2026-01-01", "end": NaN}')
         Traceback (most recent call last):
         mteam.errors.InvalidInputError: $: NaN is not allowed
+        >>> loads(Period, b'{"start": "2026-01-01", "end": "\xed\xa0\x80"}')
+        Traceback (most recent call last):
+        mteam.errors.InvalidInputError: $: not UTF-8 text: a lone surrogate U+D800, encoded as ...
 
     Raises:
         InvalidInputError: the text is not JSON (the path is `$`, the message gives the line
-            and column), contains NaN or Infinity, or does not fit `cls`.
+            and column), is not UTF-8, nests too deeply, holds NaN, Infinity or a longer
+            integer than allowed, or does not fit `cls`.
     """
     check_instance("text", text, str, bytes, bytearray)
+    text, raw = _decoded(text)
+    if _maybe_too_deep(raw):
+        problem = _too_deep(text)
+        if problem is not None:
+            raise problem
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        try:
+            data = json.loads(text, parse_constant=_reject_constant)
+        except json.JSONDecodeError:
+            raise
+        except ValueError:  # an integer past the interpreter's limit: mark it, to name its path
+            data = json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
     except json.JSONDecodeError as exc:
         raise InvalidInputError(
             "$", f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         ) from None
     except _ShapeError as exc:
         raise InvalidInputError("$", str(exc)) from None
-    except UnicodeDecodeError:
-        raise InvalidInputError("$", "not valid JSON: the text is not UTF-8") from None
+    except RecursionError:  # the caller's own stack was already deep
+        raise InvalidInputError("$", "nested too deeply for the interpreter's stack") from None
+    if "\\u" in text and _SURROGATE_ESCAPE.search(text):
+        surrogates = _lone_surrogates(data)
+        if surrogates:
+            raise InvalidInputError.from_problems(surrogates)
     return structure(cls, data)
 
 
@@ -450,7 +709,7 @@ def _schema_of(type_: Any, defs: dict[str, Any]) -> dict[str, Any]:  # noqa: ANN
         if type_ is Currency:
             return {"anyOf": [{"type": "string", "pattern": "^[A-Z]{3}$"}, ref]}
         return ref
-    raise InvalidInputError("cls", f"mteam has no JSON Schema for {show(type_)}")
+    raise InvalidInputError("cls", f"mteam has no JSON Schema for {_show(type_)}")
 
 
 def _class_schema(cls: type, defs: dict[str, Any]) -> dict[str, Any]:

@@ -36,7 +36,7 @@ import csv
 import io
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
@@ -45,7 +45,7 @@ from typing import IO, Any, TypeVar
 
 from mteam._problems import Problems, at
 from mteam._validate import check_instance, show
-from mteam.convert import dumps, loads, structure, unstructure
+from mteam.convert import _bad_bytes, _not_utf8, _surrogate, dumps, loads, structure, unstructure
 from mteam.errors import InvalidInputError, Problem
 from mteam.membership.analysis import (
     SAMPLE_AS_OF,
@@ -83,14 +83,13 @@ T = TypeVar("T")
 # --- JSON documents --------------------------------------------------------------------------
 
 
-def _read(path: str | Path) -> str:
+def _read(path: str | Path) -> bytes:
+    """The file's bytes: decoding is `loads`'s, so a file and its bytes are read alike."""
     check_instance("path", path, str, os.PathLike)
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return Path(path).read_bytes()
     except OSError as exc:
         raise InvalidInputError("file", f"cannot read {str(path)!r}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise InvalidInputError("file", f"{str(path)!r} is not UTF-8 text") from None
 
 
 def load(cls: type[T], path: str | Path) -> T:
@@ -130,7 +129,7 @@ def dump(obj: object, path: str | Path) -> None:
 def _open(source: str | Path | IO[str]) -> tuple[IO[str], str, bool]:
     if isinstance(source, (str, Path)):
         try:
-            handle = Path(source).open(encoding="utf-8", newline="")  # noqa: SIM115
+            handle = Path(source).open(encoding="utf-8-sig", newline="")  # noqa: SIM115
         except OSError as exc:
             raise InvalidInputError(
                 "file", f"cannot read {str(source)!r}: {exc.strerror}"
@@ -141,6 +140,39 @@ def _open(source: str | Path | IO[str]) -> tuple[IO[str], str, bool]:
     return source, getattr(source, "name", None) or "", False
 
 
+def _checked_lines(handle: IO[str], name: str) -> Iterator[str]:
+    """The lines of a text file opened by the caller, refusing lone surrogates.
+
+    A file decoded strictly cannot hold one; a `StringIO`, or a file opened with
+    `errors="surrogateescape"`, can, and it is refused as the bytes would have been.
+    """
+    for number, line in enumerate(handle, 1):
+        if not line.isascii():
+            try:
+                line.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                where = f"line {number}, column {exc.start + 1}"
+                raise InvalidInputError(
+                    f"{name}:{number}", f"not UTF-8 text: {_surrogate(line[exc.start])} ({where})"
+                ) from None
+        yield line
+
+
+def _undecodable(source: object, name: str, line: int, exc: UnicodeDecodeError) -> Exception:
+    """The error for a file that is not UTF-8: its first bad bytes, by line and column."""
+    if isinstance(source, (str, Path)):  # read it again as bytes, to find the exact place
+        raw = Path(source).read_bytes()
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as found:
+            exc = found
+            line = raw.count(b"\n", 0, found.start) + 1
+            return InvalidInputError(
+                f"{name}:{line}", _not_utf8(_bad_bytes(raw, exc), raw, exc.start)
+            )
+    return InvalidInputError(f"{name}:{line}", f"not UTF-8 text: {exc.reason}")
+
+
 @contextlib.contextmanager
 def _csv_table(
     source: str | Path | IO[str], columns: tuple[str, ...], default_name: str
@@ -149,25 +181,33 @@ def _csv_table(
 
     Yields:
         The `csv.reader` past the header (its `line_num` is the line of the row just read)
-        and the file's name for messages. An unreadable row (bad quoting, bad UTF-8) raises an
-        `InvalidInputError` naming its line.
+        and the file's name for messages. An unreadable row (bad quoting, bad UTF-8, a lone
+        surrogate) raises an `InvalidInputError` naming its line. A leading byte-order mark
+        is ignored.
     """
     handle, name, owned = _open(source)
     name = name or default_name
+    lines = handle if getattr(handle, "errors", None) == "strict" else _checked_lines(handle, name)
     try:
-        reader = csv.reader(handle)
+        reader = csv.reader(lines)
         try:
             header = next(reader, None)
-        except (csv.Error, UnicodeDecodeError) as exc:
+        except csv.Error as exc:
             raise InvalidInputError(f"{name}:1", f"not a readable CSV file ({exc})") from None
+        except UnicodeDecodeError as exc:
+            raise _undecodable(source, name, 1, exc) from None
+        if header:
+            header[0] = header[0].removeprefix("\ufeff")
         if header is None or [h.strip() for h in header] != list(columns):
             raise InvalidInputError(
                 f"{name}:1", f"the header must be {','.join(columns)}, got {show(header)}"
             )
         try:
             yield reader, name
-        except (csv.Error, UnicodeDecodeError) as exc:
+        except csv.Error as exc:
             raise InvalidInputError(f"{name}:{reader.line_num}", f"not readable ({exc})") from None
+        except UnicodeDecodeError as exc:
+            raise _undecodable(source, name, reader.line_num, exc) from None
     finally:
         if owned:
             handle.close()
@@ -325,7 +365,7 @@ def members_csv(members: Iterable[Member]) -> str:
     r"""Members as CSV text (the format `read_members` reads).
 
     Examples:
-        >>> from datetime import date
+        >>> from datetime import date, datetime
         >>> print(members_csv([Member("a", date(2025, 1, 10), date(2025, 3, 1))]), end="")
         member_id,joined_on,left_on
         a,2025-01-10,2025-03-01
@@ -342,7 +382,7 @@ def transactions_csv(transactions: Iterable[Transaction]) -> str:
     r"""Transactions as CSV text (the format `read_transactions` reads).
 
     Examples:
-        >>> from datetime import date
+        >>> from datetime import date, datetime
         >>> from decimal import Decimal
         >>> print(transactions_csv([Transaction("a", date(2025, 1, 12), Decimal("30.00"))]), end="")
         member_id,on,amount
@@ -380,8 +420,12 @@ def summarise_csv(
         >>> base.stats["a"].purchases, base.stats["a"].revenue, base.stats["a"].active_months()
         (2, Decimal('75'), (0, 2))
     """
-    if not isinstance(as_of, date):  # before reading a whole file
-        raise InvalidInputError("as_of", f"must be a date, got {show(as_of)}")
+    # before reading a whole file; a datetime (a pandas Timestamp too) is not a day
+    day: object = as_of
+    if not isinstance(day, date) or isinstance(day, datetime):
+        raise InvalidInputError(
+            "as_of", f"must be a date (a day, not a datetime), got {show(as_of)}"
+        )
     members = read_members(members_file, max_problems=max_problems)
     with _csv_table(transactions_file, TRANSACTION_COLUMNS, "transactions") as (reader, name):
         return summarise_rows(
@@ -408,7 +452,7 @@ def read_and_analyse(
 
     Examples:
         >>> import io
-        >>> from datetime import date
+        >>> from datetime import date, datetime
         >>> members = io.StringIO("member_id,joined_on,left_on\na,2025-01-01,2025-03-01\n"
         ...                       "b,2025-01-01,\n")
         >>> sales = io.StringIO("member_id,on,amount\na,2025-01-02,100\nb,2025-02-02,250\n")

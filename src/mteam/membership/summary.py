@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date
-from decimal import Decimal
+from datetime import date, datetime
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, localcontext
 from operator import attrgetter
 from typing import Any, Final
 
@@ -205,8 +205,7 @@ def _index(members: Iterable[Member], as_of: object, *, read: bool = False) -> d
     Also checked for type and unique ids, unless they were `read` by `read_members`, which
     checked both.
     """
-    if not isinstance(as_of, date):
-        raise InvalidInputError("as_of", f"must be a date, got {show(as_of)}")
+    as_of = _check_as_of(as_of)
     index = {m.id: m for m in members} if read else check_records("members", members, Member)
     latest = max(
         max(map(attrgetter("joined_on"), index.values()), default=as_of),
@@ -220,10 +219,29 @@ def _index(members: Iterable[Member], as_of: object, *, read: bool = False) -> d
     return index
 
 
+def _check_as_of(as_of: object) -> date:
+    # a datetime (a pandas Timestamp too) is a date, but not a day, and does not compare with one
+    if not isinstance(as_of, date) or isinstance(as_of, datetime):
+        raise InvalidInputError(
+            "as_of", f"must be a date (a day, not a datetime), got {show(as_of)}"
+        )
+    return as_of
+
+
+LARGEST_AMOUNT: Final = Decimal("1E18")
+"""A transaction's amount is less than this in magnitude (in the currency's unit)."""
+MOST_DECIMALS: Final = 28
+"""A transaction's amount has at most this many decimal places (as written, zeros included)."""
+_SUMS: Final = Context(prec=18 + 19 + MOST_DECIMALS, Emax=MAX_EMAX, Emin=MIN_EMIN)
+"""Exact for every sum of accepted amounts: fewer than 10^19 rows of amounts below 10^18, each
+a multiple of 10^-28, add up below 10^37 and are a multiple of 10^-28: 65 digits. So a sum is
+the same in any order and in any caller's decimal context, and keeps the smallest exponent of
+its amounts (`1500` + `1500.00` is `3000.00`)."""
+
 _AMOUNTS_KEPT: Final = 1 << 16
 """How many distinct amount cells a summary remembers as checked (memory stays bounded)."""
 _ZERO: Final = Decimal(0)
-_INFINITY: Final = Decimal("Infinity")
+_SMALLEST_EXPONENT: Final = -MOST_DECIMALS
 
 
 class _Running:
@@ -304,28 +322,42 @@ class _Fold:
         self.amounts: dict[object, Decimal] = {}  # amount cells known to be plain amounts
         self.problems = Problems(max_problems)
 
-    def add(self, rows: Iterable[Sequence[Any]], where: Callable[[], str]) -> None:  # noqa: C901
+    def add(self, rows: Iterable[Sequence[Any]], where: Callable[[], str]) -> None:
         """Fold `rows` in; `where()` names the row being read, for a problem.
 
-        One flat loop on purpose: it runs once per transaction, and a function call per row
-        would cost more than the row's own work.
+        The sums run in a local decimal context exact for every accepted amount (`_SUMS`). One
+        flat loop on purpose: it runs once per transaction, and a function call per row would
+        cost more than the row's own work.
         """
+        with localcontext(_SUMS):
+            self._add(rows, where)
+
+    def _add(self, rows: Iterable[Sequence[Any]], where: Callable[[], str]) -> None:  # noqa: C901
         state, days, amounts = self.state, self.days, self.amounts
-        to_decimal, zero, infinity = Decimal, _ZERO, _INFINITY
+        to_decimal, zero, largest, text = Decimal, _ZERO, LARGEST_AMOUNT, str
         for row in rows:
             try:
                 member_id, on, amount = row
                 s = state[member_id]
                 day, month, day_of_month, recent = days[on]
+                # amounts known to be plain: a cell by its text, a Decimal by its value *and*
+                # exponent (`1500` and `1500.00` are equal but are kept apart, so a sum never
+                # depends on which came first)
                 known = amounts.get(amount)
-                if known is None:
-                    value = to_decimal(amount)
-                    quick = zero <= value < infinity and day >= s.joined
-                    if quick and len(amounts) < _AMOUNTS_KEPT:
-                        amounts[amount] = value
-                else:
+                if known is not None and (
+                    amount.__class__ is text or not known.compare_total(amount)
+                ):
                     value = known
                     quick = day >= s.joined
+                else:
+                    value = to_decimal(amount)
+                    quick = (
+                        zero <= value < largest
+                        and value.as_tuple().exponent >= _SMALLEST_EXPONENT  # type: ignore[operator]
+                        and day >= s.joined
+                    )
+                    if quick and known is None and len(amounts) < _AMOUNTS_KEPT:
+                        amounts[amount] = value
             except (ValueError, KeyError, TypeError, ArithmeticError):
                 quick = False
             if not quick:
@@ -423,6 +455,16 @@ def _check_row(
         return Problem(f"{where}.on", f"{on} is after as_of ({as_of})")
     if amount < 0 and not allow_refunds:
         return Problem(f"{where}.amount", f"must be >= 0 (refunds are not allowed), got {amount}")
+    return _amount_problem(where, amount)
+
+
+def _amount_problem(where: str, amount: Decimal) -> Problem | None:
+    if not -LARGEST_AMOUNT < amount < LARGEST_AMOUNT:
+        return Problem(f"{where}.amount", f"must be less than 10^18 in magnitude, got {amount}")
+    if amount.as_tuple().exponent < _SMALLEST_EXPONENT:  # type: ignore[operator]
+        return Problem(
+            f"{where}.amount", f"must have at most {MOST_DECIMALS} decimal places, got {amount}"
+        )
     return None
 
 

@@ -159,6 +159,11 @@ def _document_references(document: TeamDocument, known: _Known) -> list[Problem]
         if pr.member_id not in known.members
     ]
     out += [
+        Problem(f"$.projects[{i}].score", f"must be on the feedback scale, got {show(pr.score)}")
+        for i, pr in enumerate(document.projects)
+        if not document.feedback_scale.contains(pr.score)
+    ]
+    out += [
         Problem(f"$.courses[{i}].raises[{skill_id!r}]", f"unknown skill {show(skill_id)}")
         for i, course in enumerate(document.courses)
         for skill_id in course.raises
@@ -244,13 +249,18 @@ def run_review(document: TeamDocument, policy: ReviewPolicy | None = None) -> Re
     """
     policy = policy if policy is not None else ReviewPolicy()
     check_instance("policy", policy, ReviewPolicy)
-    problems = validate_document(document)
-    if problems:
-        raise InvalidInputError.from_problems(problems)
     try:
-        return _run(document, policy)
-    except InvalidInputError as err:
-        raise err.with_prefix("$") from None
+        problems = validate_document(document)
+        if problems:
+            raise InvalidInputError.from_problems(problems)
+        try:
+            return _run(document, policy)
+        except InvalidInputError as err:
+            raise err.with_prefix("$") from None
+    except ArithmeticError as exc:  # an amount past what the decimal arithmetic holds exactly
+        raise InvalidInputError(
+            "$", f"an amount or multiple is too large to compute exactly ({type(exc).__name__})"
+        ) from None
 
 
 def _run(document: TeamDocument, policy: ReviewPolicy) -> ReviewOutcome:
