@@ -160,9 +160,30 @@ def shown_alone():
     )
 
 
-def test_the_sample_team_has_groups_shown_alone_of_more_than_one_relation():
-    assert {relation for _, _, relation in shown_alone()} >= {Relation.PEER}
-    assert len(shown_alone()) >= 10
+def test_the_sample_team_shows_many_peer_groups_on_their_own():
+    assert {relation for _, _, relation in shown_alone()} == {Relation.PEER}
+    assert len(shown_alone()) >= 30
+
+
+@pytest.mark.parametrize("relation", [Relation.DIRECT_REPORT, Relation.CUSTOMER])
+def test_a_late_direct_report_or_customer_is_withheld_the_same_way(relation):
+    raters = [Rating("m05", f"x{i}", relation, "negotiation", s) for i, s in enumerate([2, 4, 5])]
+    base = with_ratings(TEAM, *raters)
+    first = run_review(base, key=KEY)
+    assert group(first, "m05", "negotiation", relation.value).mean == pytest.approx(11 / 3)
+    seconds = [
+        run_review(
+            with_ratings(base, late(s, "m05", "negotiation", relation)),
+            previous=first.release,
+            key=KEY,
+        )
+        for s in SECRETS
+    ]
+    assert all(o == seconds[0] for o in seconds)
+    comp = competency(seconds[0], "m05", "negotiation")
+    assert comp.groups == ()
+    assert [(x.group, x.action) for x in comp.suppressed] == [(relation.value, "withheld")]
+    assert seconds[0].member("m05").composite != first.member("m05").composite
 
 
 @settings(max_examples=20)  # four review cycles per example; kept quick
