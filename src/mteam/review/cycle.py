@@ -40,7 +40,12 @@ from mteam.performance.composite import (
     learning_component,
     project_component,
 )
-from mteam.performance.feedback import aggregate_feedback
+from mteam.performance.feedback import (
+    FeedbackRelease,
+    FeedbackReport,
+    aggregate_feedback,
+    publish_feedback,
+)
 from mteam.performance.kpi import KPI, KpiPolicy, Scorecard, score_scorecard
 from mteam.periods import Period
 from mteam.review.document import ReviewPolicy, TeamDocument, TeamMember
@@ -232,29 +237,80 @@ def validate_document(document: TeamDocument) -> list[Problem]:
 # --- the cycle -------------------------------------------------------------------------------
 
 
-def run_review(document: TeamDocument, policy: ReviewPolicy | None = None) -> ReviewOutcome:
+def run_review(
+    document: TeamDocument,
+    policy: ReviewPolicy | None = None,
+    *,
+    previous: FeedbackRelease | Mapping[str, Any] | None = None,
+    key: bytes | str | None = None,
+) -> ReviewOutcome:
     """Run a whole review cycle (see the module docs for the steps).
+
+    With a `key`, the 360-degree feedback is published through
+    [`publish_feedback`][mteam.performance.feedback.publish_feedback] and the outcome carries
+    the release (`outcome.release`): keep it (`release.to_dict()` is JSON-ready, the key kept
+    apart) and pass it as `previous` when the same cycle is reviewed again. Given `previous`,
+    the release guard withholds every peer, direct-report, customer or "others" figure whose
+    raters changed by fewer than `min_raters` since it was published, and everything computed
+    from the feedback (the composite's feedback component, so the composite, the band, the
+    bonus and the order of recognition) is computed from the figures shown only: no figure
+    of the outcome depends on a withheld rating. A withheld figure therefore changes those
+    results from the earlier release (see
+    [Anonymity](../explanation/anonymity.md#the-review-cycle-published-again)).
 
     Args:
         document: The team document.
         policy: Every rule; [`ReviewPolicy()`][mteam.review.ReviewPolicy] unless given (its
             bonus policy sets the target bonus to 10 % of base salary, capped at 1.4 × target).
+        previous: The release of an earlier run of the same cycle (a `FeedbackRelease` or its
+            `to_dict()` data); requires `key`.
+        key: The cycle's secret (at least 16 bytes; text is encoded as UTF-8), the same for
+            every release of the cycle and never stored. Without it no release is made.
 
     Returns:
-        The outcome per member and for the team.
+        The outcome per member and for the team (with the new release when a key is given,
+        the previous one's figures carried forward).
 
     Raises:
         InvalidInputError: listing every problem of the document with its JSON path; or a
-            problem a step finds (a rating off the scale, a pool smaller than the floors, …).
+            problem a step finds (a rating off the scale, a pool smaller than the floors, …);
+            or a `previous` release without a `key`, a key that is too short or is not the
+            one the previous release was made with, or `previous` data that is not a release
+            (the path is `key` or `previous.…`, never one of the document).
+
+    Examples:
+        The sample team, reviewed with a key; then a late peer rating of m02's communication
+        (four peers rated it before). The peer figure is withheld, and m02's composite is the
+        same whatever the late rater gave, so nothing in the outcome gives the score away:
+
+        >>> import attrs
+        >>> from mteam.io import load_sample_team
+        >>> from mteam.performance.feedback import Rating
+        >>> key = "the cycle's secret, kept apart from the release file"
+        >>> team = load_sample_team()
+        >>> first = run_review(team, key=key)
+        >>> def late(score):
+        ...     rating = Rating("m02", "late-rater", "peer", "communication", score)
+        ...     return attrs.evolve(team, ratings=(*team.ratings, rating))
+        >>> again = [run_review(late(s), previous=first.release, key=key) for s in (1, 5)]
+        >>> comm = again[0].member("m02").feedback.competencies[1]
+        >>> comm.competency_id, [g.group for g in comm.groups], comm.suppressed[0].action
+        ('communication', ['manager'], 'withheld')
+        >>> again[0] == again[1]
+        True
+        >>> run_review(team, previous=first.release)
+        Traceback (most recent call last):
+        mteam.errors.InvalidInputError: key: is required to compare with a previous release
     """
     policy = policy if policy is not None else ReviewPolicy()
     check_instance("policy", policy, ReviewPolicy)
+    earlier = _release_arguments(previous, key)
     try:
         problems = validate_document(document)
         if problems:
             raise InvalidInputError.from_problems(problems)
         try:
-            return _run(document, policy)
+            return _run(document, policy, earlier, key)
         except InvalidInputError as err:
             raise err.with_prefix("$") from None
     except ArithmeticError as exc:  # an amount past what the decimal arithmetic holds exactly
@@ -263,7 +319,44 @@ def run_review(document: TeamDocument, policy: ReviewPolicy | None = None) -> Re
         ) from None
 
 
-def _run(document: TeamDocument, policy: ReviewPolicy) -> ReviewOutcome:
+def _release_arguments(
+    previous: FeedbackRelease | Mapping[str, Any] | None, key: bytes | str | None
+) -> FeedbackRelease | None:
+    """The previous release, read and checked against the key before the document is.
+
+    A wrong key or release is reported at its own path (`key`, `previous.cells[0]…`), not as
+    a problem of the document. The check publishes nothing: with no ratings, the release that
+    `publish_feedback` returns is the previous one carried forward (empty without one).
+    """
+    if previous is not None and key is None:
+        raise InvalidInputError("key", "is required to compare with a previous release")
+    if key is None:
+        return None
+    return publish_feedback((), key=key, previous=previous).release
+
+
+def _feedback(
+    document: TeamDocument,
+    policy: ReviewPolicy,
+    earlier: FeedbackRelease | None,
+    key: bytes | str | None,
+) -> tuple[dict[str, FeedbackReport], FeedbackRelease | None]:
+    """The 360-degree reports, published as a release when there is a key."""
+    scale = document.feedback_scale
+    if key is None:
+        return aggregate_feedback(document.ratings, scale, policy.feedback), None
+    publication = publish_feedback(
+        document.ratings, scale, policy.feedback, key=key, previous=earlier
+    )
+    return publication.reports, publication.release
+
+
+def _run(
+    document: TeamDocument,
+    policy: ReviewPolicy,
+    earlier: FeedbackRelease | None,
+    key: bytes | str | None,
+) -> ReviewOutcome:
     catalog = document_catalog(document)
     position = {m.id: i for i, m in enumerate(document.members)}
     members = sorted(document.members, key=lambda m: m.id)
@@ -275,7 +368,9 @@ def _run(document: TeamDocument, policy: ReviewPolicy) -> ReviewOutcome:
     for m in members:
         if m.kpis:
             scorecards[m.id] = _scorecard(m, position[m.id], kpi_index, policy.kpi)
-    feedback = aggregate_feedback(document.ratings, scale, policy.feedback)
+    # With a previous release, the guarded reports hold only the figures shown: the composite
+    # below is computed from them, so nothing downstream depends on a withheld rating.
+    feedback, release = _feedback(document, policy, earlier, key)
 
     projects = _group(document.projects, lambda p: p.member_id)
     composites: dict[str, CompositeScore] = {}
@@ -399,6 +494,7 @@ def _run(document: TeamDocument, policy: ReviewPolicy) -> ReviewOutcome:
         recognition=recognition,
         gap_report=gap_report,
         training=plan,
+        release=release,
     )
 
 

@@ -23,7 +23,7 @@ from mteam._validate import find
 from mteam.labels import Label
 from mteam.money import Currency
 from mteam.performance.composite import CompositeScore, ForcedDistribution
-from mteam.performance.feedback import FeedbackReport
+from mteam.performance.feedback import FeedbackRelease, FeedbackReport
 from mteam.performance.kpi import Scorecard
 from mteam.periods import Period
 from mteam.rewards.bonus import BonusAllocation, BonusLine, FairnessSummary
@@ -110,6 +110,11 @@ class ReviewOutcome:
         recognition: The recognition round.
         gap_report: The gap analysis.
         training: The training plan.
+        release: The record of the 360-degree figures this outcome publishes (and those of
+            earlier releases, carried forward) when the cycle was run with a key; None
+            otherwise. Keep it (`release.to_dict()` is JSON-ready) apart from the key, and
+            pass it as `previous` to the next run of the same cycle. It holds no rater id,
+            no score and no mean; it is kept out of the reports.
     """
 
     team: str
@@ -121,6 +126,7 @@ class ReviewOutcome:
     recognition: RecognitionResult
     gap_report: GapReport
     training: TrainingPlan
+    release: FeedbackRelease | None = None
 
     def __repr__(self) -> str:
         pool = "none" if self.bonus.pool is None else f"{self.bonus.pool:,}"
