@@ -181,7 +181,7 @@ def _date_arg(text: str) -> date:
 
 def _cmd_members(args: argparse.Namespace, out: TextIO) -> int:
     from mteam.io import analyse_sample, dumps, read_and_analyse  # noqa: PLC0415 - when run
-    from mteam.membership.analysis import SAMPLE_AS_OF  # noqa: PLC0415
+    from mteam.membership.analysis import SAMPLE_AS_OF, MembershipPolicy  # noqa: PLC0415
     from mteam.report import format_member_report  # noqa: PLC0415
     from mteam.report.html import member_page  # noqa: PLC0415
 
@@ -189,21 +189,25 @@ def _cmd_members(args: argparse.Namespace, out: TextIO) -> int:
         raise InvalidInputError(
             "language", f"the text report is in English only; use --format html for {args.language}"
         )
-    if args.files and len(args.files) != 2:
-        raise InvalidInputError("files", "give both MEMBERS.csv and TRANSACTIONS.csv, or neither")
+    if len(args.files) > 2:
+        raise InvalidInputError(
+            "files", "give TRANSACTIONS.csv, MEMBERS.csv TRANSACTIONS.csv, or neither"
+        )
+    policy = MembershipPolicy(models=args.models, holdout_months=args.holdout_months)
     if args.files:
         as_of = args.as_of if args.as_of is not None else date.today()  # noqa: DTZ011
-        analysis = read_and_analyse(args.files[0], args.files[1], as_of)
+        members = args.files[0] if len(args.files) == 2 else None
+        analysis = read_and_analyse(members, args.files[-1], as_of, policy)
     else:
         if args.as_of is not None and args.as_of != SAMPLE_AS_OF:
             raise InvalidInputError("as_of", f"the sample member base is as of {SAMPLE_AS_OF}")
-        analysis = analyse_sample()
+        analysis = analyse_sample(policy)
     if args.format == "json":
         text = dumps(analysis) + "\n"
     elif args.format == "html":
         text = member_page(analysis, language=args.language)
     else:
-        text = format_member_report(analysis)
+        text = format_member_report(analysis, policy)
     return _emit(text, args.output, out)
 
 
@@ -286,11 +290,31 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Analyse a member base: retention, cohorts, Kaplan-Meier survival, the sBG model "
             "and its projection, CLTV, RFM segments and tiers. Without files, the bundled "
-            "sample of 3,000 members is analysed as of 2026-10-31."
+            "sample of 3,000 members is analysed as of 2026-10-31. With TRANSACTIONS.csv "
+            "alone (or members without leave dates), the base is non-contractual: each member "
+            "is born at their first purchase, and the BG/NBD and Gamma-Gamma models of repeat "
+            "purchases replace the sBG model."
         ),
     )
     members.add_argument(
-        "files", nargs="*", metavar="FILE", help="MEMBERS.csv TRANSACTIONS.csv (or neither)"
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="MEMBERS.csv TRANSACTIONS.csv, TRANSACTIONS.csv alone, or neither",
+    )
+    members.add_argument(
+        "--models",
+        choices=("auto", "contractual", "non-contractual", "both"),
+        default="auto",
+        help="the models to fit (default auto: sBG when some member has left, BG/NBD and "
+        "Gamma-Gamma when nobody has a leave date)",
+    )
+    members.add_argument(
+        "--holdout-months",
+        type=int,
+        metavar="N",
+        help="check the BG/NBD model: fit it on the purchases up to N months before the "
+        "analysis day, and compare with what the members bought in those N months",
     )
     members.add_argument("--as-of", type=_date_arg, help="the day of the analysis (default today)")
     members.add_argument(

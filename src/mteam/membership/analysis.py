@@ -25,6 +25,7 @@ Examples:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal, localcontext
@@ -159,13 +160,14 @@ class RepeatAnalysis:
         repeat_buyers: Those with at least one repeat purchase day.
         bgnbd: The BG/NBD model fitted on the purchases up to `as_of`.
         gamma_gamma: The Gamma-Gamma spend model of the repeat buyers, or None when fewer
-            than two have a repeat spend above 0.
+            than two have a repeat spend above 0 or its fit has no finite maximum.
         horizon: The months valued (the policy's horizon).
         expected_purchases: Σ over the members of E[Y(horizon) | x, t_x, T].
         expected_alive: Σ over the members of P(alive | x, t_x, T).
         clv_total: Σ of the members' discounted CLV over the horizon (each rounded to the
             minor unit, as `member_values`), or None without a spend model (or when its q ≤ 1,
-            so a one-time buyer's expected spend is infinite).
+            so a one-time buyer's expected spend is infinite, or the BG/NBD fit is at the edge
+            of its space and gives no finite value).
         clv_per_member: `clv_total` / members, rounded, or None.
         calibration_end: With a holdout, the end of the calibration period; None otherwise.
         holdout_model: The BG/NBD model fitted on the calibration period, or None.
@@ -314,8 +316,10 @@ def analyse(
         >>> from decimal import Decimal as D
         >>> sales = [Transaction(f"c{i}", date(2025, 1, 1 + i % 28), D(20 + i % 7))
         ...          for i in range(40)]
-        >>> sales += [Transaction(f"c{i}", date(2025, 2 + i % 5, 3), D(25)) for i in range(0, 40, 2)]
-        >>> sales += [Transaction(f"c{i}", date(2025, 7, 9 + i % 3), D(30)) for i in range(0, 40, 3)]
+        >>> sales += [Transaction(f"c{i}", date(2025, 2 + i % 5, 3), D(25))
+        ...           for i in range(0, 40, 2)]
+        >>> sales += [Transaction(f"c{i}", date(2025, 7, 9 + i % 3), D(30))
+        ...           for i in range(0, 40, 3)]
         >>> result = analyse(None, sales, date(2025, 9, 30))
         >>> result.models, result.sbg, result.repeat.members, result.repeat.repeat_buyers
         ('non-contractual', None, 40, 27)
@@ -497,6 +501,8 @@ def _repeat_section(inputs: _RepeatInputs, policy: MembershipPolicy) -> RepeatAn
     purchases = alive = 0.0
     total = Decimal(0)
     members = repeaters = 0
+    if gg is not None and gg.diagnostics is not None and not gg.diagnostics.converged:
+        gg = None  # no finite maximum: no spend model to value with
     valued = gg is not None and gg.q > 1
     for (x, t_x, big_t, spend), n in inputs.values:
         members += n
@@ -505,6 +511,9 @@ def _repeat_section(inputs: _RepeatInputs, policy: MembershipPolicy) -> RepeatAn
         alive += n * bg.p_alive(x, t_x, big_t)
         if valued and gg is not None:
             value = m * _clv_factor(bg, x, t_x, big_t, h, d) * _spend(gg, x, spend)
+            if not math.isfinite(value):  # a fit at the edge of its space: no value figures
+                valued = False
+                continue
             total += _clv_money(value, policy.currency) * n
     holdout_model = check = None
     if inputs.calibration is not None:
