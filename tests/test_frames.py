@@ -249,7 +249,8 @@ def test_random_bases_give_the_pure_results(constructor):
         members, sales = data
         m, t = constructor(*_columns(members, sales))
         assert frames.summarise(m, t, AS_OF, currency=USD) == summarise(members, sales, AS_OF)
-        pol = MembershipPolicy(currency=USD, rfm=RFMPolicy(ties=ties))
+        # the contractual models: frames does not compute the repeat purchases (yet)
+        pol = MembershipPolicy(currency=USD, rfm=RFMPolicy(ties=ties), models="contractual")
         expected = _outcome(lambda: analyse(members, sales, AS_OF, pol))
         assert _outcome(lambda: frames.analyse(m, t, AS_OF, pol)) == expected
 

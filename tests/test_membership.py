@@ -727,7 +727,9 @@ def test_an_analysis_with_points_and_too_little_data():
     with pytest.raises(InvalidInputError, match="members"):
         analyse([], [], AS_OF)
     with pytest.raises(InvalidInputError, match="full month"):
-        analyse([Member("a", date(2025, 12, 20))], [], AS_OF)
+        analyse(
+            [Member("a", date(2025, 12, 20))], [], AS_OF, MembershipPolicy(models="contractual")
+        )
     with pytest.raises(InvalidInputError, match="discount_rate"):
         MembershipPolicy(discount_rate=Rate(0.1, "year"))
 

@@ -14,17 +14,23 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+import attrs
 
 import mteam
-from mteam.errors import InvalidInputError
+from mteam.errors import InvalidInputError, Problem
 from mteam.money import apportion, currency, quantize
+
+if TYPE_CHECKING:
+    from mteam.performance.feedback import FeedbackRelease
 
 __all__ = ["main"]
 
@@ -33,6 +39,10 @@ EXIT_BUG = 1
 EXIT_BAD_INPUT = 2
 
 Handler = Callable[[argparse.Namespace, TextIO], int]
+
+RELEASE_KEY_VARIABLE = "MTEAM_RELEASE_KEY"
+"""The environment variable holding a cycle's release key (never an argument: arguments show
+in process lists and shell history)."""
 
 
 def _decimal_arg(text: str) -> Decimal:
@@ -95,8 +105,37 @@ def _emit(text: str, output: str | None, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _release_key(args: argparse.Namespace) -> str | None:
+    """The cycle's key from the environment, when a release is read or written."""
+    if args.previous_release is None and args.release_out is None:
+        return None
+    key = os.environ.get(RELEASE_KEY_VARIABLE)
+    if key is None:
+        raise InvalidInputError(
+            RELEASE_KEY_VARIABLE,
+            "must be set to the cycle's secret to read or write a release (the value is never "
+            "taken from an argument)",
+        )
+    return key
+
+
+def _previous_release(path: str) -> FeedbackRelease:
+    from mteam.io import load  # noqa: PLC0415 - imported when the command runs
+    from mteam.performance.feedback import FeedbackRelease  # noqa: PLC0415
+
+    try:
+        return load(FeedbackRelease, path)
+    except InvalidInputError as err:  # its paths are the release file's, not the document's
+        raise InvalidInputError.from_problems(
+            Problem("previous_release" + p.path.removeprefix("$"), p.message)
+            if p.path.startswith("$")
+            else Problem("previous_release", p.message)
+            for p in err.problems
+        ) from None
+
+
 def _cmd_review(args: argparse.Namespace, out: TextIO) -> int:
-    from mteam.io import dumps, load, load_sample_team  # noqa: PLC0415 - imported when run
+    from mteam.io import dump, dumps, load, load_sample_team  # noqa: PLC0415 - imported when run
     from mteam.report import format_report  # noqa: PLC0415
     from mteam.report.html import review_page  # noqa: PLC0415
     from mteam.review import ReviewPolicy, TeamDocument, run_review  # noqa: PLC0415
@@ -105,11 +144,22 @@ def _cmd_review(args: argparse.Namespace, out: TextIO) -> int:
         raise InvalidInputError(
             "member", "the HTML report shows the whole team: leave out --member, or use text/json"
         )
+    key = _release_key(args)
+    previous = None if args.previous_release is None else _previous_release(args.previous_release)
     document = load_sample_team() if args.file is None else load(TeamDocument, args.file)
     policy = ReviewPolicy() if args.policy is None else load(ReviewPolicy, args.policy)
-    outcome = run_review(document, policy)
+    outcome = run_review(document, policy, previous=previous, key=key)
     if args.member is not None:
         outcome.member(args.member)  # an unknown member is bad input
+    if args.release_out is not None:
+        # recorded before anything is shown: a report shown but not recorded would be unguarded
+        try:
+            dump(outcome.release, args.release_out)
+        except OSError as exc:
+            raise InvalidInputError(
+                "release_out", f"cannot write {args.release_out!r}: {exc.strerror}"
+            ) from None
+    outcome = attrs.evolve(outcome, release=None)  # the release goes to its own file only
     if args.format == "json":
         if args.member is not None:
             text = dumps(outcome.member(args.member)) + "\n"
@@ -131,7 +181,7 @@ def _date_arg(text: str) -> date:
 
 def _cmd_members(args: argparse.Namespace, out: TextIO) -> int:
     from mteam.io import analyse_sample, dumps, read_and_analyse  # noqa: PLC0415 - when run
-    from mteam.membership.analysis import SAMPLE_AS_OF  # noqa: PLC0415
+    from mteam.membership.analysis import SAMPLE_AS_OF, MembershipPolicy  # noqa: PLC0415
     from mteam.report import format_member_report  # noqa: PLC0415
     from mteam.report.html import member_page  # noqa: PLC0415
 
@@ -139,21 +189,25 @@ def _cmd_members(args: argparse.Namespace, out: TextIO) -> int:
         raise InvalidInputError(
             "language", f"the text report is in English only; use --format html for {args.language}"
         )
-    if args.files and len(args.files) != 2:
-        raise InvalidInputError("files", "give both MEMBERS.csv and TRANSACTIONS.csv, or neither")
+    if len(args.files) > 2:
+        raise InvalidInputError(
+            "files", "give TRANSACTIONS.csv, MEMBERS.csv TRANSACTIONS.csv, or neither"
+        )
+    policy = MembershipPolicy(models=args.models, holdout_months=args.holdout_months)
     if args.files:
         as_of = args.as_of if args.as_of is not None else date.today()  # noqa: DTZ011
-        analysis = read_and_analyse(args.files[0], args.files[1], as_of)
+        members = args.files[0] if len(args.files) == 2 else None
+        analysis = read_and_analyse(members, args.files[-1], as_of, policy)
     else:
         if args.as_of is not None and args.as_of != SAMPLE_AS_OF:
             raise InvalidInputError("as_of", f"the sample member base is as of {SAMPLE_AS_OF}")
-        analysis = analyse_sample()
+        analysis = analyse_sample(policy)
     if args.format == "json":
         text = dumps(analysis) + "\n"
     elif args.format == "html":
         text = member_page(analysis, language=args.language)
     else:
-        text = format_member_report(analysis)
+        text = format_member_report(analysis, policy)
     return _emit(text, args.output, out)
 
 
@@ -194,7 +248,10 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Run a whole review cycle: KPI scorecards, 360-degree feedback, composite scores "
             "and bands, the bonus pool, recognition, skill gaps and the training plan. "
-            "Without FILE, the bundled sample team is reviewed; `mteam example` prints it."
+            "Without FILE, the bundled sample team is reviewed; `mteam example` prints it. "
+            "To publish the cycle again without giving a late or corrected rating away, write "
+            "the release with --release-out and pass it back with --previous-release; the key "
+            f"is read from the environment variable {RELEASE_KEY_VARIABLE}."
         ),
     )
     review.add_argument("file", nargs="?", help="a team document (JSON)")
@@ -212,6 +269,18 @@ def _parser() -> argparse.ArgumentParser:
         default="en",
         help="the labels of bands, roles and skills, and the page's words (text and HTML)",
     )
+    review.add_argument(
+        "--previous-release",
+        metavar="FILE",
+        help="the release (JSON) of an earlier run of this cycle: every 360 figure whose raters "
+        f"changed by fewer than min_raters since then is withheld (needs {RELEASE_KEY_VARIABLE})",
+    )
+    review.add_argument(
+        "--release-out",
+        metavar="FILE",
+        help="write this run's release (JSON) to FILE for --previous-release next time; it may "
+        f"be the same file (needs {RELEASE_KEY_VARIABLE})",
+    )
     review.add_argument("-o", "--output", metavar="FILE", help=_OUTPUT_HELP)
     review.set_defaults(handler=_cmd_review)
 
@@ -221,11 +290,31 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Analyse a member base: retention, cohorts, Kaplan-Meier survival, the sBG model "
             "and its projection, CLTV, RFM segments and tiers. Without files, the bundled "
-            "sample of 3,000 members is analysed as of 2026-10-31."
+            "sample of 3,000 members is analysed as of 2026-10-31. With TRANSACTIONS.csv "
+            "alone (or members without leave dates), the base is non-contractual: each member "
+            "is born at their first purchase, and the BG/NBD and Gamma-Gamma models of repeat "
+            "purchases replace the sBG model."
         ),
     )
     members.add_argument(
-        "files", nargs="*", metavar="FILE", help="MEMBERS.csv TRANSACTIONS.csv (or neither)"
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="MEMBERS.csv TRANSACTIONS.csv, TRANSACTIONS.csv alone, or neither",
+    )
+    members.add_argument(
+        "--models",
+        choices=("auto", "contractual", "non-contractual", "both"),
+        default="auto",
+        help="the models to fit (default auto: sBG when some member has left, BG/NBD and "
+        "Gamma-Gamma when nobody has a leave date)",
+    )
+    members.add_argument(
+        "--holdout-months",
+        type=int,
+        metavar="N",
+        help="check the BG/NBD model: fit it on the purchases up to N months before the "
+        "analysis day, and compare with what the members bought in those N months",
     )
     members.add_argument("--as-of", type=_date_arg, help="the day of the analysis (default today)")
     members.add_argument(

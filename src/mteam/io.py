@@ -440,14 +440,18 @@ def summarise_csv(
 
 
 def read_and_analyse(
-    members_file: str | Path | IO[str],
+    members_file: str | Path | IO[str] | None,
     transactions_file: str | Path | IO[str],
     as_of: date,
     policy: MembershipPolicy | None = None,
 ) -> MemberAnalysis:
     r"""Read the two CSV files (streaming the transactions) and analyse them.
 
-    Without a points programme the transactions take the bulk path,
+    Without a members file (None) the base is transaction-only: each member is born on the
+    day of their first purchase and never leaves, so (by default) the repeat-purchase models
+    are fitted instead of the sBG model (see
+    [`analyse`][mteam.membership.analysis.analyse]). With a members file, the contractual
+    analysis without a points programme takes the bulk path,
     [`summarise_csv`][mteam.io.summarise_csv]: the same checks, no object per row.
 
     Examples:
@@ -459,14 +463,40 @@ def read_and_analyse(
         >>> result = read_and_analyse(members, sales, date(2025, 12, 31))
         >>> result.members, result.current_members, result.average_order_value
         (2, 1, Decimal('175'))
+
+        Purchases only (30 customers, every other one back in the spring):
+
+        >>> rows = [f"c{i},2025-0{1 + i % 3}-0{1 + i % 9},{10 + i}" for i in range(30)]
+        >>> rows += [f"c{i},2025-0{4 + i % 5}-15,15" for i in range(0, 30, 2)]
+        >>> sales = io.StringIO("member_id,on,amount\n" + "\n".join(rows) + "\n")
+        >>> result = read_and_analyse(None, sales, date(2025, 12, 31))
+        >>> result.models, result.repeat.members, result.repeat.repeat_buyers
+        ('non-contractual', 30, 15)
     """
     policy = policy if policy is not None else MembershipPolicy()
     check_instance("policy", policy, MembershipPolicy)
-    if policy.points is not None:  # points need the transactions themselves
-        return analyse(
-            read_members(members_file), read_transactions(transactions_file), as_of, policy
+    if members_file is None:
+        return analyse(None, read_transactions(transactions_file), as_of, policy)
+    day: object = as_of
+    if not isinstance(day, date) or isinstance(day, datetime):
+        raise InvalidInputError(
+            "as_of", f"must be a date (a day, not a datetime), got {show(as_of)}"
         )
-    base = summarise_csv(members_file, transactions_file, as_of, allow_refunds=policy.allow_refunds)
+    members = read_members(members_file)
+    repeat = policy.models in {"non-contractual", "both"} or (
+        policy.models == "auto" and all(m.left_on is None for m in members)
+    )
+    if policy.points is not None or repeat:  # they need the transactions themselves
+        return analyse(members, read_transactions(transactions_file), as_of, policy)
+    with _csv_table(transactions_file, TRANSACTION_COLUMNS, "transactions") as (reader, name):
+        base = summarise_rows(
+            members,
+            reader,
+            lambda: f"{name}:{reader.line_num}",
+            as_of,
+            parse=parse_transaction,
+            allow_refunds=policy.allow_refunds,
+        )
     return analyse_base(base, policy)
 
 

@@ -25,22 +25,28 @@ Examples:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from operator import attrgetter
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from mteam._validate import check_instance, check_sequence, of_type, real, whole
+from mteam._validate import check_instance, check_sequence, of_type, real, show, whole
 from mteam.errors import InvalidInputError
+from mteam.membership.bgnbd import BGNBDModel, fit_bgnbd
 from mteam.membership.cltv import CohortValue, cohort_cltv, geometric_cltv, sbg_cltv, simple_cltv
+from mteam.membership.gamma_gamma import GammaGammaModel, fit_gamma_gamma
+from mteam.membership.predict import HoldoutCheck, _clv_factor, holdout_check
+from mteam.membership.predict import _money as _clv_money
 from mteam.membership.records import Member, Transaction
+from mteam.membership.repeat import RepeatSummary, repeat_members, repeat_summary
 from mteam.membership.retention import CohortTable, RetentionCounts, cohort_table, period_retention
 from mteam.membership.rfm import RFMCuts, RFMPolicy, rfm, rfm_cuts
 from mteam.membership.sbg import Projection, SBGModel, fit_sbg
-from mteam.membership.summary import MemberBase, summarise
+from mteam.membership.summary import _SUMS, MemberBase, add_months, summarise
 from mteam.membership.survival import (
     DurationTable,
     SurvivalCurve,
@@ -57,6 +63,7 @@ __all__ = [
     "MemberScore",
     "MemberScores",
     "MembershipPolicy",
+    "RepeatAnalysis",
     "analyse",
     "analyse_base",
     "score_members",
@@ -64,6 +71,16 @@ __all__ = [
 
 SAMPLE_AS_OF = date(2026, 10, 31)
 """The day the bundled sample member base is analysed as of."""
+
+MODELS = ("auto", "contractual", "non-contractual", "both")
+"""The model choices of a member analysis (`MembershipPolicy.models`)."""
+
+
+def _check_models(_inst: object, _attr: object, value: object) -> None:
+    if value not in MODELS:
+        raise InvalidInputError(
+            "models", f"must be one of {', '.join(map(repr, MODELS))}, got {show(value)}"
+        )
 
 
 @attrs.frozen
@@ -77,6 +94,10 @@ class MembershipPolicy:
         >>> MembershipPolicy(discount_rate=0.01)
         Traceback (most recent call last):
         mteam.errors.InvalidInputError: discount_rate: must be a Rate, got 0.01
+        >>> MembershipPolicy(models="lifetimes")
+        Traceback (most recent call last):
+        mteam.errors.InvalidInputError: models: must be one of 'auto', 'contractual', \
+'non-contractual', 'both', got 'lifetimes'
 
     Attributes:
         currency: The currency of the amounts (TWD unless given).
@@ -87,6 +108,14 @@ class MembershipPolicy:
         rfm: RFM segment rules.
         points: A points programme, or None.
         allow_refunds: Accept negative amounts.
+        models: Which models to fit: `"contractual"` (the sBG model of the cohorts' survivor
+            counts, with retention, survival and the sBG CLTV: needs leave dates),
+            `"non-contractual"` (BG/NBD and Gamma-Gamma on the repeat purchases, in months),
+            `"both"`, or `"auto"` (the default): contractual when some member has left,
+            non-contractual when nobody has a leave date.
+        holdout_months: With the non-contractual models, the last this many months before
+            `as_of` are a holdout period: the BG/NBD model is also fitted on the months before
+            it and checked against what the members bought in it. None (the default): no check.
     """
 
     currency: Currency = attrs.field(default=TWD, validator=of_type(Currency))
@@ -101,6 +130,10 @@ class MembershipPolicy:
         default=None, validator=attrs.validators.optional(of_type(PointsPolicy))
     )
     allow_refunds: bool = attrs.field(default=False, validator=of_type(bool))
+    models: str = attrs.field(default="auto", validator=_check_models)
+    holdout_months: int | None = attrs.field(
+        default=None, validator=attrs.validators.optional(whole(ge=1))
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.discount_rate.per is not TimeUnit.MONTH:
@@ -112,6 +145,51 @@ class MembershipPolicy:
 
 
 @attrs.frozen
+class RepeatAnalysis:
+    """The non-contractual side of a member analysis: the repeat-purchase models, in months.
+
+    Every member with a purchase by `as_of` is in the calibration cohort, born at their first
+    purchase (whatever their joining day); x, t_x and T are as in
+    [`repeat_summary`][mteam.membership.repeat.repeat_summary], in calendar months. The
+    figures are aggregates: each member's own are
+    [`member_values`][mteam.membership.predict.member_values].
+
+    Attributes:
+        unit: The unit of the models' times (months).
+        members: Members with a purchase (the calibration cohort).
+        repeat_buyers: Those with at least one repeat purchase day.
+        bgnbd: The BG/NBD model fitted on the purchases up to `as_of`.
+        gamma_gamma: The Gamma-Gamma spend model of the repeat buyers, or None when fewer
+            than two have a repeat spend above 0 or its fit has no finite maximum.
+        horizon: The months valued (the policy's horizon).
+        expected_purchases: Σ over the members of E[Y(horizon) | x, t_x, T].
+        expected_alive: Σ over the members of P(alive | x, t_x, T).
+        clv_total: Σ of the members' discounted CLV over the horizon (each rounded to the
+            minor unit, as `member_values`), or None without a spend model (or when its q ≤ 1,
+            so a one-time buyer's expected spend is infinite, or the BG/NBD fit is at the edge
+            of its space and gives no finite value).
+        clv_per_member: `clv_total` / members, rounded, or None.
+        calibration_end: With a holdout, the end of the calibration period; None otherwise.
+        holdout_model: The BG/NBD model fitted on the calibration period, or None.
+        holdout: That model's check against the holdout period's purchases, or None.
+    """
+
+    unit: TimeUnit
+    members: int
+    repeat_buyers: int
+    bgnbd: BGNBDModel
+    gamma_gamma: GammaGammaModel | None
+    horizon: int
+    expected_purchases: float
+    expected_alive: float
+    clv_total: Money | None
+    clv_per_member: Money | None
+    calibration_end: date | None = None
+    holdout_model: BGNBDModel | None = None
+    holdout: HoldoutCheck | None = None
+
+
+@attrs.frozen
 class MemberAnalysis:
     """The aggregates of a member base: everything the analysis computes, no member's own data.
 
@@ -119,15 +197,19 @@ class MemberAnalysis:
     [`score_members`][mteam.membership.analysis.score_members]; their points are
     [`points_balances`][mteam.membership.tiers.points_balances].
 
+    The contractual figures (retention, survival, the sBG model, its projection and the three
+    CLTV figures) are None (the projection empty) when the policy's `models` does not fit the
+    sBG model; `repeat` is None when it does not fit the repeat-purchase models.
+
     Attributes:
         as_of: The day of the analysis.
         members: Members in the base.
         current_members: Members who had not left by `as_of`.
-        retention: Retention over the 12 months up to `as_of`.
-        cohorts: The monthly cohort table.
-        survival: Kaplan–Meier survival of membership, in months.
-        sbg: The sBG model fitted to the cohorts' survivor counts (monthly).
-        projection: S(t) for the next `horizon` months with 95 % bands.
+        retention: Retention over the 12 months up to `as_of`, or None.
+        cohorts: The monthly cohort table (its activity is retention-free).
+        survival: Kaplan–Meier survival of membership, in months, or None.
+        sbg: The sBG model fitted to the cohorts' survivor counts (monthly), or None.
+        projection: S(t) for the next `horizon` months with 95 % bands (empty without sBG).
         average_order_value: Mean amount per purchase.
         purchases_per_month: Mean purchases per member-month of membership.
         cltv_simple: AOV × purchases per month × margin × expected lifetime (sBG DEL at d = 0
@@ -141,33 +223,48 @@ class MemberAnalysis:
         tier_counts: Tier name → members, lowest tier first.
         points_held: Unexpired points held by all members (0 without a points programme).
         points_holders: Members holding a non-zero balance of points.
+        models: The models fitted: `"contractual"`, `"non-contractual"` or `"both"`.
+        repeat: The repeat-purchase models and their aggregate figures, or None.
     """
 
     as_of: date
     members: int
     current_members: int
-    retention: RetentionCounts
+    retention: RetentionCounts | None
     cohorts: CohortTable
-    survival: SurvivalCurve
-    sbg: SBGModel
+    survival: SurvivalCurve | None
+    sbg: SBGModel | None
     projection: tuple[Projection, ...]
     average_order_value: Decimal
     purchases_per_month: float
-    cltv_simple: Money
-    cltv_geometric: Money
-    cltv_sbg: Money
+    cltv_simple: Money | None
+    cltv_geometric: Money | None
+    cltv_sbg: Money | None
     cohort_values: tuple[CohortValue, ...]
     rfm_cuts: RFMCuts
     segment_counts: dict[str, int]
     tier_counts: dict[str, int]
     points_held: int
     points_holders: int
+    models: str = "contractual"
+    repeat: RepeatAnalysis | None = None
 
     def __repr__(self) -> str:
+        sbg = (
+            ""
+            if self.sbg is None
+            else f", sbg=(alpha={self.sbg.alpha:.3f}, beta={self.sbg.beta:.3f}), "
+            f"cltv_sbg={self.cltv_sbg}"
+        )
+        repeat = (
+            ""
+            if self.repeat is None
+            else f", bgnbd=(r={self.repeat.bgnbd.r:.3f}, alpha={self.repeat.bgnbd.alpha:.3f}, "
+            f"a={self.repeat.bgnbd.a:.3f}, b={self.repeat.bgnbd.b:.3f})"
+        )
         return (
             f"MemberAnalysis(as_of={self.as_of}, members={self.members}, "
-            f"current={self.current_members}, sbg=(alpha={self.sbg.alpha:.3f}, "
-            f"beta={self.sbg.beta:.3f}), cltv_sbg={self.cltv_sbg})"
+            f"current={self.current_members}{sbg}{repeat})"
         )
 
 
@@ -189,27 +286,61 @@ def _mean_lifetime(curve: SurvivalCurve) -> float:
 
 
 def analyse(
-    members: Iterable[Member],
+    members: Iterable[Member] | None,
     transactions: Iterable[Transaction],
     as_of: date,
     policy: MembershipPolicy | None = None,
 ) -> MemberAnalysis:
     """Analyse a member base (see the module docs).
 
+    The policy's `models` chooses the models; by default the data do: the contractual sBG
+    model when some member has left, the non-contractual BG/NBD and Gamma-Gamma models when
+    nobody has a leave date (a base of purchases only).
+
     Args:
-        members: The members.
-        transactions: Their transactions (streamed once; a reader's iterator is fine).
+        members: The members, or None for a transaction-only base: each member is then born
+            on the day of their first purchase and never leaves.
+        transactions: Their transactions (streamed once; a reader's iterator is fine; without
+            members they are held in memory to find each member's first purchase).
         as_of: The day of the analysis.
         policy: [`MembershipPolicy()`][mteam.membership.analysis.MembershipPolicy] unless given.
 
     Raises:
         InvalidInputError: bad records (with their line or position), or too little data to fit
-            the sBG model.
+            the models chosen.
+
+    Examples:
+        A transaction-only base (no members, so no leave dates) gets the repeat-purchase
+        models instead of an sBG error:
+
+        >>> from decimal import Decimal as D
+        >>> sales = [Transaction(f"c{i}", date(2025, 1, 1 + i % 28), D(20 + i % 7))
+        ...          for i in range(40)]
+        >>> sales += [Transaction(f"c{i}", date(2025, 2 + i % 5, 3), D(25))
+        ...           for i in range(0, 40, 2)]
+        >>> sales += [Transaction(f"c{i}", date(2025, 7, 9 + i % 3), D(30))
+        ...           for i in range(0, 40, 3)]
+        >>> result = analyse(None, sales, date(2025, 9, 30))
+        >>> result.models, result.sbg, result.repeat.members, result.repeat.repeat_buyers
+        ('non-contractual', None, 40, 27)
+        >>> result.repeat.bgnbd.diagnostics.converged, result.repeat.clv_total.currency.code
+        (True, 'TWD')
     """
     policy = policy if policy is not None else MembershipPolicy()
     check_instance("policy", policy, MembershipPolicy)
-    check_sequence("members", members)
-    member_list = list(members)
+    if members is None:
+        check_sequence("transactions", transactions)
+        transactions = list(transactions)
+        member_list = _first_purchases(transactions)
+    else:
+        check_sequence("members", members)
+        member_list = list(members)
+    need_repeat = policy.models in {"non-contractual", "both"} or (
+        policy.models == "auto" and all(m.left_on is None for m in member_list)
+    )
+    days: dict[tuple[str, date], Decimal] = {}
+    if need_repeat:
+        transactions = _daily(transactions, days)
     if policy.points is None:
         base = summarise(member_list, transactions, as_of, allow_refunds=policy.allow_refunds)
         points: dict[str, int] = {}
@@ -221,11 +352,79 @@ def analyse(
             member_list, _tee(transactions, kept), as_of, allow_refunds=policy.allow_refunds
         )
         points = points_balances(kept, as_of, policy.points)
-    return _analyse_base(base, policy, points)
+    repeat = _repeat_inputs(days, as_of, policy) if need_repeat and base.stats else None
+    return _analyse_base(base, policy, points, repeat)
+
+
+def _first_purchases(transactions: list[Transaction]) -> list[Member]:
+    """The members of a transaction-only base: each born at their first purchase."""
+    first: dict[str, date] = {}
+    for i, t in enumerate(transactions):
+        if not isinstance(t, Transaction):
+            raise InvalidInputError(f"transactions[{i}]", f"must be a Transaction, got {show(t)}")
+        day = first.get(t.member_id)
+        if day is None or t.on < day:
+            first[t.member_id] = t.on
+    return [Member(m, day) for m, day in sorted(first.items())]
+
+
+def _daily(
+    items: Iterable[Transaction], days: dict[tuple[str, date], Decimal]
+) -> Iterable[Transaction]:
+    """Pass the transactions on, adding each member's amount per purchase day into `days`."""
+    for t in items:
+        if isinstance(t, Transaction):
+            key = (t.member_id, t.on)
+            with localcontext(_SUMS):  # exact, whatever the order of the rows
+                days[key] = days.get(key, Decimal(0)) + t.amount
+        yield t
+
+
+@attrs.frozen
+class _RepeatInputs:
+    """What the repeat-purchase section is computed from (by either path).
+
+    `summary` is the repeat summary to `as_of`; `values` the members per distinct
+    (x, t_x, T, repeat spend), sorted; `calibration` the summary to the end of calibration with
+    the holdout to `as_of`, when the policy sets one.
+    """
+
+    summary: RepeatSummary
+    values: tuple[tuple[tuple[int, float, float, Decimal], int], ...]
+    calibration: RepeatSummary | None = None
+
+
+def _repeat_inputs(
+    days: dict[tuple[str, date], Decimal], as_of: date, policy: MembershipPolicy
+) -> _RepeatInputs:
+    daily = []
+    for (member_id, day), total in sorted(days.items()):
+        if total < 0:
+            raise InvalidInputError(
+                "policy.allow_refunds",
+                "the repeat-purchase models need every purchase day's total >= 0: "
+                f"{member_id}'s purchases on {day} total {total}",
+            )
+        daily.append(Transaction(member_id, day, total))
+    summary = repeat_summary(daily, calibration_end=as_of, unit=TimeUnit.MONTH)
+    counts: dict[tuple[int, float, float, Decimal], int] = {}
+    for r in repeat_members(daily, calibration_end=as_of, unit=TimeUnit.MONTH):
+        key = (r.x, r.t_x, r.T, r.repeat_spend)
+        counts[key] = counts.get(key, 0) + 1
+    calibration = None
+    if policy.holdout_months is not None:
+        end = add_months(as_of, -policy.holdout_months)
+        calibration = repeat_summary(
+            daily, calibration_end=end, unit=TimeUnit.MONTH, holdout_end=as_of
+        )
+    return _RepeatInputs(summary, tuple(sorted(counts.items())), calibration)
 
 
 def _analyse_base(
-    base: MemberBase, policy: MembershipPolicy, points: dict[str, int]
+    base: MemberBase,
+    policy: MembershipPolicy,
+    points: dict[str, int],
+    repeat: _RepeatInputs | None = None,
 ) -> MemberAnalysis:
     as_of = base.as_of
     if not base.stats:
@@ -248,6 +447,7 @@ def _analyse_base(
             tier_counts=assign_tiers(base, policy.tiers).counts,
             points_held=sum(points.values()),
             points_holders=sum(1 for p in points.values() if p),
+            repeat=repeat,
         ),
         policy,
     )
@@ -255,7 +455,11 @@ def _analyse_base(
 
 @attrs.frozen
 class _Aggregates:
-    """The count tables and totals an analysis is computed from (by either path)."""
+    """The count tables and totals an analysis is computed from (by either path).
+
+    `repeat` holds what the repeat-purchase models need; a path that does not compute it
+    leaves it None, and can then fit only the contractual models.
+    """
 
     as_of: date
     members: int
@@ -271,10 +475,113 @@ class _Aggregates:
     tier_counts: dict[str, int]
     points_held: int
     points_holders: int
+    repeat: _RepeatInputs | None = None
+
+
+def _models(agg: _Aggregates, policy: MembershipPolicy) -> str:
+    if policy.models != "auto":
+        return policy.models
+    return "contractual" if agg.current_members < agg.members else "non-contractual"
+
+
+def _spend(model: GammaGammaModel, x: int, repeat_spend: Decimal) -> float:
+    """E[M | x, m_x]; with m_x = 0 (repeat purchases of amount 0) the formula at m_x = 0."""
+    if x == 0 or repeat_spend > 0:
+        return model.expected_spend(x, float(repeat_spend / x) if x else 0.0)
+    return model.p * model.gamma / (model.p * x + model.q - 1)
+
+
+def _repeat_section(inputs: _RepeatInputs, policy: MembershipPolicy) -> RepeatAnalysis:
+    bg = fit_bgnbd(inputs.summary)
+    try:
+        gg: GammaGammaModel | None = fit_gamma_gamma(inputs.summary)
+    except InvalidInputError:
+        gg = None
+    h, d, m = policy.horizon, policy.discount_rate.value, policy.gross_margin
+    purchases = alive = 0.0
+    total = Decimal(0)
+    members = repeaters = 0
+    if gg is not None and gg.diagnostics is not None and not gg.diagnostics.converged:
+        gg = None  # no finite maximum: no spend model to value with
+    valued = gg is not None and gg.q > 1
+    for (x, t_x, big_t, spend), n in inputs.values:
+        members += n
+        repeaters += n if x else 0
+        purchases += n * bg.expected_purchases(h, x, t_x, big_t)
+        alive += n * bg.p_alive(x, t_x, big_t)
+        if valued and gg is not None:
+            value = m * _clv_factor(bg, x, t_x, big_t, h, d) * _spend(gg, x, spend)
+            if not math.isfinite(value):  # a fit at the edge of its space: no value figures
+                valued = False
+                continue
+            total += _clv_money(value, policy.currency) * n
+    holdout_model = check = None
+    if inputs.calibration is not None:
+        holdout_model = fit_bgnbd(inputs.calibration)
+        check = holdout_check(inputs.calibration, holdout_model)
+    cur = policy.currency
+    return RepeatAnalysis(
+        unit=inputs.summary.unit,
+        members=members,
+        repeat_buyers=repeaters,
+        bgnbd=bg,
+        gamma_gamma=gg,
+        horizon=h,
+        expected_purchases=purchases,
+        expected_alive=alive,
+        clv_total=Money(total, cur) if valued else None,
+        clv_per_member=Money(quantize(total / members, cur), cur) if valued else None,
+        calibration_end=None if inputs.calibration is None else inputs.calibration.calibration_end,
+        holdout_model=holdout_model,
+        holdout=check,
+    )
 
 
 def _from_aggregates(agg: _Aggregates, policy: MembershipPolicy) -> MemberAnalysis:
     """Fit the models and compute the CLTV figures from the aggregates."""
+    models = _models(agg, policy)
+    repeat = None
+    if models != "contractual":
+        if agg.repeat is None:
+            raise InvalidInputError(
+                "policy.models",
+                f"{models!r} needs the repeat purchases (each member's purchase days), which "
+                "this path does not compute from a member base: analyse the transactions "
+                "(analyse, read_and_analyse), or set models='contractual'",
+            )
+        repeat = _repeat_section(agg.repeat, policy)
+    purchases, revenue = agg.purchases, agg.revenue
+    aov = revenue / purchases if purchases else Decimal(0)
+    months = _member_months(agg.durations)
+    per_month = purchases / months
+    aov_money = Money(quantize(aov, policy.currency), policy.currency)
+    common = {
+        "as_of": agg.as_of,
+        "members": agg.members,
+        "current_members": agg.current_members,
+        "cohorts": agg.cohorts,
+        "average_order_value": aov_money.amount,
+        "purchases_per_month": per_month,
+        "cohort_values": agg.cohort_values,
+        "rfm_cuts": agg.rfm_cuts,
+        "segment_counts": agg.segment_counts,
+        "tier_counts": agg.tier_counts,
+        "points_held": agg.points_held,
+        "points_holders": agg.points_holders,
+        "models": models,
+        "repeat": repeat,
+    }
+    if models == "non-contractual":
+        return MemberAnalysis(
+            retention=None,
+            survival=None,
+            sbg=None,
+            projection=(),
+            cltv_simple=None,
+            cltv_geometric=None,
+            cltv_sbg=None,
+            **common,  # type: ignore[arg-type]
+        )
     cohorts = agg.cohorts
     rows = [list(cohorts.survivors(c)) for c in cohorts.cells]
     rows = [r for r in rows if len(r) >= 2]
@@ -283,28 +590,17 @@ def _from_aggregates(agg: _Aggregates, policy: MembershipPolicy) -> MemberAnalys
             "members", "no cohort has a full month of history: the sBG model needs one"
         )
     model = fit_sbg(rows, unit=TimeUnit.MONTH)
-    purchases, revenue = agg.purchases, agg.revenue
-    aov = revenue / purchases if purchases else Decimal(0)
-    months = _member_months(agg.durations)
-    per_month = purchases / months
     curve = kaplan_meier_table(agg.durations)
     lifetime = _mean_lifetime(curve) or 1.0
-    aov_money = Money(quantize(aov, policy.currency), policy.currency)
     margin_per_month = Money(
         quantize(revenue * Decimal(repr(policy.gross_margin)) / months, policy.currency),
         policy.currency,
     )
     return MemberAnalysis(
-        as_of=agg.as_of,
-        members=agg.members,
-        current_members=agg.current_members,
         retention=agg.retention,
-        cohorts=cohorts,
         survival=curve,
         sbg=model,
         projection=model.project(policy.horizon),
-        average_order_value=aov_money.amount,
-        purchases_per_month=per_month,
         cltv_simple=simple_cltv(
             aov_money,
             Rate(per_month, TimeUnit.MONTH),
@@ -315,12 +611,7 @@ def _from_aggregates(agg: _Aggregates, policy: MembershipPolicy) -> MemberAnalys
             margin_per_month, Rate(model.retention(12), TimeUnit.MONTH), policy.discount_rate
         ),
         cltv_sbg=sbg_cltv(model, margin_per_month, policy.discount_rate, renewals=0),
-        cohort_values=agg.cohort_values,
-        rfm_cuts=agg.rfm_cuts,
-        segment_counts=agg.segment_counts,
-        tier_counts=agg.tier_counts,
-        points_held=agg.points_held,
-        points_holders=agg.points_holders,
+        **common,  # type: ignore[arg-type]
     )
 
 

@@ -41,6 +41,8 @@ from mteam.catalog import Catalog, load_catalog
 from mteam.errors import InvalidInputError
 from mteam.labels import LANGUAGES, Label
 from mteam.membership.analysis import MemberAnalysis
+from mteam.membership.bgnbd import BGNBDModel
+from mteam.membership.gamma_gamma import GammaGammaModel
 from mteam.report import charts
 from mteam.report._markup import escape as _esc
 from mteam.review import MemberOutcome, ReviewOutcome
@@ -450,6 +452,27 @@ _WORDS: Final = {
     "cltv_simple": Label("CLTV, simple", "CLTV(簡單法)"),
     "cltv_geometric": Label("CLTV, geometric", "CLTV(幾何法)"),
     "cltv_sbg": Label("CLTV, sBG", "CLTV(sBG)"),
+    "clv_total": Label(
+        "CLV of all members, next {months} months", "全體會員未來 {months} 個月 CLV"
+    ),
+    "clv_member": Label("CLV per member", "每位會員 CLV"),
+    "repeat": Label("Repeat purchases", "回購分析"),
+    "repeat_text": Label(
+        "{members} members bought, {repeaters} of them again. In the next {months} months "
+        "the BG/NBD model expects {purchases} purchases; {alive} members are expected to be "
+        "still active.",
+        "{members} 位會員曾購買,其中 {repeaters} 位回購。BG/NBD 模型預期未來 {months} 個月"
+        "共 {purchases} 次購買;預期仍活躍的會員為 {alive} 位。",
+    ),
+    "parameter": Label("Parameter", "參數"),
+    "estimate": Label("Estimate", "估計值"),
+    "std_error": Label("Standard error", "標準誤"),
+    "holdout": Label(
+        "Repeat purchases after {end}: expected and actual", "{end} 之後的回購:預期與實際"
+    ),
+    "repeat_purchases": Label("cumulative repeat purchases", "累計回購次數"),
+    "expected": Label("Expected", "預期"),
+    "actual": Label("Actual", "實際"),
     "segments": Label("RFM segments", "RFM 分群"),
     "segment": Label("Segment", "分群"),
     "segment_chart": Label("Members per RFM segment", "各 RFM 分群人數"),
@@ -812,14 +835,13 @@ def member_page(analysis: MemberAnalysis, *, language: str = "en") -> str:
     """
     check_instance("analysis", analysis, MemberAnalysis)
     language = _check_language(language)
-    builders: Sequence[Callable[[MemberAnalysis, str], Section]] = (
-        _members_overview,
-        _members_survival,
-        _members_projection,
-        _members_cohorts,
-        _members_value,
-        _members_segments,
-    )
+    builders: list[Callable[[MemberAnalysis, str], Section]] = [_members_overview]
+    if analysis.survival is not None and analysis.sbg is not None:
+        builders += [_members_survival, _members_projection]
+    builders += [_members_cohorts, _members_value]
+    if analysis.repeat is not None:
+        builders.append(_members_repeat)
+    builders.append(_members_segments)
     return page(
         _w("member_base_title", language).format(as_of=analysis.as_of),
         [build(analysis, language) for build in builders],
@@ -835,15 +857,20 @@ def _members_overview(a: MemberAnalysis, lang: str) -> Section:
         (_w("as_of", lang), str(a.as_of)),
         (_w("base_members", lang), f"{a.members:,}"),
         (_w("current", lang), f"{a.current_members:,}"),
-        (_w("retention", lang), f"{_pct(r.retention)} ({r.retained:,} / {r.at_start:,})"),
-        (_w("churn", lang), _pct(r.churn)),
-        (_w("joined", lang), f"{r.joined:,}"),
     ]
+    if r is not None:
+        rows += [
+            (_w("retention", lang), f"{_pct(r.retention)} ({r.retained:,} / {r.at_start:,})"),
+            (_w("churn", lang), _pct(r.churn)),
+            (_w("joined", lang), f"{r.joined:,}"),
+        ]
     return Section(_w("overview", lang), [_figures(rows, lang, _w("overview", lang))])
 
 
 def _members_survival(a: MemberAnalysis, lang: str) -> Section:
     km = a.survival
+    if km is None:  # pragma: no cover - member_page checked
+        raise AssertionError
     unit = _w(_UNIT_KEYS[km.unit.value], lang) if km.unit else ""
 
     def when(t: float | None) -> str:
@@ -889,6 +916,8 @@ def _members_survival(a: MemberAnalysis, lang: str) -> Section:
 
 def _members_projection(a: MemberAnalysis, lang: str) -> Section:
     m = a.sbg
+    if m is None:  # pragma: no cover - member_page checked
+        raise AssertionError
     text = _w("sbg_text", lang).format(
         alpha=f"{m.alpha:.3f}",
         beta=f"{m.beta:.3f}",
@@ -929,25 +958,90 @@ def _members_cohorts(a: MemberAnalysis, lang: str) -> Section:
         [False] + [True] * 14,
         hidden=True,
     )
+    activity = charts.cohort_heat_map(a.cohorts, measure="activity", language=lang)
+    if a.retention is None:  # nobody leaves a base without leave dates: activity only
+        return Section(_w("cohorts", lang), [Figure(activity, table=data)])
     return Section(
         _w("cohorts", lang),
-        [
-            Figure(charts.cohort_heat_map(a.cohorts, language=lang), table=data),
-            Figure(charts.cohort_heat_map(a.cohorts, measure="activity", language=lang)),
-        ],
+        [Figure(charts.cohort_heat_map(a.cohorts, language=lang), table=data), Figure(activity)],
     )
 
 
 def _members_value(a: MemberAnalysis, lang: str) -> Section:
-    code = a.cltv_sbg.currency.code
+    repeat = a.repeat
+    money = a.cltv_sbg or (repeat.clv_total if repeat is not None else None)
+    code = "" if money is None else money.currency.code
     rows = [
-        (_w("aov", lang), _money(a.average_order_value, code)),
+        (_w("aov", lang), _money(a.average_order_value, code).strip()),
         (_w("per_month", lang), f"{a.purchases_per_month:.3f}"),
-        (_w("cltv_simple", lang), _money(a.cltv_simple.amount, code)),
-        (_w("cltv_geometric", lang), _money(a.cltv_geometric.amount, code)),
-        (_w("cltv_sbg", lang), _money(a.cltv_sbg.amount, code)),
     ]
+    for key, value in (
+        ("cltv_simple", a.cltv_simple),
+        ("cltv_geometric", a.cltv_geometric),
+        ("cltv_sbg", a.cltv_sbg),
+    ):
+        if value is not None:
+            rows.append((_w(key, lang), _money(value.amount, code)))
+    if repeat is not None and repeat.clv_total is not None and repeat.clv_per_member is not None:
+        rows += [
+            (
+                _w("clv_total", lang).format(months=repeat.horizon),
+                _money(repeat.clv_total.amount, code),
+            ),
+            (_w("clv_member", lang), _money(repeat.clv_per_member.amount, code)),
+        ]
     return Section(_w("value_title", lang), [_figures(rows, lang, _w("value_title", lang))])
+
+
+def _parameter_table(model: BGNBDModel | GammaGammaModel, caption: str, lang: str) -> Table:
+    return Table(
+        caption,
+        [_w("parameter", lang), _w("estimate", lang), _w("std_error", lang)],
+        [
+            [name, f"{value:.4g}", _num(se)]
+            for name, value, se in zip(
+                model.names, model.parameters, model.standard_errors, strict=True
+            )
+        ],
+        [False, True, True],
+    )
+
+
+def _members_repeat(a: MemberAnalysis, lang: str) -> Section:
+    r = a.repeat
+    if r is None:  # pragma: no cover - member_page checked
+        raise AssertionError
+    text = _w("repeat_text", lang).format(
+        members=f"{r.members:,}",
+        repeaters=f"{r.repeat_buyers:,}",
+        months=r.horizon,
+        purchases=f"{r.expected_purchases:,.1f}",
+        alive=f"{r.expected_alive:,.1f}",
+    )
+    blocks: list[Block] = [Paragraph(text), _parameter_table(r.bgnbd, "BG/NBD", lang)]
+    if r.gamma_gamma is not None:
+        blocks.append(_parameter_table(r.gamma_gamma, "Gamma-Gamma", lang))
+    if r.holdout is not None and r.calibration_end is not None:
+        periods = [p.period for p in r.holdout.by_period]
+        chart = charts.expected_vs_actual_chart(
+            periods,
+            [p.expected for p in r.holdout.by_period],
+            [p.actual for p in r.holdout.by_period],
+            cumulative=True,
+            x_label=_w("month_unit", lang),
+            y_label=_w("repeat_purchases", lang),
+            language=lang,
+            title=_w("holdout", lang).format(end=r.calibration_end),
+        )
+        data = Table(
+            _w("chart_data", lang),
+            [_w("month", lang), _w("expected", lang), _w("actual", lang)],
+            [[str(p.period), f"{p.expected:,.1f}", f"{p.actual:,}"] for p in r.holdout.by_period],
+            [True, True, True],
+            hidden=True,
+        )
+        blocks.append(Figure(chart, table=data))
+    return Section(_w("repeat", lang), blocks)
 
 
 def _members_segments(a: MemberAnalysis, lang: str) -> Section:

@@ -375,69 +375,47 @@ def format_member_report(analysis: MemberAnalysis, policy: MembershipPolicy | No
     policy = policy if policy is not None else MembershipPolicy()
     check_instance("policy", policy, MembershipPolicy)
     a = analysis
-    cur = a.cltv_sbg.currency.code
-    lines = [
-        f"Member base as of {a.as_of}: {a.members:,} members, {a.current_members:,} current",
-        "",
-        "RETENTION",
-        (
-            f"  12 months to {a.as_of}: {a.retention.retained:,} of {a.retention.at_start:,} "
-            f"members stayed ({_pct(a.retention.retention)}), churn "
-            f"{_pct(a.retention.churn)}; {a.retention.joined:,} joined"
-        ),
-        "",
-        "COHORTS (share still members / share who bought, by months since joining)",
-    ]
-    recent = list(a.cohorts.cells)[-12:]
-    ages = [0, 1, 2, 3, 6, 9, 12]
-    header = ["cohort", "size", *(f"m{k}" for k in ages)]
-    rows = []
-    for cohort in recent:
-        row = a.cohorts.cells[cohort]
-        cells = [
-            f"{row[k].retention:.0%}/{row[k].activity:.0%}" if k in row and row[k].observed else ""
-            for k in ages
+    money = a.cltv_sbg or (a.repeat.clv_total if a.repeat is not None else None)
+    cur = (policy.currency if money is None else money.currency).code
+    lines = [f"Member base as of {a.as_of}: {a.members:,} members, {a.current_members:,} current"]
+    if a.retention is not None:
+        lines += [
+            "",
+            "RETENTION",
+            (
+                f"  12 months to {a.as_of}: {a.retention.retained:,} of {a.retention.at_start:,} "
+                f"members stayed ({_pct(a.retention.retention)}), churn "
+                f"{_pct(a.retention.churn)}; {a.retention.joined:,} joined"
+            ),
         ]
-        rows.append([cohort, str(row[0].observed), *cells])
-    lines += [_indent(table(header, rows, [False, True, *([True] * len(ages))])), ""]
-    km = a.survival
-    lines += [
-        "SURVIVAL (Kaplan–Meier, months)",
-        "  " + ", ".join(f"S({t}) = {km.at(t):.3f}" for t in (1, 3, 6, 12, 24)),
-        f"  median membership: {_median(km)}",
-        "",
-        "sBG MODEL (fitted to the cohorts' survivor counts, monthly)",
-        (
-            f"  alpha = {a.sbg.alpha:.3f} (se {_num3(a.sbg.se_alpha)}), "
-            f"beta = {a.sbg.beta:.3f} (se {_num3(a.sbg.se_beta)}), "
-            f"LL = {a.sbg.log_likelihood:.1f}"
-        ),
-        f"  retention r(1) = {a.sbg.retention(1):.3f}, r(12) = {a.sbg.retention(12):.3f}",
-        _indent(
-            table(
-                ["month", "survival", "95% band"],
-                [
-                    [str(p.t), f"{p.survival:.3f}", f"{p.lower:.3f}-{p.upper:.3f}"]
-                    for p in a.projection
-                ],
-                [True, True, True],
+    lines += ["", *_cohort_lines(a), ""]
+    if a.sbg is not None and a.survival is not None:
+        lines += [*_sbg_lines(a), ""]
+    lines.append(
+        f"CLTV ({cur}, gross margin {_rate(policy.gross_margin)} %, discount "
+        f"{_rate(policy.discount_rate.value)} % per {policy.discount_rate.per.value}, "
+        "as in the policy)"
+    )
+    lines.append(
+        f"  average order value {a.average_order_value:,}, "
+        f"{a.purchases_per_month:.3f} purchases per member-month"
+    )
+    if a.cltv_simple is not None and a.cltv_geometric is not None and a.cltv_sbg is not None:
+        lines += [
+            f"  simple (AOV x purchases x margin x mean lifetime): {a.cltv_simple.amount:,}",
+            f"  geometric (constant retention r(12)):              {a.cltv_geometric.amount:,}",
+            f"  sBG (margin x DERL of a new member):               {a.cltv_sbg.amount:,}",
+        ]
+    if a.repeat is not None:
+        r = a.repeat
+        if r.clv_total is not None and r.clv_per_member is not None:
+            lines.append(
+                f"  BG/NBD + Gamma-Gamma, next {r.horizon} months: {r.clv_total.amount:,} in all, "
+                f"{r.clv_per_member.amount:,} per member"
             )
-        ),
-        "",
-        (
-            f"CLTV ({cur}, gross margin {_rate(policy.gross_margin)} %, discount "
-            f"{_rate(policy.discount_rate.value)} % per {policy.discount_rate.per.value}, "
-            "as in the policy)"
-        ),
-        (
-            f"  average order value {a.average_order_value:,}, "
-            f"{a.purchases_per_month:.3f} purchases per member-month"
-        ),
-        f"  simple (AOV x purchases x margin x mean lifetime): {a.cltv_simple.amount:,}",
-        f"  geometric (constant retention r(12)):              {a.cltv_geometric.amount:,}",
-        f"  sBG (margin x DERL of a new member):               {a.cltv_sbg.amount:,}",
-        "  historical, cumulative margin per original member at 12 months:",
-    ]
+        else:
+            lines.append("  BG/NBD + Gamma-Gamma: no spend model, so no value (see below)")
+    lines.append("  historical, cumulative margin per original member at 12 months:")
     hist = [v for v in a.cohort_values if 12 in v.cumulative][-6:]
     lines.append(
         _indent(
@@ -450,6 +428,8 @@ def format_member_report(analysis: MemberAnalysis, policy: MembershipPolicy | No
         if hist
         else "  (no cohort is 12 months old)"
     )
+    if a.repeat is not None:
+        lines += ["", *_repeat_lines(a)]
     lines += [
         "",
         "RFM SEGMENTS",
@@ -476,6 +456,109 @@ def format_member_report(analysis: MemberAnalysis, policy: MembershipPolicy | No
             f"POINTS: {a.points_held:,} unexpired points held by {a.points_holders:,} members",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _cohort_lines(a: MemberAnalysis) -> list[str]:
+    contractual = a.retention is not None
+    recent = list(a.cohorts.cells)[-12:]
+    ages = [0, 1, 2, 3, 6, 9, 12]
+    header = ["cohort", "size", *(f"m{k}" for k in ages)]
+    rows = []
+    for cohort in recent:
+        row = a.cohorts.cells[cohort]
+        cells = [
+            (
+                f"{row[k].retention:.0%}/{row[k].activity:.0%}"
+                if contractual
+                else f"{row[k].activity:.0%}"
+            )
+            if k in row and row[k].observed
+            else ""
+            for k in ages
+        ]
+        rows.append([cohort, str(row[0].observed), *cells])
+    title = (
+        "COHORTS (share still members / share who bought, by months since joining)"
+        if contractual
+        else "COHORTS (share who bought, by months since the first purchase)"
+    )
+    return [title, _indent(table(header, rows, [False, True, *([True] * len(ages))]))]
+
+
+def _sbg_lines(a: MemberAnalysis) -> list[str]:
+    km, sbg = a.survival, a.sbg
+    if km is None or sbg is None:  # pragma: no cover - the caller checked
+        return []
+    return [
+        "SURVIVAL (Kaplan–Meier, months)",
+        "  " + ", ".join(f"S({t}) = {km.at(t):.3f}" for t in (1, 3, 6, 12, 24)),
+        f"  median membership: {_median(km)}",
+        "",
+        "sBG MODEL (fitted to the cohorts' survivor counts, monthly)",
+        (
+            f"  alpha = {sbg.alpha:.3f} (se {_num3(sbg.se_alpha)}), "
+            f"beta = {sbg.beta:.3f} (se {_num3(sbg.se_beta)}), "
+            f"LL = {sbg.log_likelihood:.1f}"
+        ),
+        f"  retention r(1) = {sbg.retention(1):.3f}, r(12) = {sbg.retention(12):.3f}",
+        _indent(
+            table(
+                ["month", "survival", "95% band"],
+                [
+                    [str(p.t), f"{p.survival:.3f}", f"{p.lower:.3f}-{p.upper:.3f}"]
+                    for p in a.projection
+                ],
+                [True, True, True],
+            )
+        ),
+    ]
+
+
+def _parameters(names: tuple[str, ...], values: tuple[float, ...], ses: object) -> str:
+    errors = tuple(ses) if isinstance(ses, tuple) else (None,) * len(names)
+    return ", ".join(
+        f"{n} = {v:.4g} (se {_num3(se)})" for n, v, se in zip(names, values, errors, strict=True)
+    )
+
+
+def _repeat_lines(a: MemberAnalysis) -> list[str]:
+    r = a.repeat
+    if r is None:  # pragma: no cover - the caller checked
+        return []
+    bg = r.bgnbd
+    fitted = bg.diagnostics is None or bg.diagnostics.converged
+    lines = [
+        f"REPEAT PURCHASES (BG/NBD and Gamma-Gamma, in {r.unit.plural} since the first purchase)",
+        f"  {r.members:,} members with a purchase, {r.repeat_buyers:,} of them came back",
+        f"  BG/NBD: {_parameters(bg.names, bg.parameters, bg.standard_errors)}",
+        (f"    LL = {_num(bg.log_likelihood, 1)}, {'converged' if fitted else 'NOT converged'}"),
+        (
+            f"  next {r.horizon} months: {r.expected_purchases:,.1f} purchases expected; "
+            f"{r.expected_alive:,.1f} members expected still active"
+        ),
+    ]
+    gg = r.gamma_gamma
+    if gg is None:
+        lines.append("  Gamma-Gamma: too few repeat buyers with a spend to fit it")
+    else:
+        lines.append(f"  Gamma-Gamma: {_parameters(gg.names, gg.parameters, gg.standard_errors)}")
+        if gg.correlation is not None:
+            lines.append(f"    correlation of frequency and mean spend: {gg.correlation:.3f}")
+    if r.holdout is not None and r.calibration_end is not None:
+        lines += [
+            f"  HOLDOUT CHECK (fitted to {r.calibration_end}, checked to {a.as_of})",
+            _indent(
+                table(
+                    ["month", "expected", "actual"],
+                    [
+                        [str(p.period), f"{p.expected:,.1f}", f"{p.actual:,}"]
+                        for p in r.holdout.by_period
+                    ],
+                    [True, True, True],
+                )
+            ),
+        ]
+    return lines
 
 
 def _rate(value: float) -> str:
