@@ -2,6 +2,7 @@
 
     python benchmarks/generate.py members --members 3000 --seed 7 --out DIR
     python benchmarks/generate.py team --members 1000 --seed 7 --out DIR
+    python benchmarks/generate.py repeat --members 100000 --seed 7 --out DIR
 
 Member bases follow the shifted-beta-geometric story: each member's monthly churn probability
 is drawn from a beta distribution, and each month they stay they buy a Poisson number of times
@@ -72,6 +73,53 @@ def member_base(
             f"{member_id},{joined.isoformat()},{'' if left is None else left.isoformat()}"
         )
     return "\n".join(members) + "\n", "\n".join(sales) + "\n"
+
+
+def repeat_base(
+    n: int,
+    seed: int,
+    *,
+    r: float = 0.243,
+    alpha: float = 4.414,
+    a: float = 0.793,
+    b: float = 2.426,
+    weeks: int = 52,
+    cohort_weeks: int = 12,
+) -> str:
+    """Per-member repeat-purchase rows (CSV text) for `n` members without contracts.
+
+    The BG/NBD story with the CDNOW estimates of Fader, Hardie & Lee (2005) as defaults (rates
+    per week): each member's purchase rate is drawn from a gamma(r, alpha) distribution and
+    their probability of dropping out after a purchase from a beta(a, b); members make their
+    first purchase on a day of the first `cohort_weeks` weeks and are observed to the end of
+    week `weeks`. Purchases fall on whole days (several on one day are one purchase). The rows:
+    `member_id, x, t_x_days, T_days, repeat_spend` (x repeat purchase days, the days from the
+    first purchase to the last and to the end, the whole-dollar spend on the repeat days).
+    """
+    rng = random.Random(seed)
+    end = 7 * weeks
+    rows = ["member_id,x,t_x_days,T_days,repeat_spend"]
+    for i in range(n):
+        rate = rng.gammavariate(r, 1 / alpha) / 7  # per day
+        p = rng.betavariate(a, b)
+        first = rng.randrange(7 * cohort_weeks)
+        big_t = end - first
+        days = set()
+        t = 0.0
+        while rate > 0:
+            t += rng.expovariate(rate)
+            if t > big_t:
+                break
+            day = int(t)
+            if 0 < day <= big_t:
+                days.add(day)
+            if rng.random() < p:
+                break
+        x = len(days)
+        basket = rng.lognormvariate(3.2, 0.6)  # about 30 dollars
+        spend = sum(max(1, round(basket * rng.lognormvariate(0, 0.3))) for _ in range(x))
+        rows.append(f"C{i + 1:07d},{x},{max(days) if days else 0},{big_t},{spend}")
+    return "\n".join(rows) + "\n"
 
 
 def team_document(n: int, seed: int) -> dict[str, object]:
@@ -206,7 +254,7 @@ def team_document(n: int, seed: int) -> dict[str, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("kind", choices=("members", "team"))
+    parser.add_argument("kind", choices=("members", "team", "repeat"))
     parser.add_argument("--members", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=Path())
@@ -216,6 +264,9 @@ def main() -> None:
         members, sales = member_base(args.members, args.seed)
         (args.out / "members.csv").write_text(members, encoding="utf-8")
         (args.out / "transactions.csv").write_text(sales, encoding="utf-8")
+    elif args.kind == "repeat":
+        text = repeat_base(args.members, args.seed)
+        (args.out / "repeat.csv").write_text(text, encoding="utf-8")
     else:
         text = json.dumps(team_document(args.members, args.seed), ensure_ascii=False)
         (args.out / "team.json").write_text(text, encoding="utf-8")
