@@ -273,7 +273,17 @@ def _minor_units(dtype: Any, exponent: int) -> tuple[Any, Any]:  # noqa: ANN401
     amount = nw.col("amount")
     if dtype.is_integer():
         return (amount.cast(nw.Int64) * scale), nw.lit(value=False)
-    if dtype == nw.Decimal:
+    if dtype == nw.Decimal and isinstance(getattr(dtype, "scale", None), int):
+        # the decimal's own scale s makes it an exact integer of 10**-s units (a cast of a
+        # fractional decimal to an integer is an error on pyarrow and pandas' ArrowDtype);
+        # the currency's minor units are a whole multiple or quotient of those
+        units = (amount * 10**dtype.scale).cast(nw.Int64)
+        if dtype.scale <= exponent:
+            return units * 10 ** (exponent - dtype.scale), nw.lit(value=False)
+        step = 10 ** (dtype.scale - exponent)
+        whole = units // step  # `%` is missing on pandas' ArrowDtype integers
+        return whole, (units - whole * step) != 0
+    if dtype == nw.Decimal:  # pragma: no cover - every engine tested gives the scale
         scaled = amount * scale
         whole = scaled.cast(nw.Int64)
         return whole, (scaled - whole) != 0
@@ -402,10 +412,12 @@ class _Inputs:
                     nw.col("tn").min().alias("jn"),
                 )
                 .with_columns(
-                    nw.lit(None, nw.Int64).alias("ly"),
-                    nw.lit(None, nw.Int64).alias("lm"),
-                    nw.lit(None, nw.Int64).alias("ld"),
-                    nw.lit(None, nw.Int64).alias("ln"),
+                    # null leaving parts, typed as the joining day's (pandas and Dask cannot
+                    # cast a null literal to an integer type)
+                    *(
+                        nw.when(nw.col("jn").is_null()).then(nw.col("jn")).alias(c)
+                        for c in ("ly", "lm", "ld", "ln")
+                    )
                 )
             )
         self.members = people
