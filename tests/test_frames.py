@@ -112,14 +112,13 @@ ENGINES: dict[str, tuple[str, Callable[..., tuple[object, object]]]] = {
     "pyspark": ("pyspark", None),  # type: ignore[dict-item]
 }
 SLOW = {"duckdb", "dask", "pyspark"}  # a fixed cost per collect; few examples
-# Spark's JVM takes a minute to start on a small machine and Dask's scheduler pays a fixed cost
-# per collect (minutes for this module): their runs are asked for with MTEAM_TEST_SPARK=1 and
-# MTEAM_TEST_DASK=1.
 INSTALLED = [
     name
     for name, (module, _) in ENGINES.items()
     if importlib.util.find_spec(module) is not None
     and (module != "dask" or importlib.util.find_spec("distributed") is not None)
+    # Spark's JVM and Dask's scheduler cost seconds per collect here (the module takes
+    # minutes on them): their runs are asked for with MTEAM_TEST_SPARK=1 and MTEAM_TEST_DASK=1
     and (module != "pyspark" or os.environ.get("MTEAM_TEST_SPARK") == "1")
     and (module != "dask" or os.environ.get("MTEAM_TEST_DASK") == "1")
 ]
@@ -127,10 +126,11 @@ INSTALLED = [
 
 @pytest.fixture(scope="module")
 def dask_client() -> Iterator[object]:
+    """One in-process worker with one thread: the scheduler's cost per collect is small."""
     from distributed import Client, LocalCluster
 
     cluster = LocalCluster(
-        processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None
+        processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None
     )
     client = Client(cluster)
     yield client
@@ -138,19 +138,29 @@ def dask_client() -> Iterator[object]:
     cluster.close()
 
 
-@pytest.fixture(scope="module")
-def spark() -> Iterator[object]:
+def spark_session() -> object:
+    """The test run's one local SparkSession (`getOrCreate` gives every module the same)."""
     from pyspark.sql import SparkSession
 
-    session = (
-        SparkSession.builder.master("local[1]")
-        .config("spark.sql.shuffle.partitions", "1")
+    return (
+        SparkSession.builder.master("local[2]")
+        .appName("mteam-tests")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.memory", "1g")
         .config("spark.driver.host", "127.0.0.1")
+        .config("spark.sql.adaptive.enabled", "false")
         .getOrCreate()
     )
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[object]:
+    session = spark_session()
     yield session
-    session.stop()
+    session.stop()  # type: ignore[attr-defined]
 
 
 @pytest.fixture(params=INSTALLED)
@@ -283,16 +293,58 @@ def test_the_sample_is_the_same_on_every_engine(constructor):
     assert (result.points_held, result.points_holders) == (8, 2)
 
 
-@pytest.mark.parametrize("engine", ["polars", "polars-lazy", "pyarrow"])
-def test_without_members_each_joins_at_the_first_purchase(engine):
+def test_without_members_each_joins_at_the_first_purchase(constructor):
     sales = [
         Transaction("a", date(2024, 2, 29), Decimal("19.99")),
         Transaction("a", date(2025, 12, 31), Decimal("5.01")),
         Transaction("d", date(2025, 1, 31), Decimal(7)),
+        Transaction("d", date(2025, 3, 2), Decimal(3)),
     ]
     only = [Member("a", date(2024, 2, 29)), Member("d", date(2025, 1, 31))]
-    _, t = ENGINES[engine][1](*_columns(None, sales))
+    _, t = constructor(*_columns(None, sales))
     assert frames.summarise(None, t, AS_OF, currency=USD) == summarise(only, sales, AS_OF)
+    policy = MembershipPolicy(currency=USD)
+    assert _outcome(lambda: frames.analyse(None, t, AS_OF, policy)) == _outcome(
+        lambda: analyse(only, sales, AS_OF, policy)
+    )
+
+
+def _decimal_sales(places: int) -> object:
+    """pandas transactions whose amounts are an Arrow decimal of `places` decimals."""
+    import pyarrow as pa
+
+    amounts = [Decimal("19.99"), Decimal("5.01"), Decimal("7.5")]
+    if places > 2:
+        amounts[1] = Decimal("5.015")
+    return pd.DataFrame(
+        {
+            "member_id": ["a", "a", "b"],
+            "on": pd.to_datetime(["2025-01-05", "2025-03-01", "2025-02-01"]),
+            "amount": pd.Series(amounts, dtype=pd.ArrowDtype(pa.decimal128(12, places))),
+        }
+    )
+
+
+@pytest.mark.parametrize("engine", ["pandas", "dask"])
+def test_pandas_arrow_decimal_amounts_are_exact_or_refused(engine):
+    pytest.importorskip("pyarrow")
+    members = [Member("a", date(2025, 1, 1)), Member("b", date(2025, 2, 1), date(2025, 6, 1))]
+    m, _ = _pandas(*_columns(members, []))
+    sales = [_decimal_sales(2), _decimal_sales(4)]
+    if engine == "dask":
+        if "dask" not in INSTALLED:
+            pytest.skip("Dask is not installed or not asked for (MTEAM_TEST_DASK=1)")
+        import dask.dataframe as dd
+
+        m = dd.from_pandas(m, npartitions=1)
+        sales = [dd.from_pandas(s, npartitions=2) for s in sales]
+    base = frames.summarise(m, sales[0], AS_OF, currency=USD)
+    assert (base.stats["a"].revenue, base.stats["b"].revenue) == (Decimal("25.00"), Decimal("7.50"))
+    # in whole units (no currency), 19.99 has too many decimals; with cents, 5.0150 has
+    with pytest.raises(InvalidInputError, match=r"currency's 0 \(pass currency=\): 3 rows"):
+        frames.summarise(m, sales[0], AS_OF)
+    with pytest.raises(InvalidInputError, match=r"currency's 2: 1 row, e\.g\. 'a'"):
+        frames.summarise(m, sales[1], AS_OF, currency=USD)
 
 
 def _rows(native: object) -> list[dict[str, object]]:

@@ -273,7 +273,17 @@ def _minor_units(dtype: Any, exponent: int) -> tuple[Any, Any]:  # noqa: ANN401
     amount = nw.col("amount")
     if dtype.is_integer():
         return (amount.cast(nw.Int64) * scale), nw.lit(value=False)
-    if dtype == nw.Decimal:
+    if dtype == nw.Decimal and isinstance(getattr(dtype, "scale", None), int):
+        # the decimal's own scale s makes it an exact integer of 10**-s units (a cast of a
+        # fractional decimal to an integer is an error on pyarrow and pandas' ArrowDtype);
+        # the currency's minor units are a whole multiple or quotient of those
+        units = (amount * 10**dtype.scale).cast(nw.Int64)
+        if dtype.scale <= exponent:
+            return units * 10 ** (exponent - dtype.scale), nw.lit(value=False)
+        step = 10 ** (dtype.scale - exponent)
+        whole = units // step  # `%` is missing on pandas' ArrowDtype integers
+        return whole, (units - whole * step) != 0
+    if dtype == nw.Decimal:  # pragma: no cover - every engine tested gives the scale
         scaled = amount * scale
         whole = scaled.cast(nw.Int64)
         return whole, (scaled - whole) != 0
@@ -402,10 +412,12 @@ class _Inputs:
                     nw.col("tn").min().alias("jn"),
                 )
                 .with_columns(
-                    nw.lit(None, nw.Int64).alias("ly"),
-                    nw.lit(None, nw.Int64).alias("lm"),
-                    nw.lit(None, nw.Int64).alias("ld"),
-                    nw.lit(None, nw.Int64).alias("ln"),
+                    # null leaving parts, typed as the joining day's (pandas and Dask cannot
+                    # cast a null literal to an integer type)
+                    *(
+                        nw.when(nw.col("jn").is_null()).then(nw.col("jn")).alias(c)
+                        for c in ("ly", "lm", "ld", "ln")
+                    )
                 )
             )
         self.members = people
@@ -605,7 +617,7 @@ def _tier_index(policy: TierPolicy, exponent: int) -> Any:  # noqa: ANN401
 _DIMENSIONS: Final = ("rkey", "n", "revenue")
 
 
-def _cuts(frame: Any, policy: RFMPolicy, n: int, inputs: _Inputs) -> RFMCuts:  # noqa: ANN401
+def _cuts(frame: Any, policy: RFMPolicy, n: int | None, inputs: _Inputs) -> RFMCuts:  # noqa: ANN401
     """The cut points: one collect of the three value-count tables, one for the ids."""
     nw = _nw()
     tables = [
@@ -621,6 +633,10 @@ def _cuts(frame: Any, policy: RFMPolicy, n: int, inputs: _Inputs) -> RFMCuts:  #
     counts: list[dict[int, int]] = [{}, {}, {}]
     for r in _collect_rows(nw.concat(tables, how="vertical")):
         counts[_int(r["dim"])][_int(r["value"])] = _int(r["count"])
+    if n is None:  # the number of members, from the recency counts
+        n = sum(counts[0].values())
+    if not n:
+        return RFMCuts(policy.ties, 0, (), (), (), (), (), ())
     if policy.ties == "shared":
         dims = [_shared_cut_points(c, n) for c in counts]
     else:
@@ -643,12 +659,18 @@ def _cuts(frame: Any, policy: RFMPolicy, n: int, inputs: _Inputs) -> RFMCuts:  #
             for d, i, v, j in wanted
         ]
         if frame.implementation is nw.Implementation.DASK:
-            # narwhals 2.29 cannot sort then take the head of a Dask frame: the tie group's ids
-            # come back and are sorted here (one collect per cut point)
-            ids = {}
-            for d, i, v, j in wanted:
-                tied = _collect_rows(frame.filter(nw.col(_DIMENSIONS[d]) == v).select("member_id"))
-                ids[d * 4 + i] = sorted(str(r["member_id"]) for r in tied)[j]
+            # narwhals 2.29 cannot sort then take the head of a Dask frame: the tie groups' ids
+            # come back, all in one collect, and are sorted here
+            tied_ids: dict[int, list[str]] = {}
+            groups = [
+                frame.filter(nw.col(_DIMENSIONS[d]) == v).select(
+                    "member_id", nw.lit(d * 4 + i).cast(nw.Int64).alias("cut")
+                )
+                for d, i, v, _ in wanted
+            ]
+            for r in _collect_rows(nw.concat(groups)) if groups else []:
+                tied_ids.setdefault(_int(r["cut"]), []).append(str(r["member_id"]))
+            ids = {d * 4 + i: sorted(tied_ids[d * 4 + i])[j] for d, i, _, j in wanted}
         else:
             rows = _collect_rows(nw.concat(queries)) if queries else []
             ids = {_int(r["cut"]): str(r["member_id"]) for r in rows}
@@ -938,12 +960,7 @@ def score(
     )
     frame = _with_keys(inputs)
     if cuts is None:
-        n = _int(_collect_rows(frame.select(nw.len().alias("n")))[0]["n"])
-        cuts = (
-            _cuts(frame, policy.rfm, n, inputs)
-            if n
-            else RFMCuts(policy.rfm.ties, 0, (), (), (), (), (), ())
-        )
+        cuts = _cuts(frame, policy.rfm, None, inputs)
     check_instance("cuts", cuts, RFMCuts)
     segment = nw.lit(policy.rfm.segments[-1].name)
     for rule in reversed(policy.rfm.segments):
