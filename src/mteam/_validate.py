@@ -334,6 +334,8 @@ def text(*, allow_empty: bool = False) -> Validator:
     """An attrs validator: a str, not empty or blank unless allowed."""
 
     def validate(_inst: object, attr: Any, value: object) -> None:  # noqa: ANN401
+        if value.__class__ is str and (allow_empty or value.strip()):
+            return  # the common case, first and cheaply
         if not isinstance(value, str):
             raise InvalidInputError(attr.name, f"must be text, got {show(value)}")
         if not allow_empty and not value.strip():
