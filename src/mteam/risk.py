@@ -24,7 +24,7 @@ from typing import Any, Final
 import attrs
 
 from mteam._records import Records
-from mteam._validate import check_records, show, text, whole
+from mteam._validate import as_pairs, check_records, show, text, whole
 from mteam.errors import InvalidInputError
 from mteam.labels import Label, to_label
 
@@ -84,7 +84,7 @@ LEVELS: Final = ((1, "low"), (5, "medium"), (10, "high"), (16, "critical"))
 
 
 def _to_levels(value: Sequence[Sequence[Any]]) -> tuple[tuple[int, str], ...]:
-    return tuple((int(a), str(b)) for a, b in value)
+    return as_pairs("levels", value, whole=True)
 
 
 @attrs.frozen
