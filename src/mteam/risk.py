@@ -64,7 +64,7 @@ class Risk:
     mitigation: Label = attrs.field(default=Label("none yet"), converter=to_label, kw_only=True)
     residual_likelihood: int | None = attrs.field(default=None, kw_only=True)
     residual_impact: int | None = attrs.field(default=None, kw_only=True)
-    owner: str = attrs.field(default="", kw_only=True)
+    owner: str = attrs.field(default="", validator=text(allow_empty=True), kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         for field, inherent in (

@@ -44,6 +44,7 @@ from mteam._validate import (
     check_range,
     check_sequence,
     items_of,
+    of_type,
     real,
     show,
     text,
@@ -153,7 +154,9 @@ class ProjectEvaluation:
     project_id: str = attrs.field(validator=text())
     score: float = attrs.field(validator=real())
     contribution: float = attrs.field(default=1.0, validator=real(gt=0, le=1))
-    scale: RatingScale = attrs.field(factory=lambda: RatingScale(1, 5), kw_only=True)
+    scale: RatingScale = attrs.field(
+        factory=lambda: RatingScale(1, 5), validator=of_type(RatingScale), kw_only=True
+    )
 
     def __attrs_post_init__(self) -> None:
         self.scale.check(self.score, "score")
