@@ -260,6 +260,29 @@ def as_items(path: str, value: object) -> list[Any]:
     return list(value)
 
 
+def as_pairs(path: str, value: object, *, whole: bool = False) -> tuple[tuple[Any, str], ...]:
+    """`(number, name)` pairs, as a tuple of tuples; the number a count if `whole`.
+
+    >>> as_pairs("grades", [(0, "red"), [0.4, "green"]])
+    ((0, 'red'), (0.4, 'green'))
+    >>> as_pairs("grades", [(0, "red", 1)])
+    Traceback (most recent call last):
+    mteam.errors.InvalidInputError: grades[0]: must be a (number, name) pair, got (0, 'red', 1)
+    """
+    out = []
+    for i, pair in enumerate(as_items(path, value)):
+        at = f"{path}[{i}]"
+        if isinstance(pair, (str, bytes, Mapping)) or not isinstance(pair, (list, tuple)):
+            raise InvalidInputError(at, f"must be a (number, name) pair, got {show(pair)}")
+        if len(pair) != 2:
+            raise InvalidInputError(at, f"must be a (number, name) pair, got {show(pair)}")
+        number = as_count(f"{at}[0]", pair[0]) if whole else as_number(f"{at}[0]", pair[0])
+        if not isinstance(pair[1], str):
+            raise InvalidInputError(f"{at}[1]", f"must be text, got {show(pair[1])}")
+        out.append((number, pair[1]))
+    return tuple(out)
+
+
 def to_number(value: Any) -> Any:  # noqa: ANN401 - whatever the validator then judges
     """An attrs converter: a numpy-like scalar or an `__index__` number as a plain one.
 
@@ -334,6 +357,8 @@ def text(*, allow_empty: bool = False) -> Validator:
     """An attrs validator: a str, not empty or blank unless allowed."""
 
     def validate(_inst: object, attr: Any, value: object) -> None:  # noqa: ANN401
+        if value.__class__ is str and (allow_empty or value.strip()):
+            return  # the common case, first and cheaply
         if not isinstance(value, str):
             raise InvalidInputError(attr.name, f"must be text, got {show(value)}")
         if not allow_empty and not value.strip():

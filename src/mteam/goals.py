@@ -31,7 +31,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import MONTHLY, WEEKLY, rrule
 
-from mteam._validate import check_instance, items_of, of_type, real, show, text, to_tuple
+from mteam._validate import as_pairs, check_instance, items_of, of_type, real, show, text, to_tuple
 from mteam.errors import InvalidInputError
 from mteam.labels import Label, to_label
 from mteam.money import apportion
@@ -142,7 +142,7 @@ def _check_grades(_inst: object, _attr: object, value: tuple[tuple[float, str], 
 
 
 def _to_pairs(value: Sequence[Sequence[Any]]) -> tuple[tuple[float, str], ...]:
-    return tuple((float(a), str(b)) for a, b in value)
+    return tuple((float(a), b) for a, b in as_pairs("grades", value))
 
 
 @attrs.frozen

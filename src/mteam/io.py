@@ -213,14 +213,6 @@ def _csv_table(
             handle.close()
 
 
-def _rows(
-    source: str | Path | IO[str], columns: tuple[str, ...], default_name: str
-) -> Iterator[tuple[int, str, list[str]]]:
-    with _csv_table(source, columns, default_name) as (reader, name):
-        for row in reader:
-            yield reader.line_num, f"{name}:{reader.line_num}", row
-
-
 def read_members(source: str | Path | IO[str], *, max_problems: int = 50) -> list[Member]:
     r"""Read a members CSV file (`member_id,joined_on,left_on`).
 
@@ -310,20 +302,15 @@ def read_transactions(
         InvalidInputError: listing every bad row by `file:line.column`.
     """
     problems = Problems(max_problems)
-    new, put = object.__new__, object.__setattr__
-    for line, where, row in _rows(source, TRANSACTION_COLUMNS, "transactions"):
-        parsed = parse_transaction(row)
-        if isinstance(parsed, Problem):
-            problems.add(at(where, parsed.path), parsed.message)
-            continue
-        # parse_transaction has run every check of Transaction's validators (a non-blank id, a
-        # date, a finite Decimal): build the record without running them a second time
-        transaction = new(Transaction)
-        put(transaction, "member_id", parsed[0])
-        put(transaction, "on", parsed[1])
-        put(transaction, "amount", parsed[2])
-        put(transaction, "line", line)
-        yield transaction
+    days: dict[str, date] = {}  # each distinct date cell is parsed once, then looked up
+    with _csv_table(source, TRANSACTION_COLUMNS, "transactions") as (reader, name):
+        for row in reader:
+            parsed = _parse_cells(row, days)
+            if isinstance(parsed, Problem):
+                problems.add(at(f"{name}:{reader.line_num}", parsed.path), parsed.message)
+                continue
+            member_id, on, amount = parsed
+            yield Transaction(member_id, on, amount, reader.line_num)
     problems.raise_if_any()
 
 
@@ -342,13 +329,20 @@ def parse_transaction(row: Sequence[str]) -> tuple[str, date, Decimal] | Problem
     """
     if not isinstance(row, (list, tuple)) or not all(isinstance(cell, str) for cell in row):
         raise InvalidInputError("row", f"must be a list of text cells, got {show(row)}")
+    return _parse_cells(row, {})
+
+
+def _parse_cells(row: Sequence[str], days: dict[str, date]) -> tuple[str, date, Decimal] | Problem:
+    """`parse_transaction` of a row known to be text cells, looking dates up in `days` first."""
     if len(row) != len(TRANSACTION_COLUMNS):
         return Problem("", f"expected {len(TRANSACTION_COLUMNS)} columns, got {len(row)}")
     member_id, on, amount = row
-    try:
-        day = date.fromisoformat(on.strip())
-    except ValueError:
-        return Problem("on", f"invalid date {show(on.strip())}")
+    day = days.get(on)
+    if day is None:
+        try:
+            day = days[on] = date.fromisoformat(on.strip())
+        except ValueError:
+            return Problem("on", f"invalid date {show(on.strip())}")
     try:
         value = Decimal(amount)
     except InvalidOperation:

@@ -24,7 +24,7 @@ from typing import Any, Final
 import attrs
 
 from mteam._records import Records
-from mteam._validate import check_records, show, text, whole
+from mteam._validate import as_pairs, check_records, show, text, whole
 from mteam.errors import InvalidInputError
 from mteam.labels import Label, to_label
 
@@ -64,7 +64,7 @@ class Risk:
     mitigation: Label = attrs.field(default=Label("none yet"), converter=to_label, kw_only=True)
     residual_likelihood: int | None = attrs.field(default=None, kw_only=True)
     residual_impact: int | None = attrs.field(default=None, kw_only=True)
-    owner: str = attrs.field(default="", kw_only=True)
+    owner: str = attrs.field(default="", validator=text(allow_empty=True), kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         for field, inherent in (
@@ -84,7 +84,7 @@ LEVELS: Final = ((1, "low"), (5, "medium"), (10, "high"), (16, "critical"))
 
 
 def _to_levels(value: Sequence[Sequence[Any]]) -> tuple[tuple[int, str], ...]:
-    return tuple((int(a), str(b)) for a, b in value)
+    return as_pairs("levels", value, whole=True)
 
 
 @attrs.frozen

@@ -399,8 +399,12 @@ class CandidatePolicy:
 
     fit_weight: float = attrs.field(default=0.6, validator=real(ge=0))
     interview_weight: float = attrs.field(default=0.4, validator=real(ge=0))
-    interview_scale: RatingScale = FEEDBACK_SCALE
-    skill_scale: RatingScale = PROFICIENCY_SCALE
+    interview_scale: RatingScale = attrs.field(
+        default=FEEDBACK_SCALE, validator=of_type(RatingScale)
+    )
+    skill_scale: RatingScale = attrs.field(
+        default=PROFICIENCY_SCALE, validator=of_type(RatingScale)
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.fit_weight + self.interview_weight <= 0:

@@ -19,7 +19,7 @@ from typing import Final
 
 import attrs
 
-from mteam._validate import check_range, enum_value, items_of, real, show, to_tuple
+from mteam._validate import as_flag, check_range, enum_value, items_of, real, show, to_tuple
 from mteam.errors import InvalidInputError
 
 __all__ = ["FEEDBACK_SCALE", "PROFICIENCY_SCALE", "Direction", "RatingScale"]
@@ -66,6 +66,10 @@ def _check_labels(inst: RatingScale, _attr: object, value: tuple[str, ...]) -> N
         )
 
 
+def _to_integral(value: object) -> bool:
+    return as_flag("integral", value)
+
+
 def _check_integral(inst: RatingScale, _attr: object, value: bool) -> None:
     if value and not (float(inst.minimum).is_integer() and float(inst.maximum).is_integer()):
         raise InvalidInputError(
@@ -98,7 +102,12 @@ class RatingScale:
 
     minimum: float = attrs.field(validator=real())
     maximum: float = attrs.field(validator=[real(), _check_bounds])
-    integral: bool = attrs.field(default=False, validator=_check_integral, kw_only=True)
+    integral: bool = attrs.field(
+        default=False,
+        converter=_to_integral,
+        validator=_check_integral,
+        kw_only=True,
+    )
     labels: tuple[str, ...] = attrs.field(
         default=(),
         converter=to_tuple,

@@ -25,7 +25,7 @@ from typing import Any, Final
 
 import attrs
 
-from mteam._validate import show, text
+from mteam._validate import check_int, show, text
 from mteam.errors import InvalidInputError
 
 __all__ = [
@@ -40,6 +40,8 @@ TRANSACTION_COLUMNS: Final = ("member_id", "on", "amount")
 
 
 def _check_date(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+    if value.__class__ is date:
+        return  # the common case, first and cheaply
     # a datetime is a date, but it does not compare with one: refused
     if not isinstance(value, date) or isinstance(value, datetime):
         raise InvalidInputError(attr.name, f"must be a date, got {show(value)}")
@@ -95,3 +97,8 @@ class Transaction:
     def _check_amount(self, _attr: object, value: object) -> None:
         if not isinstance(value, Decimal) or not value.is_finite():
             raise InvalidInputError("amount", f"must be a finite Decimal, got {show(value)}")
+
+    @line.validator
+    def _check_line(self, _attr: object, value: object) -> None:
+        if value is not None and (value.__class__ is not int or value < 1):
+            check_int("line", value, ge=1)

@@ -39,10 +39,12 @@ import attrs
 
 from mteam._records import Cell, Records
 from mteam._validate import (
+    as_flag,
     check_int,
     check_range,
     check_sequence,
     items_of,
+    of_type,
     real,
     show,
     text,
@@ -86,6 +88,16 @@ def _check_component_weights(_inst: object, _attr: object, value: dict[str, floa
         raise InvalidInputError("weights", "at least one weight must be > 0")
 
 
+def _to_component_weights(value: object) -> dict[str, float]:
+    if not isinstance(value, Mapping):
+        raise InvalidInputError("weights", f"must be a mapping, got {show(value)}")
+    return dict(value)
+
+
+def _to_require_all(value: object) -> bool:
+    return as_flag("require_all", value)
+
+
 @attrs.frozen(hash=False)
 class CompositePolicy:
     """How the components are weighted.
@@ -114,10 +126,10 @@ class CompositePolicy:
             "self_assessment": 0.05,
             "learning": 0.10,
         },
-        converter=dict,
+        converter=_to_component_weights,
         validator=_check_component_weights,
     )
-    require_all: bool = False
+    require_all: bool = attrs.field(default=False, converter=_to_require_all)
     kpi_cap: float = attrs.field(default=1.5, validator=real(ge=1))
 
 
@@ -142,7 +154,9 @@ class ProjectEvaluation:
     project_id: str = attrs.field(validator=text())
     score: float = attrs.field(validator=real())
     contribution: float = attrs.field(default=1.0, validator=real(gt=0, le=1))
-    scale: RatingScale = attrs.field(factory=lambda: RatingScale(1, 5), kw_only=True)
+    scale: RatingScale = attrs.field(
+        factory=lambda: RatingScale(1, 5), validator=of_type(RatingScale), kw_only=True
+    )
 
     def __attrs_post_init__(self) -> None:
         self.scale.check(self.score, "score")

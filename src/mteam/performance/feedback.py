@@ -150,6 +150,7 @@ def _to_relation(value: Relation | str) -> Relation:
 
 _RELATION: Final = enum_value(Relation, "relation")
 _RELATION_BY_VALUE: Final = {r._value_: r for r in Relation}
+_SELF_RELATION: Final = Relation.SELF
 _WITHHELD: Final = " (the value is withheld to protect the rater)"
 _ALLOWED_RELATIONS: Final = ", ".join(repr(r.value) for r in Relation)
 
@@ -157,6 +158,10 @@ _ALLOWED_RELATIONS: Final = ", ".join(repr(r.value) for r in Relation)
 def _rating_relation(value: object) -> Relation:
     # A rating's relation is checked without repeating the value: a row with its fields out of
     # order would otherwise print a rater id here.
+    if value.__class__ is str:
+        found = _RELATION_BY_VALUE.get(value)
+        if found is not None:
+            return found  # the common case, first and cheaply
     if isinstance(value, Relation):
         return value
     found = _RELATION_BY_VALUE.get(value) if isinstance(value, str) else None
@@ -171,6 +176,9 @@ def _check_rater(_inst: object, _attr: object, value: Any) -> None:  # noqa: ANN
 
 
 def _check_score(_inst: object, _attr: object, value: Any) -> None:  # noqa: ANN401
+    kind = value.__class__
+    if kind is int or (kind is float and math.isfinite(value)):
+        return  # the common cases, first and cheaply
     # The value is never repeated: it may be an anonymous rater's score.
     try:
         check_range("score", value)
@@ -201,10 +209,11 @@ class Rating:
 
     def __attrs_post_init__(self) -> None:
         is_self = self.rater_id == self.ratee_id
-        if self.relation is Relation.SELF and not is_self:
+        if (self.relation is _SELF_RELATION) is is_self:
+            return  # the common case, first and cheaply (no enum lookup)
+        if not is_self:
             raise InvalidInputError("rater_id", "a SELF rating's rater must be the ratee")
-        if self.relation is not Relation.SELF and is_self:
-            raise InvalidInputError("relation", "a rating of oneself must have relation SELF")
+        raise InvalidInputError("relation", "a rating of oneself must have relation SELF")
 
 
 _RATING_KEYS: Final = frozenset(("ratee_id", "rater_id", "relation", "competency_id", "score"))
@@ -214,12 +223,9 @@ def ratings_from_rows(rows: list[Any]) -> tuple[Rating, ...] | None:
     """Ratings from JSON-ready rows in one pass, when every row is plainly valid; else None.
 
     The batch path of loading a document (ratings come by the hundred thousand): a row is
-    plainly valid when it is a dict with exactly the five keys, non-blank `str` ids, a relation
-    given by its value, an `int` or finite `float` score, and the rule that a SELF rating is
-    by the ratee and only then. Those are the checks of `Rating`'s own validators, run once
-    here instead of field by field; a plainly valid row gives exactly the `Rating` that
-    `Rating(**row)` gives. On any other row the caller takes the checked path, which names
-    every problem.
+    plainly valid when it is a dict with exactly the five keys that `Rating(**row)` accepts
+    (its validators run as for any rating). On any other row the caller takes the checked
+    path, which names every problem.
 
     Examples:
         >>> row = {"ratee_id": "ann", "rater_id": "bo", "relation": "peer",
@@ -229,36 +235,20 @@ def ratings_from_rows(rows: list[Any]) -> tuple[Rating, ...] | None:
         >>> ratings_from_rows([{**row, "score": "4"}]) is None  # the checked path names it
         True
     """
-    new, put = object.__new__, object.__setattr__
-    by_value, self_relation, isfinite = _RELATION_BY_VALUE, Relation.SELF, math.isfinite
     out = []
     for row in rows:
         if row.__class__ is not dict or row.keys() != _RATING_KEYS:
             return None
-        ratee, rater, competency = row["ratee_id"], row["rater_id"], row["competency_id"]
-        relation, score = row["relation"], row["score"]
-        if (
-            ratee.__class__ is not str
-            or rater.__class__ is not str
-            or competency.__class__ is not str
-            or relation.__class__ is not str
-            or not (ratee.strip() and rater.strip() and competency.strip())
-        ):
+        try:
+            rating = Rating(
+                row["ratee_id"],
+                row["rater_id"],
+                row["relation"],
+                row["competency_id"],
+                row["score"],
+            )
+        except InvalidInputError:
             return None
-        relation = by_value.get(relation)
-        kind = score.__class__
-        if (
-            relation is None
-            or not (kind is int or (kind is float and isfinite(score)))
-            or (relation is self_relation) != (rater == ratee)
-        ):
-            return None
-        rating = new(Rating)
-        put(rating, "ratee_id", ratee)
-        put(rating, "rater_id", rater)
-        put(rating, "relation", relation)
-        put(rating, "competency_id", competency)
-        put(rating, "score", score)
         out.append(rating)
     return tuple(out)
 

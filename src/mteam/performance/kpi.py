@@ -46,6 +46,7 @@ import attrs
 
 from mteam._records import Records
 from mteam._validate import (
+    as_flag,
     check_instance,
     check_range,
     check_records,
@@ -138,6 +139,10 @@ class KPI:
             )
 
 
+def _to_weights_sum_to_100(value: object) -> bool:
+    return as_flag("weights_sum_to_100", value)
+
+
 @attrs.frozen
 class KpiPolicy:
     """The attainment curve's fixed points and how scorecard weights are checked.
@@ -161,7 +166,7 @@ class KpiPolicy:
 
     threshold_score: float = attrs.field(default=0.5, validator=real(gt=0, lt=1))
     stretch_score: float = attrs.field(default=1.5, validator=real(ge=1))
-    weights_sum_to_100: bool = attrs.field(default=False)
+    weights_sum_to_100: bool = attrs.field(default=False, converter=_to_weights_sum_to_100)
 
     @property
     def cap(self) -> float:
