@@ -31,8 +31,6 @@ NOT_YET = {
     "mteam.membership.records": "its CSV readers move to mteam.io (issue 14)",
     "mteam.membership.repeat": "new: the repeat-purchase summary is being written",
     "mteam.membership.rfm": "the tie rule is being reworked (issue 18)",
-    "mteam.membership.sbg": "plain values and the projection band in progress (issue 18)",
-    "mteam.membership.summary": "the bulk CSV summary moves to mteam.io (issue 14)",
     "mteam.membership.tiers": "plain values and records in progress (issue 18)",
     "mteam.performance.feedback": "its private fast path leaves mteam.io (issue 14)",
     "mteam.report.html": "the HTML pages are being built (issue 18)",

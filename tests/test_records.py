@@ -117,6 +117,9 @@ MATRIX = SkillMatrix([Skill("seo", "SEO", "hard")], {"ann": {"seo": 3}, "bob": {
 SAMPLES = {
     "SBGModel": MODEL,
     "Projection": MODEL.project(3)[2],
+    "ProjectionTable": MODEL.project(3),
+    "MemberBase": _base(),
+    "MemberStats": _base().stats["b"],
     "ZTestResult": two_proportion_ztest(200, 2000, 250, 2000),
     "DurationTable": duration_table(_base(), "month"),
     "TierAssignment": assign_tiers(_base()),
@@ -230,6 +233,32 @@ def test_a_projection_is_a_table_of_rows():
     assert frame["survival"].iloc[12] == pytest.approx(MODEL.survival(12))
     assert (frame["lower"] <= frame["survival"]).all()
     assert (frame["survival"] <= frame["upper"]).all()
+
+
+def test_the_projection_table_is_still_the_tuple():
+    table = MODEL.project(12)
+    assert isinstance(table, tuple)
+    assert len(table) == 13
+    assert table[-1] == MODEL.project(12)[12]
+    assert table == tuple(MODEL.project(12))
+    frame = pd.DataFrame(table.to_records())
+    assert list(frame.columns) == ["t", "survival", "lower", "upper"]
+    assert frame["survival"].tolist() == [p.survival for p in table]
+    assert "t = 0 … 12" in table._repr_html_()
+
+
+def test_member_base_records_are_one_row_per_member():
+    base = _base()
+    rows = base.to_records()
+    assert [r["member_id"] for r in rows] == ["a", "b", "c"]
+    assert {r["as_of"] for r in rows} == {date(2025, 6, 30)}
+    assert [r["revenue"] for r in rows] == [Decimal(100), Decimal(6000), Decimal(25000)]
+    assert rows[1]["left_on"] == date(2025, 4, 1)
+    # c joined 1 Feb and bought on 20 March: one active month (month 1 since joining)
+    assert rows[2]["active_months"] == len(base.stats["c"].active_months()) == 1
+    assert "3 members" in base._repr_html_()
+    (row,) = base.stats["b"].to_records()
+    assert row["revenue"] == Decimal(6000)
 
 
 def test_ztest_records_split_the_interval():
