@@ -36,7 +36,6 @@ NOT_YET = {
     "mteam.report.html": "the HTML pages are being built (issue 18)",
     "mteam.review": "becoming a package: document and cycle (issue 14)",
     "mteam.rewards.bonus": "moving onto mteam.money.allocate (issue 14)",
-    "mteam.training": "splitting into gaps, plan and knapsack (issue 14)",
 }
 
 

@@ -38,6 +38,7 @@ from mteam.rewards.recognition import Recipient, Reward, assign_recognition
 from mteam.risk import TEMPLATES, risk_register
 from mteam.roles import Candidate, Role, SkillRequirement, rank_candidates, role_fit
 from mteam.skills import Skill, SkillMatrix
+from mteam.training import Course, TrainingCatalog, plan_training, skill_gaps
 
 PLAIN = (str, int, float, bool, date, datetime, Decimal, type(None))
 HIGH_END = [1000, 869, 743, 653, 593, 551, 517, 491]  # Fader & Hardie (2007), high end
@@ -113,12 +114,49 @@ FUNNEL = funnel(
 )
 CURVE = kaplan_meier([2, 3, 3, 5, 6, 8], [True, True, False, True, False, True], unit="month")
 MATRIX = SkillMatrix([Skill("seo", "SEO", "hard")], {"ann": {"seo": 3}, "bob": {"seo": 1}})
+GAPS = skill_gaps(
+    SkillMatrix(
+        [Skill("seo", "SEO", "hard"), Skill("copy", "Copywriting", "hard")],
+        {"ann": {"seo": 1, "copy": 2}, "bo": {"seo": 2}},
+    ),
+    {"ann": "seo", "bo": "seo"},
+    [
+        Role(
+            "seo",
+            "SEO",
+            requirements=[SkillRequirement("seo", 3, importance=3), SkillRequirement("copy", 2)],
+        )
+    ],
+    below_target={"bo": ["seo"]},
+)
+PLAN = plan_training(
+    GAPS,
+    TrainingCatalog(
+        TWD,
+        [
+            Course(
+                "seo-101", "SEO", {"seo": 1, "copy": 1}, method="online", cost=Decimal(900), hours=8
+            ),
+            Course(
+                "copy-lab", "Copy", {"copy": 2}, method="workshop", cost=Decimal(3000), hours=16
+            ),
+        ],
+    ),
+    Money(Decimal(2000), TWD),
+)
 
 SAMPLES = {
     "SBGModel": MODEL,
     "Projection": MODEL.project(3)[2],
     "ProjectionTable": MODEL.project(3),
     "MemberBase": _base(),
+    "SkillGap": GAPS.gaps[0],
+    "MemberReadiness": GAPS.members[0],
+    "SkillNeed": GAPS.skills[0],
+    "GapReport": GAPS,
+    "Assignment": PLAN.assignments[0],
+    "OpenGap": PLAN.open_gaps[0],
+    "TrainingPlan": PLAN,
     "MemberStats": _base().stats["b"],
     "ZTestResult": two_proportion_ztest(200, 2000, 250, 2000),
     "DurationTable": duration_table(_base(), "month"),
@@ -259,6 +297,25 @@ def test_member_base_records_are_one_row_per_member():
     assert "3 members" in base._repr_html_()
     (row,) = base.stats["b"].to_records()
     assert row["revenue"] == Decimal(6000)
+
+
+def test_training_records_are_flat():
+    rows = PLAN.to_records()
+    assert [(r["member_id"], r["course_id"]) for r in rows] == [
+        ("ann", "seo-101"),
+        ("bo", "seo-101"),
+    ]
+    assert rows[1]["closes"] == "copy+1, seo+1"
+    assert {r["currency"] for r in rows} == {"TWD"}
+    assert sum(r["cost"] for r in rows) == PLAN.cost == Decimal(1800)
+    assert sum(r["benefit"] for r in rows) == pytest.approx(PLAN.gap_closed)
+    gaps = GAPS.to_records()
+    assert [(r["member_id"], r["skill_id"], r["priority"]) for r in gaps] == [
+        ("ann", "seo", 6.0),
+        ("bo", "copy", 2.0),
+        ("bo", "seo", 4.5),
+    ]
+    assert sum(r["priority"] for r in gaps) == pytest.approx(GAPS.total_priority)
 
 
 def test_ztest_records_split_the_interval():
