@@ -20,7 +20,6 @@ import mteam
 
 NOT_YET = {
     # a package name covers its submodules
-    "mteam.budget": "moving onto mteam.money.allocate (issue 14); the examples come with it",
     "mteam.goals": "policies gaining validators (issue 14)",
     "mteam.membership.analysis": "aggregates and per-member tables being split (issue 14)",
     "mteam.membership.bgnbd": "new: the non-contractual models are being written",
@@ -35,7 +34,6 @@ NOT_YET = {
     "mteam.performance.feedback": "its private fast path leaves mteam.io (issue 14)",
     "mteam.report.html": "the HTML pages are being built (issue 18)",
     "mteam.review": "becoming a package: document and cycle (issue 14)",
-    "mteam.rewards.bonus": "moving onto mteam.money.allocate (issue 14)",
 }
 
 

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 import mteam
 from mteam._records import Records, flatten
+from mteam.budget import Campaign, allocate_budget, budget_vs_actual
 from mteam.culture import PSYCHOLOGICAL_SAFETY, enps, score_survey
 from mteam.experiments import two_proportion_ztest
 from mteam.membership.cltv import cohort_cltv
@@ -33,7 +34,9 @@ from mteam.membership.units import Rate, TimeUnit
 from mteam.money import TWD, USD, Money
 from mteam.performance.composite import composite_score, forced_distribution
 from mteam.performance.kpi import KPI, score_scorecard
+from mteam.periods import Period
 from mteam.recruiting import Application, funnel
+from mteam.rewards.bonus import BonusMember, allocate_bonus_pool, fairness_summary
 from mteam.rewards.recognition import Recipient, Reward, assign_recognition
 from mteam.risk import TEMPLATES, risk_register
 from mteam.roles import Candidate, Role, SkillRequirement, rank_candidates, role_fit
@@ -114,6 +117,22 @@ FUNNEL = funnel(
 )
 CURVE = kaplan_meier([2, 3, 3, 5, 6, 8], [True, True, False, True, False, True], unit="month")
 MATRIX = SkillMatrix([Skill("seo", "SEO", "hard")], {"ann": {"seo": 3}, "bob": {"seo": 1}})
+BONUS = allocate_bonus_pool(
+    Money(Decimal(80000), TWD),
+    [
+        BonusMember("ann", band=5, hired_on=date(2020, 3, 1), target_bonus=Decimal(40000)),
+        BonusMember("bo", band=3, hired_on=date(2021, 5, 1), target_bonus=Decimal(30000)),
+        BonusMember("cy", band=1, hired_on=date(2022, 1, 1), target_bonus=Decimal(20000)),
+    ],
+    period=Period(date(2026, 1, 1), date(2026, 12, 31)),
+)
+BUDGET = allocate_budget(
+    Money(1000, TWD),
+    [
+        Campaign("a", "search", spend=100, revenue=400),
+        Campaign("b", "social", spend=100, revenue=200),
+    ],
+)
 GAPS = skill_gaps(
     SkillMatrix(
         [Skill("seo", "SEO", "hard"), Skill("copy", "Copywriting", "hard")],
@@ -150,6 +169,12 @@ SAMPLES = {
     "Projection": MODEL.project(3)[2],
     "ProjectionTable": MODEL.project(3),
     "MemberBase": _base(),
+    "BonusLine": BONUS.lines[0],
+    "BonusAllocation": BONUS,
+    "BandFairness": fairness_summary(BONUS).bands[0],
+    "FairnessSummary": fairness_summary(BONUS),
+    "Allocation": BUDGET,
+    "Variance": budget_vs_actual({"a": Decimal(750)}, {"a": Decimal(800)})[0],
     "SkillGap": GAPS.gaps[0],
     "MemberReadiness": GAPS.members[0],
     "SkillNeed": GAPS.skills[0],
@@ -316,6 +341,19 @@ def test_training_records_are_flat():
         ("bo", "seo", 4.5),
     ]
     assert sum(r["priority"] for r in gaps) == pytest.approx(GAPS.total_priority)
+
+
+def test_money_records_add_up():
+    rows = BONUS.to_records()
+    assert [r["member_id"] for r in rows] == ["ann", "bo", "cy"]
+    assert sum(r["amount"] for r in rows) == BONUS.allocated
+    assert [r["eligible"] for r in rows] == [True, True, False]
+    fairness = fairness_summary(BONUS).to_records()
+    assert [r["band"] for r in fairness] == [3, 5]
+    assert sum(r["pool_share"] for r in fairness) == pytest.approx(1.0)
+    budget = BUDGET.to_records()
+    assert sum(r["amount"] for r in budget) == Decimal(1000)
+    assert [r["weight"] for r in budget] == [3.0, 1.0]
 
 
 def test_ztest_records_split_the_interval():
