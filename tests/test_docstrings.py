@@ -22,13 +22,8 @@ NOT_YET = {
     # a package name covers its submodules
     "mteam.goals": "policies gaining validators (issue 14)",
     "mteam.membership.analysis": "aggregates and per-member tables being split (issue 14)",
-    "mteam.membership.bgnbd": "new: the non-contractual models are being written",
     "mteam.membership.frames": "new: the dataframe-engine path is being written",
-    "mteam.membership.gamma_gamma": "new: the non-contractual models are being written",
-    "mteam.membership.pareto_nbd": "new: the non-contractual models are being written",
-    "mteam.membership.predict": "new: per-member value and the holdout check (issue 16)",
     "mteam.membership.records": "its CSV readers move to mteam.io (issue 14)",
-    "mteam.membership.repeat": "new: the repeat-purchase summary is being written",
     "mteam.membership.rfm": "the tie rule is being reworked (issue 18)",
     "mteam.membership.tiers": "plain values and records in progress (issue 18)",
     "mteam.performance.feedback": "its private fast path leaves mteam.io (issue 14)",

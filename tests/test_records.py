@@ -23,8 +23,13 @@ from mteam._records import Records, flatten
 from mteam.budget import Campaign, allocate_budget, budget_vs_actual
 from mteam.culture import PSYCHOLOGICAL_SAFETY, enps, score_survey
 from mteam.experiments import two_proportion_ztest
+from mteam.membership.bgnbd import BGNBDModel
 from mteam.membership.cltv import cohort_cltv
+from mteam.membership.gamma_gamma import GammaGammaModel
+from mteam.membership.pareto_nbd import ParetoNBDModel
+from mteam.membership.predict import holdout_check, member_values
 from mteam.membership.records import Member, Transaction
+from mteam.membership.repeat import MemberRepeat, Profile, RepeatSummary, SpendProfile
 from mteam.membership.retention import cohort_table, period_retention
 from mteam.membership.sbg import fit_sbg
 from mteam.membership.summary import summarise
@@ -133,6 +138,29 @@ BUDGET = allocate_budget(
         Campaign("b", "social", spend=100, revenue=200),
     ],
 )
+BG = BGNBDModel(0.243, 4.414, 0.793, 2.426)
+GG = GammaGammaModel(6.25, 3.74, 15.44)
+REPEAT = RepeatSummary(
+    "week",
+    [Profile(1, 10, 20, 4, 3), Profile(0, 0, 20, 2, 1)],
+    [SpendProfile(1, Decimal(20), 4)],
+    holdout_by_period=(1, 3),
+    calibration_end=date(2025, 1, 1),
+    holdout_end=date(2025, 1, 15),
+)
+VALUES = member_values(
+    [
+        MemberRepeat("a", 2, 30.43, 38.86, Decimal("44.70")),
+        MemberRepeat("b", 0, 0, 38.86, Decimal(0)),
+    ],
+    BG,
+    GG,
+    horizon=52,
+    discount_rate=Rate(0.01, "week"),
+    margin=0.3,
+    currency=USD,
+)
+HOLDOUT = holdout_check(REPEAT, BG)
 GAPS = skill_gaps(
     SkillMatrix(
         [Skill("seo", "SEO", "hard"), Skill("copy", "Copywriting", "hard")],
@@ -169,6 +197,18 @@ SAMPLES = {
     "Projection": MODEL.project(3)[2],
     "ProjectionTable": MODEL.project(3),
     "MemberBase": _base(),
+    "BGNBDModel": BG,
+    "ParetoNBDModel": ParetoNBDModel(0.553, 10.578, 0.606, 11.669),
+    "GammaGammaModel": GG,
+    "Profile": REPEAT.profiles[0],
+    "SpendProfile": REPEAT.spend[0],
+    "RepeatSummary": REPEAT,
+    "MemberRepeat": MemberRepeat("a", 2, 30.43, 38.86, Decimal("44.70")),
+    "MemberValue": VALUES.rows[0],
+    "MemberValues": VALUES,
+    "PeriodCheck": HOLDOUT.by_period[0],
+    "FrequencyCheck": HOLDOUT.by_frequency[0],
+    "HoldoutCheck": HOLDOUT,
     "BonusLine": BONUS.lines[0],
     "BonusAllocation": BONUS,
     "BandFairness": fairness_summary(BONUS).bands[0],
@@ -354,6 +394,24 @@ def test_money_records_add_up():
     budget = BUDGET.to_records()
     assert sum(r["amount"] for r in budget) == Decimal(1000)
     assert [r["weight"] for r in budget] == [3.0, 1.0]
+
+
+def test_repeat_purchase_records_keep_their_rows():
+    assert [r["parameter"] for r in BG.to_records()] == ["r", "alpha", "a", "b"]
+    assert REPEAT.to_records()[0] == {
+        "x": 0,
+        "t_x": 0.0,
+        "T": 20.0,
+        "members": 2,
+        "holdout_purchases": 1,
+    }
+    assert sum(r["clv"] for r in VALUES.to_records()) == VALUES.total
+    rows = HOLDOUT.to_records()
+    assert [r["table"] for r in rows] == ["period", "period", "frequency", "frequency"]
+    assert [r["actual"] for r in rows[:2]] == [1, 4]  # cumulative
+    assert rows[2]["period"] is None
+    assert rows[0]["x"] is None
+    assert "6 members" in REPEAT._repr_html_()
 
 
 def test_ztest_records_split_the_interval():
