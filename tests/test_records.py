@@ -31,6 +31,7 @@ from mteam.membership.predict import holdout_check, member_values
 from mteam.membership.records import Member, Transaction
 from mteam.membership.repeat import MemberRepeat, Profile, RepeatSummary, SpendProfile
 from mteam.membership.retention import cohort_table, period_retention
+from mteam.membership.rfm import rfm, rfm_cuts
 from mteam.membership.sbg import fit_sbg
 from mteam.membership.summary import summarise
 from mteam.membership.survival import duration_table, kaplan_meier
@@ -197,6 +198,9 @@ SAMPLES = {
     "Projection": MODEL.project(3)[2],
     "ProjectionTable": MODEL.project(3),
     "MemberBase": _base(),
+    "RFMScore": rfm(_base()).scores[0],
+    "RFMTable": rfm(_base()),
+    "RFMCuts": rfm_cuts(_base()),
     "BGNBDModel": BG,
     "ParetoNBDModel": ParetoNBDModel(0.553, 10.578, 0.606, 11.669),
     "GammaGammaModel": GG,
