@@ -23,7 +23,6 @@ NOT_YET = {
     "mteam.goals": "policies gaining validators (issue 14)",
     "mteam.membership.analysis": "aggregates and per-member tables being split (issue 14)",
     "mteam.membership.frames": "new: the dataframe-engine path is being written",
-    "mteam.performance.feedback": "its private fast path leaves mteam.io (issue 14)",
     "mteam.report.html": "the HTML pages are being built (issue 18)",
     "mteam.review": "becoming a package: document and cycle (issue 14)",
 }

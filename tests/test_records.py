@@ -39,6 +39,7 @@ from mteam.membership.tiers import assign_tiers
 from mteam.membership.units import Rate, TimeUnit
 from mteam.money import TWD, USD, Money
 from mteam.performance.composite import composite_score, forced_distribution
+from mteam.performance.feedback import Rating, aggregate_feedback
 from mteam.performance.kpi import KPI, score_scorecard
 from mteam.periods import Period
 from mteam.recruiting import Application, funnel
@@ -139,6 +140,14 @@ BUDGET = allocate_budget(
         Campaign("b", "social", spend=100, revenue=200),
     ],
 )
+FEEDBACK = aggregate_feedback(
+    [
+        Rating("ann", "boss-77", "manager", "comm", 4),
+        Rating("ann", "ann", "self", "comm", 5),
+        Rating("ann", "dr-secret", "direct_report", "comm", 2),
+    ]
+    + [Rating("ann", f"peer-{i}", "peer", "comm", s) for i, s in enumerate([3, 3, 4])]
+)["ann"]
 BG = BGNBDModel(0.243, 4.414, 0.793, 2.426)
 GG = GammaGammaModel(6.25, 3.74, 15.44)
 REPEAT = RepeatSummary(
@@ -198,6 +207,9 @@ SAMPLES = {
     "Projection": MODEL.project(3)[2],
     "ProjectionTable": MODEL.project(3),
     "MemberBase": _base(),
+    "FeedbackReport": FEEDBACK,
+    "GroupScore": FEEDBACK.competencies[0].groups[0],
+    "Suppression": FEEDBACK.competencies[0].suppressed[0],
     "RFMScore": rfm(_base()).scores[0],
     "RFMTable": rfm(_base()),
     "RFMCuts": rfm_cuts(_base()),
@@ -416,6 +428,18 @@ def test_repeat_purchase_records_keep_their_rows():
     assert rows[2]["period"] is None
     assert rows[0]["x"] is None
     assert "6 members" in REPEAT._repr_html_()
+
+
+def test_feedback_records_name_no_rater():
+    rows = FEEDBACK.to_records()
+    assert [(r["group"], r["raters"], r["mean"]) for r in rows] == [
+        ("manager", 1, 4.0),
+        ("others", 4, 3.0),  # the lone direct report (2) only inside "others"
+    ]
+    shown = repr(rows) + FEEDBACK._repr_html_()
+    for rater in ("boss-77", "dr-secret", "peer-0", "peer-1", "peer-2"):
+        assert rater not in shown
+    assert "direct_report" not in shown
 
 
 def test_ztest_records_split_the_interval():
