@@ -23,6 +23,7 @@ from mteam._records import Records, flatten
 from mteam.budget import Campaign, allocate_budget, budget_vs_actual
 from mteam.culture import PSYCHOLOGICAL_SAFETY, enps, score_survey
 from mteam.experiments import two_proportion_ztest
+from mteam.io import load_sample_team
 from mteam.membership.bgnbd import BGNBDModel
 from mteam.membership.cltv import cohort_cltv
 from mteam.membership.gamma_gamma import GammaGammaModel
@@ -43,6 +44,7 @@ from mteam.performance.feedback import Rating, aggregate_feedback
 from mteam.performance.kpi import KPI, score_scorecard
 from mteam.periods import Period
 from mteam.recruiting import Application, funnel
+from mteam.review import run_review
 from mteam.rewards.bonus import BonusMember, allocate_bonus_pool, fairness_summary
 from mteam.rewards.recognition import Recipient, Reward, assign_recognition
 from mteam.risk import TEMPLATES, risk_register
@@ -148,6 +150,7 @@ FEEDBACK = aggregate_feedback(
     ]
     + [Rating("ann", f"peer-{i}", "peer", "comm", s) for i, s in enumerate([3, 3, 4])]
 )["ann"]
+REVIEW = run_review(load_sample_team())
 BG = BGNBDModel(0.243, 4.414, 0.793, 2.426)
 GG = GammaGammaModel(6.25, 3.74, 15.44)
 REPEAT = RepeatSummary(
@@ -207,6 +210,8 @@ SAMPLES = {
     "Projection": MODEL.project(3)[2],
     "ProjectionTable": MODEL.project(3),
     "MemberBase": _base(),
+    "MemberOutcome": REVIEW.members[0],
+    "TeamSummary": REVIEW.summary,
     "FeedbackReport": FEEDBACK,
     "GroupScore": FEEDBACK.competencies[0].groups[0],
     "Suppression": FEEDBACK.competencies[0].suppressed[0],
@@ -440,6 +445,13 @@ def test_feedback_records_name_no_rater():
     for rater in ("boss-77", "dr-secret", "peer-0", "peer-1", "peer-2"):
         assert rater not in shown
     assert "direct_report" not in shown
+
+
+def test_review_records():
+    assert [r for m in REVIEW.members for r in m.to_records()] == REVIEW.to_records()
+    rows = REVIEW.summary.to_records()
+    assert [r["band"] for r in rows] == [1, 2, 3, 4, 5]
+    assert sum(r["members"] for r in rows) == REVIEW.summary.members == len(REVIEW.members)
 
 
 def test_ztest_records_split_the_interval():
