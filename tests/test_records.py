@@ -23,6 +23,7 @@ from mteam._records import Records, flatten
 from mteam.budget import Campaign, allocate_budget, budget_vs_actual
 from mteam.culture import PSYCHOLOGICAL_SAFETY, enps, score_survey
 from mteam.experiments import two_proportion_ztest
+from mteam.goals import KeyResult, Objective, cascade, score_objective, smart_check
 from mteam.io import load_sample_team
 from mteam.membership.bgnbd import BGNBDModel
 from mteam.membership.cltv import cohort_cltv
@@ -151,6 +152,21 @@ FEEDBACK = aggregate_feedback(
     + [Rating("ann", f"peer-{i}", "peer", "comm", s) for i, s in enumerate([3, 3, 4])]
 )["ann"]
 REVIEW = run_review(load_sample_team())
+KR = KeyResult("k", "K", start=0, target=1, current=0)
+OKR = score_objective(
+    Objective(
+        "dept",
+        "Department",
+        key_results=[KeyResult("r", "Revenue", start=0, target=100, current=20)],
+        children=[
+            Objective(
+                "team",
+                "Team",
+                key_results=[KeyResult("m", "Members", start=0, target=500, current=400)],
+            )
+        ],
+    )
+)
 BG = BGNBDModel(0.243, 4.414, 0.793, 2.426)
 GG = GammaGammaModel(6.25, 3.74, 15.44)
 REPEAT = RepeatSummary(
@@ -210,6 +226,13 @@ SAMPLES = {
     "Projection": MODEL.project(3)[2],
     "ProjectionTable": MODEL.project(3),
     "MemberBase": _base(),
+    "KeyResultScore": OKR.key_results[0],
+    "ObjectiveScore": OKR,
+    "Finding": smart_check(
+        Objective("o", "O", key_results=[KeyResult("k", "K", start=0, target=1, current=0)]),
+        date(2026, 1, 1),
+    )[0],
+    "CascadePart": cascade(100, date(2026, 1, 1), date(2026, 3, 31), "month")[0],
     "MemberOutcome": REVIEW.members[0],
     "TeamSummary": REVIEW.summary,
     "FeedbackReport": FEEDBACK,
@@ -452,6 +475,13 @@ def test_review_records():
     rows = REVIEW.summary.to_records()
     assert [r["band"] for r in rows] == [1, 2, 3, 4, 5]
     assert sum(r["members"] for r in rows) == REVIEW.summary.members == len(REVIEW.members)
+
+
+def test_objective_records_weigh_to_the_score():
+    rows = OKR.to_records()
+    assert [(r["kind"], r["item_id"]) for r in rows] == [("key_result", "r"), ("objective", "team")]
+    assert {r["score"] for r in rows} == {OKR.score}
+    assert sum(r["value"] for r in rows) / len(rows) == pytest.approx(OKR.score)
 
 
 def test_ztest_records_split_the_interval():
