@@ -263,7 +263,9 @@ class ObjectiveScore(Records):
 
     def _rows(self) -> list[dict[str, object]]:
         head = {"objective_id": self.objective_id, "score": self.score, "grade": self.grade}
-        items = [("key_result", k.key_result_id, k.progress, k.weight) for k in self.key_results]
+        items: list[tuple[str, str, float, float | None]] = [
+            ("key_result", k.key_result_id, k.progress, k.weight) for k in self.key_results
+        ]
         items += [("objective", c.objective_id, c.score, None) for c in self.children]
         return [
             {**head, "kind": kind, "item_id": i, "value": v, "weight": w} for kind, i, v, w in items
