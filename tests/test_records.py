@@ -34,7 +34,7 @@ from mteam.membership.records import Member, Transaction
 from mteam.membership.repeat import MemberRepeat, Profile, RepeatSummary, SpendProfile
 from mteam.membership.retention import cohort_table, period_retention
 from mteam.membership.rfm import rfm, rfm_cuts
-from mteam.membership.sbg import fit_sbg
+from mteam.membership.sbg import ProjectionTable, fit_sbg
 from mteam.membership.summary import summarise
 from mteam.membership.survival import duration_table, kaplan_meier
 from mteam.membership.tiers import assign_tiers
@@ -392,6 +392,7 @@ def test_the_projection_table_is_still_the_tuple():
     assert list(frame.columns) == ["t", "survival", "lower", "upper"]
     assert frame["survival"].tolist() == [p.survival for p in table]
     assert "t = 0 … 12" in table._repr_html_()
+    assert "(no rows)" in ProjectionTable()._repr_html_()
 
 
 def test_member_base_records_are_one_row_per_member():
@@ -435,6 +436,8 @@ def test_money_records_add_up():
     fairness = fairness_summary(BONUS).to_records()
     assert [r["band"] for r in fairness] == [3, 5]
     assert sum(r["pool_share"] for r in fairness) == pytest.approx(1.0)
+    assert "pool 80000" in BONUS._repr_html_()
+    assert "no pool" in attrs.evolve(BONUS, pool=None)._repr_html_()
     budget = BUDGET.to_records()
     assert sum(r["amount"] for r in budget) == Decimal(1000)
     assert [r["weight"] for r in budget] == [3.0, 1.0]
