@@ -20,25 +20,9 @@ import mteam
 
 NOT_YET = {
     # a package name covers its submodules
-    "mteam.budget": "moving onto mteam.money.allocate (issue 14); the examples come with it",
-    "mteam.goals": "policies gaining validators (issue 14)",
     "mteam.membership.analysis": "aggregates and per-member tables being split (issue 14)",
-    "mteam.membership.bgnbd": "new: the non-contractual models are being written",
     "mteam.membership.frames": "new: the dataframe-engine path is being written",
-    "mteam.membership.gamma_gamma": "new: the non-contractual models are being written",
-    "mteam.membership.pareto_nbd": "new: the non-contractual models are being written",
-    "mteam.membership.predict": "new: per-member value and the holdout check (issue 16)",
-    "mteam.membership.records": "its CSV readers move to mteam.io (issue 14)",
-    "mteam.membership.repeat": "new: the repeat-purchase summary is being written",
-    "mteam.membership.rfm": "the tie rule is being reworked (issue 18)",
-    "mteam.membership.sbg": "plain values and the projection band in progress (issue 18)",
-    "mteam.membership.summary": "the bulk CSV summary moves to mteam.io (issue 14)",
-    "mteam.membership.tiers": "plain values and records in progress (issue 18)",
-    "mteam.performance.feedback": "its private fast path leaves mteam.io (issue 14)",
-    "mteam.report.html": "the HTML pages are being built (issue 18)",
     "mteam.review": "becoming a package: document and cycle (issue 14)",
-    "mteam.rewards.bonus": "moving onto mteam.money.allocate (issue 14)",
-    "mteam.training": "splitting into gaps, plan and knapsack (issue 14)",
 }
 
 

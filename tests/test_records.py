@@ -20,24 +20,38 @@ from hypothesis import strategies as st
 
 import mteam
 from mteam._records import Records, flatten
+from mteam.budget import Campaign, allocate_budget, budget_vs_actual
 from mteam.culture import PSYCHOLOGICAL_SAFETY, enps, score_survey
 from mteam.experiments import two_proportion_ztest
+from mteam.goals import KeyResult, Objective, cascade, score_objective, smart_check
+from mteam.io import load_sample_team
+from mteam.membership.bgnbd import BGNBDModel
 from mteam.membership.cltv import cohort_cltv
+from mteam.membership.gamma_gamma import GammaGammaModel
+from mteam.membership.pareto_nbd import ParetoNBDModel
+from mteam.membership.predict import holdout_check, member_values
 from mteam.membership.records import Member, Transaction
+from mteam.membership.repeat import MemberRepeat, Profile, RepeatSummary, SpendProfile
 from mteam.membership.retention import cohort_table, period_retention
-from mteam.membership.sbg import fit_sbg
+from mteam.membership.rfm import rfm, rfm_cuts
+from mteam.membership.sbg import ProjectionTable, fit_sbg
 from mteam.membership.summary import summarise
 from mteam.membership.survival import duration_table, kaplan_meier
 from mteam.membership.tiers import assign_tiers
 from mteam.membership.units import Rate, TimeUnit
 from mteam.money import TWD, USD, Money
 from mteam.performance.composite import composite_score, forced_distribution
+from mteam.performance.feedback import Rating, aggregate_feedback
 from mteam.performance.kpi import KPI, score_scorecard
+from mteam.periods import Period
 from mteam.recruiting import Application, funnel
+from mteam.review import run_review
+from mteam.rewards.bonus import BonusMember, allocate_bonus_pool, fairness_summary
 from mteam.rewards.recognition import Recipient, Reward, assign_recognition
 from mteam.risk import TEMPLATES, risk_register
 from mteam.roles import Candidate, Role, SkillRequirement, rank_candidates, role_fit
 from mteam.skills import Skill, SkillMatrix
+from mteam.training import Course, TrainingCatalog, plan_training, skill_gaps
 
 PLAIN = (str, int, float, bool, date, datetime, Decimal, type(None))
 HIGH_END = [1000, 869, 743, 653, 593, 551, 517, 491]  # Fader & Hardie (2007), high end
@@ -113,10 +127,146 @@ FUNNEL = funnel(
 )
 CURVE = kaplan_meier([2, 3, 3, 5, 6, 8], [True, True, False, True, False, True], unit="month")
 MATRIX = SkillMatrix([Skill("seo", "SEO", "hard")], {"ann": {"seo": 3}, "bob": {"seo": 1}})
+BONUS = allocate_bonus_pool(
+    Money(Decimal(80000), TWD),
+    [
+        BonusMember("ann", band=5, hired_on=date(2020, 3, 1), target_bonus=Decimal(40000)),
+        BonusMember("bo", band=3, hired_on=date(2021, 5, 1), target_bonus=Decimal(30000)),
+        BonusMember("cy", band=1, hired_on=date(2022, 1, 1), target_bonus=Decimal(20000)),
+    ],
+    period=Period(date(2026, 1, 1), date(2026, 12, 31)),
+)
+BUDGET = allocate_budget(
+    Money(1000, TWD),
+    [
+        Campaign("a", "search", spend=100, revenue=400),
+        Campaign("b", "social", spend=100, revenue=200),
+    ],
+)
+FEEDBACK = aggregate_feedback(
+    [
+        Rating("ann", "boss-77", "manager", "comm", 4),
+        Rating("ann", "ann", "self", "comm", 5),
+        Rating("ann", "dr-secret", "direct_report", "comm", 2),
+    ]
+    + [Rating("ann", f"peer-{i}", "peer", "comm", s) for i, s in enumerate([3, 3, 4])]
+)["ann"]
+REVIEW = run_review(load_sample_team())
+KR = KeyResult("k", "K", start=0, target=1, current=0)
+OKR = score_objective(
+    Objective(
+        "dept",
+        "Department",
+        key_results=[KeyResult("r", "Revenue", start=0, target=100, current=20)],
+        children=[
+            Objective(
+                "team",
+                "Team",
+                key_results=[KeyResult("m", "Members", start=0, target=500, current=400)],
+            )
+        ],
+    )
+)
+BG = BGNBDModel(0.243, 4.414, 0.793, 2.426)
+GG = GammaGammaModel(6.25, 3.74, 15.44)
+REPEAT = RepeatSummary(
+    "week",
+    [Profile(1, 10, 20, 4, 3), Profile(0, 0, 20, 2, 1)],
+    [SpendProfile(1, Decimal(20), 4)],
+    holdout_by_period=(1, 3),
+    calibration_end=date(2025, 1, 1),
+    holdout_end=date(2025, 1, 15),
+)
+VALUES = member_values(
+    [
+        MemberRepeat("a", 2, 30.43, 38.86, Decimal("44.70")),
+        MemberRepeat("b", 0, 0, 38.86, Decimal(0)),
+    ],
+    BG,
+    GG,
+    horizon=52,
+    discount_rate=Rate(0.01, "week"),
+    margin=0.3,
+    currency=USD,
+)
+HOLDOUT = holdout_check(REPEAT, BG)
+GAPS = skill_gaps(
+    SkillMatrix(
+        [Skill("seo", "SEO", "hard"), Skill("copy", "Copywriting", "hard")],
+        {"ann": {"seo": 1, "copy": 2}, "bo": {"seo": 2}},
+    ),
+    {"ann": "seo", "bo": "seo"},
+    [
+        Role(
+            "seo",
+            "SEO",
+            requirements=[SkillRequirement("seo", 3, importance=3), SkillRequirement("copy", 2)],
+        )
+    ],
+    below_target={"bo": ["seo"]},
+)
+PLAN = plan_training(
+    GAPS,
+    TrainingCatalog(
+        TWD,
+        [
+            Course(
+                "seo-101", "SEO", {"seo": 1, "copy": 1}, method="online", cost=Decimal(900), hours=8
+            ),
+            Course(
+                "copy-lab", "Copy", {"copy": 2}, method="workshop", cost=Decimal(3000), hours=16
+            ),
+        ],
+    ),
+    Money(Decimal(2000), TWD),
+)
 
 SAMPLES = {
     "SBGModel": MODEL,
     "Projection": MODEL.project(3)[2],
+    "ProjectionTable": MODEL.project(3),
+    "MemberBase": _base(),
+    "KeyResultScore": OKR.key_results[0],
+    "ObjectiveScore": OKR,
+    "Finding": smart_check(
+        Objective("o", "O", key_results=[KeyResult("k", "K", start=0, target=1, current=0)]),
+        date(2026, 1, 1),
+    )[0],
+    "CascadePart": cascade(100, date(2026, 1, 1), date(2026, 3, 31), "month")[0],
+    "MemberOutcome": REVIEW.members[0],
+    "TeamSummary": REVIEW.summary,
+    "FeedbackReport": FEEDBACK,
+    "GroupScore": FEEDBACK.competencies[0].groups[0],
+    "Suppression": FEEDBACK.competencies[0].suppressed[0],
+    "RFMScore": rfm(_base()).scores[0],
+    "RFMTable": rfm(_base()),
+    "RFMCuts": rfm_cuts(_base()),
+    "BGNBDModel": BG,
+    "ParetoNBDModel": ParetoNBDModel(0.553, 10.578, 0.606, 11.669),
+    "GammaGammaModel": GG,
+    "Profile": REPEAT.profiles[0],
+    "SpendProfile": REPEAT.spend[0],
+    "RepeatSummary": REPEAT,
+    "MemberRepeat": MemberRepeat("a", 2, 30.43, 38.86, Decimal("44.70")),
+    "MemberValue": VALUES.rows[0],
+    "MemberValues": VALUES,
+    "PeriodCheck": HOLDOUT.by_period[0],
+    "FrequencyCheck": HOLDOUT.by_frequency[0],
+    "HoldoutCheck": HOLDOUT,
+    "BonusLine": BONUS.lines[0],
+    "BonusAllocation": BONUS,
+    "BandFairness": fairness_summary(BONUS).bands[0],
+    "FairnessSummary": fairness_summary(BONUS),
+    "Allocation": BUDGET,
+    "Variance": budget_vs_actual({"a": Decimal(750)}, {"a": Decimal(800)})[0],
+    "SkillGap": GAPS.gaps[0],
+    "MemberReadiness": GAPS.members[0],
+    "SkillNeed": GAPS.skills[0],
+    "GapReport": GAPS,
+    "Assignment": PLAN.assignments[0],
+    "OpenGap": PLAN.open_gaps[0],
+    "TrainingPlan": PLAN,
+    "MemberStats": _base().stats["b"],
     "ZTestResult": two_proportion_ztest(200, 2000, 250, 2000),
     "DurationTable": duration_table(_base(), "month"),
     "TierAssignment": assign_tiers(_base()),
@@ -230,6 +380,111 @@ def test_a_projection_is_a_table_of_rows():
     assert frame["survival"].iloc[12] == pytest.approx(MODEL.survival(12))
     assert (frame["lower"] <= frame["survival"]).all()
     assert (frame["survival"] <= frame["upper"]).all()
+
+
+def test_the_projection_table_is_still_the_tuple():
+    table = MODEL.project(12)
+    assert isinstance(table, tuple)
+    assert len(table) == 13
+    assert table[-1] == MODEL.project(12)[12]
+    assert table == tuple(MODEL.project(12))
+    frame = pd.DataFrame(table.to_records())
+    assert list(frame.columns) == ["t", "survival", "lower", "upper"]
+    assert frame["survival"].tolist() == [p.survival for p in table]
+    assert "t = 0 … 12" in table._repr_html_()
+    assert "(no rows)" in ProjectionTable()._repr_html_()
+
+
+def test_member_base_records_are_one_row_per_member():
+    base = _base()
+    rows = base.to_records()
+    assert [r["member_id"] for r in rows] == ["a", "b", "c"]
+    assert {r["as_of"] for r in rows} == {date(2025, 6, 30)}
+    assert [r["revenue"] for r in rows] == [Decimal(100), Decimal(6000), Decimal(25000)]
+    assert rows[1]["left_on"] == date(2025, 4, 1)
+    # c joined 1 Feb and bought on 20 March: one active month (month 1 since joining)
+    assert rows[2]["active_months"] == len(base.stats["c"].active_months()) == 1
+    assert "3 members" in base._repr_html_()
+    (row,) = base.stats["b"].to_records()
+    assert row["revenue"] == Decimal(6000)
+
+
+def test_training_records_are_flat():
+    rows = PLAN.to_records()
+    assert [(r["member_id"], r["course_id"]) for r in rows] == [
+        ("ann", "seo-101"),
+        ("bo", "seo-101"),
+    ]
+    assert rows[1]["closes"] == "copy+1, seo+1"
+    assert {r["currency"] for r in rows} == {"TWD"}
+    assert sum(r["cost"] for r in rows) == PLAN.cost == Decimal(1800)
+    assert sum(r["benefit"] for r in rows) == pytest.approx(PLAN.gap_closed)
+    gaps = GAPS.to_records()
+    assert [(r["member_id"], r["skill_id"], r["priority"]) for r in gaps] == [
+        ("ann", "seo", 6.0),
+        ("bo", "copy", 2.0),
+        ("bo", "seo", 4.5),
+    ]
+    assert sum(r["priority"] for r in gaps) == pytest.approx(GAPS.total_priority)
+
+
+def test_money_records_add_up():
+    rows = BONUS.to_records()
+    assert [r["member_id"] for r in rows] == ["ann", "bo", "cy"]
+    assert sum(r["amount"] for r in rows) == BONUS.allocated
+    assert [r["eligible"] for r in rows] == [True, True, False]
+    fairness = fairness_summary(BONUS).to_records()
+    assert [r["band"] for r in fairness] == [3, 5]
+    assert sum(r["pool_share"] for r in fairness) == pytest.approx(1.0)
+    assert "pool 80000" in BONUS._repr_html_()
+    assert "no pool" in attrs.evolve(BONUS, pool=None)._repr_html_()
+    budget = BUDGET.to_records()
+    assert sum(r["amount"] for r in budget) == Decimal(1000)
+    assert [r["weight"] for r in budget] == [3.0, 1.0]
+
+
+def test_repeat_purchase_records_keep_their_rows():
+    assert [r["parameter"] for r in BG.to_records()] == ["r", "alpha", "a", "b"]
+    assert REPEAT.to_records()[0] == {
+        "x": 0,
+        "t_x": 0.0,
+        "T": 20.0,
+        "members": 2,
+        "holdout_purchases": 1,
+    }
+    assert sum(r["clv"] for r in VALUES.to_records()) == VALUES.total
+    rows = HOLDOUT.to_records()
+    assert [r["table"] for r in rows] == ["period", "period", "frequency", "frequency"]
+    assert [r["actual"] for r in rows[:2]] == [1, 4]  # cumulative
+    assert rows[2]["period"] is None
+    assert rows[0]["x"] is None
+    assert "6 members" in REPEAT._repr_html_()
+
+
+def test_feedback_records_name_no_rater():
+    rows = FEEDBACK.to_records()
+    assert [(r["group"], r["raters"], r["mean"]) for r in rows] == [
+        ("manager", 1, 4.0),
+        ("others", 4, 3.0),  # the lone direct report (2) only inside "others"
+    ]
+    shown = repr(rows) + FEEDBACK._repr_html_()
+    for rater in ("boss-77", "dr-secret", "peer-0", "peer-1", "peer-2"):
+        assert rater not in shown
+    assert "direct_report" not in shown
+
+
+def test_review_records():
+    assert [r for m in REVIEW.members for r in m.to_records()] == REVIEW.to_records()
+    rows = REVIEW.summary.to_records()
+    assert [r["band"] for r in rows] == [1, 2, 3, 4, 5]
+    assert sum(r["members"] for r in rows) == REVIEW.summary.members == len(REVIEW.members)
+
+
+def test_objective_records_weigh_to_the_score():
+    rows = OKR.to_records()
+    assert [(r["kind"], r["item_id"]) for r in rows] == [("key_result", "r"), ("objective", "team")]
+    assert {r["score"] for r in rows} == {OKR.score}
+    assert sum(r["value"] for r in rows) / len(rows) == pytest.approx(OKR.score)
 
 
 def test_ztest_records_split_the_interval():

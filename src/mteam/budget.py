@@ -35,6 +35,7 @@ from typing import Any, Final
 
 import attrs
 
+from mteam._records import Records
 from mteam._validate import check_range, check_records, of_type, show, text
 from mteam.errors import InvalidInputError
 from mteam.money import (
@@ -204,18 +205,38 @@ def _float_map(_inst: object, attr: attrs.Attribute[Any], value: object) -> None
 
 
 @attrs.frozen
-class Allocation:
+class Allocation(Records):
     """Next period's budget.
+
+    `to_records()` gives one row per campaign: `campaign_id`, `amount` (a `Decimal`) and
+    `weight`; the amounts per channel are in `channels`.
 
     Attributes:
         amounts: Campaign id → amount, sorted by id; they add up to the total.
         channels: Channel → amount.
         weights: Campaign id → the weight used (its positive metric).
+
+    Examples:
+        ROI 3 and 1: the 1,000 is split 3 : 1.
+
+        >>> from mteam.money import Money, TWD
+        >>> plan = allocate_budget(Money(1000, TWD),
+        ...                        [Campaign("a", "search", spend=100, revenue=400),
+        ...                         Campaign("b", "social", spend=100, revenue=200)])
+        >>> plan.to_records()  # doctest: +NORMALIZE_WHITESPACE
+        [{'campaign_id': 'a', 'amount': Decimal('750'), 'weight': 3.0},
+         {'campaign_id': 'b', 'amount': Decimal('250'), 'weight': 1.0}]
     """
 
     amounts: dict[str, Decimal] = attrs.field(validator=_decimal_map)
     channels: dict[str, Decimal] = attrs.field(validator=_decimal_map)
     weights: dict[str, float] = attrs.field(validator=_float_map)
+
+    def _rows(self) -> list[dict[str, object]]:
+        return [
+            {"campaign_id": k, "amount": v, "weight": self.weights.get(k)}
+            for k, v in self.amounts.items()
+        ]
 
 
 def _weight(c: Campaign, metric: str) -> Fraction:
@@ -337,7 +358,7 @@ def allocate_budget(
 
 
 @attrs.frozen
-class Variance:
+class Variance(Records):
     """A line of a budget-versus-actual report.
 
     Attributes:
@@ -346,6 +367,16 @@ class Variance:
         actual: What was spent.
         variance: `actual − planned` (positive = overspent).
         share: `variance / planned`, None when nothing was planned.
+
+    Examples:
+        Planned 120,000, spent 131,400: variance 11,400, 11,400 / 120,000 = 9.5 % over.
+
+        >>> from decimal import Decimal
+        >>> (line,) = budget_vs_actual({"social": Decimal(120000)}, {"social": Decimal(131400)})
+        >>> line.variance, line.share
+        (Decimal('11400'), 0.095)
+        >>> line.to_records()[0]["planned"]
+        Decimal('120000')
     """
 
     key: str = attrs.field(validator=of_type(str))

@@ -31,6 +31,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import MONTHLY, WEEKLY, rrule
 
+from mteam._records import Records
 from mteam._validate import as_pairs, check_instance, items_of, of_type, real, show, text, to_tuple
 from mteam.errors import InvalidInputError
 from mteam.labels import Label, to_label
@@ -69,6 +70,16 @@ class KeyResult:
         direction: Whether higher or lower values are better.
         weight: The weight in its objective (> 0).
         unit: The metric's unit (`"%"`, `"members"`, …); empty means no metric was named.
+
+    Examples:
+        >>> kr = KeyResult("churn", "Monthly churn", start=8, target=5, current=6.5,
+        ...                direction="lower_is_better", unit="%")
+        >>> kr.direction.value, kr.weight
+        ('lower_is_better', 1.0)
+        >>> KeyResult("churn", "Churn", start=8, target=5, current=6.5)  # 5 is not above 8
+        Traceback (most recent call last):
+        ...
+        mteam.errors.InvalidInputError: ...
     """
 
     id: str = attrs.field(validator=text())
@@ -109,6 +120,17 @@ class Objective:
         weight: The weight of this objective in its parent (> 0).
         owner: Who owns it (empty for nobody, which the SMART check reports).
         deadline: When it is due, or None.
+
+    Examples:
+        >>> kr = KeyResult("m", "Members", start=0, target=500, current=250)
+        >>> team = Objective("team", "Team goal", key_results=[kr], weight=2)
+        >>> dept = Objective("dept", "Department goal", children=[team])
+        >>> dept.children[0].weight, len(dept.key_results)
+        (2, 0)
+        >>> Objective("dept", "Department goal", children=["team"])
+        Traceback (most recent call last):
+        ...
+        mteam.errors.InvalidInputError: ...
     """
 
     id: str = attrs.field(validator=text())
@@ -153,6 +175,14 @@ class OKRPolicy:
         cap: The highest progress counted (1 unless given; 1.2 credits 20 % over-achievement).
         grades: (lowest score, grade) pairs, rising from 0: red from 0, yellow from 0.4, green
             from 0.7 unless given.
+
+    Examples:
+        >>> OKRPolicy(cap=1.2).cap, OKRPolicy().grades
+        (1.2, ((0.0, 'red'), (0.4, 'yellow'), (0.7, 'green')))
+        >>> OKRPolicy(grades=[(0.1, "red")])
+        Traceback (most recent call last):
+        ...
+        mteam.errors.InvalidInputError: ...
     """
 
     cap: float = attrs.field(default=1.0, validator=real(ge=1))
@@ -161,7 +191,12 @@ class OKRPolicy:
     )
 
     def grade(self, score: float) -> str:
-        """The grade of a score."""
+        """The grade of a score: the grade of the highest threshold it reaches.
+
+        Examples:
+            >>> [OKRPolicy().grade(x) for x in (0.0, 0.39, 0.4, 0.7, 1.0)]
+            ['red', 'red', 'yellow', 'green', 'green']
+        """
         chosen = self.grades[0][1]
         for threshold, name in self.grades:
             if score >= threshold - 1e-12:
@@ -170,13 +205,22 @@ class OKRPolicy:
 
 
 @attrs.frozen
-class KeyResultScore:
+class KeyResultScore(Records):
     """A key result's progress.
 
     Attributes:
         key_result_id: The key result.
         progress: (current − start) / (target − start), clamped to [0, cap].
         weight: Its weight.
+
+    Examples:
+        From 8 % churn to a target of 5 %, now 6.5 %: (6.5 − 8) / (5 − 8) = 0.5.
+
+        >>> kr = KeyResult("churn", "Churn", start=8, target=5, current=6.5,
+        ...                direction="lower_is_better")
+        >>> score = score_objective(Objective("o", "O", key_results=[kr])).key_results[0]
+        >>> score.to_records()
+        [{'key_result_id': 'churn', 'progress': 0.5, 'weight': 1.0}]
     """
 
     key_result_id: str
@@ -185,7 +229,7 @@ class KeyResultScore:
 
 
 @attrs.frozen
-class ObjectiveScore:
+class ObjectiveScore(Records):
     """An objective's score and how it was made.
 
     Attributes:
@@ -194,6 +238,21 @@ class ObjectiveScore:
         grade: The grade of the score.
         key_results: Its key results' progress.
         children: Its children's scores.
+
+    `to_records()` gives one row per key result and child objective of this objective:
+    `objective_id`, its `score` and `grade`, then the item's `kind` (`"key_result"` or
+    `"objective"`), `item_id`, `value` (progress, or the child's score) and `weight`.
+
+    Examples:
+        >>> team = Objective("team", "Team", key_results=[
+        ...     KeyResult("m", "Members", start=0, target=500, current=400)])
+        >>> dept = Objective("dept", "Department", children=[team], key_results=[
+        ...     KeyResult("r", "Revenue", start=0, target=100, current=20)])
+        >>> result = score_objective(dept)
+        >>> round(result.score, 12), result.grade  # (0.2 + 0.8) / 2
+        (0.5, 'yellow')
+        >>> [(r["kind"], r["item_id"], r["value"]) for r in result.to_records()]
+        [('key_result', 'r', 0.2), ('objective', 'team', 0.8)]
     """
 
     objective_id: str
@@ -201,6 +260,16 @@ class ObjectiveScore:
     grade: str
     key_results: tuple[KeyResultScore, ...]
     children: tuple[ObjectiveScore, ...]
+
+    def _rows(self) -> list[dict[str, object]]:
+        head = {"objective_id": self.objective_id, "score": self.score, "grade": self.grade}
+        items: list[tuple[str, str, float, float | None]] = [
+            ("key_result", k.key_result_id, k.progress, k.weight) for k in self.key_results
+        ]
+        items += [("objective", c.objective_id, c.score, None) for c in self.children]
+        return [
+            {**head, "kind": kind, "item_id": i, "value": v, "weight": w} for kind, i, v, w in items
+        ]
 
 
 def _progress(kr: KeyResult, cap: float) -> float:
@@ -213,6 +282,16 @@ def score_objective(objective: Objective, policy: OKRPolicy | None = None) -> Ob
 
     Raises:
         InvalidInputError: an objective with neither key results nor children.
+
+    Examples:
+        score = Σ wᵢ × progressᵢ / Σ wᵢ over the key results and child objectives:
+
+        >>> krs = [KeyResult("a", "A", start=0, target=10, current=12, weight=3),
+        ...        KeyResult("b", "B", start=0, target=10, current=2)]
+        >>> score_objective(Objective("o", "O", key_results=krs)).score  # (3 × 1 + 0.2) / 4
+        0.8
+        >>> score_objective(Objective("o", "O", key_results=krs), OKRPolicy(cap=1.2)).score
+        0.95
     """
     policy = policy if policy is not None else OKRPolicy()
     if not isinstance(objective, Objective):
@@ -232,7 +311,7 @@ def score_objective(objective: Objective, policy: OKRPolicy | None = None) -> Ob
 
 
 @attrs.frozen
-class Finding:
+class Finding(Records):
     """Something a goal lacks to be SMART.
 
     Attributes:
@@ -240,6 +319,13 @@ class Finding:
             `deadline_passed` or `no_owner`.
         path: Where (`key_results[1]`, or `""` for the objective).
         message: In words.
+
+    Examples:
+        >>> from datetime import date
+        >>> goal = Objective("grow", "Grow", owner="ann", deadline=date(2026, 6, 30),
+        ...                  key_results=[KeyResult("m", "Members", start=0, target=5, current=0)])
+        >>> smart_check(goal, date(2026, 1, 1))[0].to_records()
+        [{'code': 'no_metric', 'path': 'key_results[0]', 'message': 'm: no unit of measure'}]
     """
 
     code: str
@@ -297,13 +383,20 @@ def smart_check(
 
 
 @attrs.frozen
-class CascadePart:
+class CascadePart(Records):
     """One period's share of a cascaded target.
 
     Attributes:
         start: The period's first day.
         end: Its last day.
         amount: Its share of the target.
+
+    Examples:
+        >>> from datetime import date
+        >>> part = cascade(100, date(2026, 1, 1), date(2026, 3, 31), "month")[1]
+        >>> part.to_records()
+        [{'start': datetime.date(2026, 2, 1), 'end': datetime.date(2026, 2, 28), \
+'amount': Decimal('33')}]
     """
 
     start: date = attrs.field(validator=of_type(date))

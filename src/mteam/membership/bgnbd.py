@@ -44,6 +44,7 @@ from collections.abc import Sequence
 import attrs
 
 from mteam._optimize import Diagnostics, maximise_positive
+from mteam._records import Records
 from mteam._validate import check_int, optional_real, real
 from mteam.errors import InvalidInputError
 from mteam.membership._special import bgnbd_bracket, digamma, logaddexp
@@ -110,7 +111,7 @@ def _gradient(theta: Sequence[float], profiles: Sequence[Profile]) -> tuple[floa
 
 
 @attrs.frozen
-class BGNBDModel:
+class BGNBDModel(Records):
     """A BG/NBD model (fitted, or built from known parameters).
 
     Attributes:
@@ -125,6 +126,16 @@ class BGNBDModel:
         covariance: The covariance of (r, α, a, b), or None.
         members: The members the fit used.
         diagnostics: How the search went (None when built by hand).
+
+    `to_records()` gives one row per parameter: `parameter`, `estimate` and `standard_error`
+    (None for a model built by hand).
+
+    Examples:
+        The CDNOW estimates of Fader, Hardie & Lee (2005): r 0.243, α 4.414, a 0.793, b 2.426.
+
+        >>> model = BGNBDModel(0.243, 4.414, 0.793, 2.426)
+        >>> [(r["parameter"], r["estimate"], r["standard_error"]) for r in model.to_records()][0]
+        ('r', 0.243, None)
     """
 
     r: float = attrs.field(validator=real(gt=0))
@@ -146,7 +157,14 @@ class BGNBDModel:
         return self.r, self.alpha, self.a, self.b
 
     def with_parameters(self, theta: Sequence[float]) -> BGNBDModel:
-        """The same model at other parameters (r, α, a, b), without fit results."""
+        """The same model at other parameters (r, α, a, b), without fit results.
+
+        Examples:
+            >>> fitted = BGNBDModel(0.243, 4.414, 0.793, 2.426)
+            >>> model = fitted.with_parameters((0.5, 4.414, 0.793, 2.426))
+            >>> model.r, model.log_likelihood
+            (0.5, None)
+        """
         r, alpha, a, b = theta
         return BGNBDModel(r, alpha, a, b, self.unit)
 
@@ -219,7 +237,7 @@ class BGNBDModel:
                     break
         return first + math.exp(_log_beta(a + 1, b + k - 1) - _log_beta(a, b)) * tail
 
-    def to_records(self) -> list[dict[str, object]]:
+    def _rows(self) -> list[dict[str, object]]:
         """One row per parameter: name, estimate, standard error."""
         return [
             {"parameter": n, "estimate": v, "standard_error": se}

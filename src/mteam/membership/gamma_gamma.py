@@ -33,6 +33,7 @@ from collections.abc import Sequence
 import attrs
 
 from mteam._optimize import Diagnostics, maximise_positive
+from mteam._records import Records
 from mteam._validate import check_int, optional_real, real, show
 from mteam.errors import InvalidInputError
 from mteam.membership._special import digamma
@@ -76,7 +77,7 @@ def _gradient(theta: Sequence[float], rows: _Rows) -> tuple[float, float, float]
 
 
 @attrs.frozen
-class GammaGammaModel:
+class GammaGammaModel(Records):
     """A Gamma-Gamma spend model (fitted, or built from known parameters).
 
     Attributes:
@@ -91,6 +92,16 @@ class GammaGammaModel:
             by hand, or when x or the mean spend does not vary): near 0 supports the model's
             independence assumption.
         diagnostics: How the search went (None when built by hand).
+
+    `to_records()` gives one row per parameter: `parameter`, `estimate` and `standard_error`
+    (None for a model built by hand).
+
+    Examples:
+        The CDNOW estimates of Fader & Hardie (2013): p 6.25, q 3.74, γ 15.44.
+
+        >>> model = GammaGammaModel(6.25, 3.74, 15.44)
+        >>> [(r["parameter"], r["estimate"], r["standard_error"]) for r in model.to_records()][0]
+        ('p', 6.25, None)
     """
 
     p: float = attrs.field(validator=real(gt=0))
@@ -111,7 +122,14 @@ class GammaGammaModel:
         return self.p, self.q, self.gamma
 
     def with_parameters(self, theta: Sequence[float]) -> GammaGammaModel:
-        """The same model at other parameters (p, q, γ), without fit results."""
+        """The same model at other parameters (p, q, γ), without fit results.
+
+        Examples:
+            >>> fitted = GammaGammaModel(6.25, 3.74, 15.44)
+            >>> model = fitted.with_parameters((6.0, 3.74, 15.44))
+            >>> model.p, model.log_likelihood
+            (6.0, None)
+        """
         p, q, g = theta
         return GammaGammaModel(p, q, g)
 
@@ -146,7 +164,7 @@ class GammaGammaModel:
             raise InvalidInputError("mean_spend", f"must be > 0, got {show(mean_spend)}")
         return self.p * (self.gamma + m * x) / (self.p * x + self.q - 1)
 
-    def to_records(self) -> list[dict[str, object]]:
+    def _rows(self) -> list[dict[str, object]]:
         """One row per parameter: name, estimate, standard error."""
         return [
             {"parameter": n, "estimate": v, "standard_error": se}

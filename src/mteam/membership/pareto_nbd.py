@@ -42,6 +42,7 @@ from collections.abc import Sequence
 import attrs
 
 from mteam._optimize import Diagnostics, maximise_positive
+from mteam._records import Records
 from mteam._validate import optional_real, real
 from mteam.errors import InvalidInputError
 from mteam.membership._special import logaddexp
@@ -123,7 +124,7 @@ def _one_minus_power(e: float, log_q: float) -> float:
 
 
 @attrs.frozen
-class ParetoNBDModel:
+class ParetoNBDModel(Records):
     """A Pareto/NBD model (fitted, or built from known parameters).
 
     Attributes:
@@ -137,6 +138,16 @@ class ParetoNBDModel:
         covariance: The covariance of (r, α, s, β), or None.
         members: The members the fit used.
         diagnostics: How the search went (None when built by hand).
+
+    `to_records()` gives one row per parameter: `parameter`, `estimate` and `standard_error`
+    (None for a model built by hand).
+
+    Examples:
+        The CDNOW estimates of Fader, Hardie & Lee (2005): r 0.553, α 10.578, s 0.606, β 11.669.
+
+        >>> model = ParetoNBDModel(0.553, 10.578, 0.606, 11.669)
+        >>> [(r["parameter"], r["estimate"], r["standard_error"]) for r in model.to_records()][0]
+        ('r', 0.553, None)
     """
 
     r: float = attrs.field(validator=real(gt=0))
@@ -158,7 +169,14 @@ class ParetoNBDModel:
         return self.r, self.alpha, self.s, self.beta
 
     def with_parameters(self, theta: Sequence[float]) -> ParetoNBDModel:
-        """The same model at other parameters (r, α, s, β), without fit results."""
+        """The same model at other parameters (r, α, s, β), without fit results.
+
+        Examples:
+            >>> fitted = ParetoNBDModel(0.553, 10.578, 0.606, 11.669)
+            >>> model = fitted.with_parameters((0.5, 10.578, 0.606, 11.669))
+            >>> model.r, model.log_likelihood
+            (0.5, None)
+        """
         r, alpha, s, beta = theta
         return ParetoNBDModel(r, alpha, s, beta, self.unit)
 
@@ -198,7 +216,7 @@ class ParetoNBDModel:
         r, alpha, s, beta = self.parameters
         return r * beta / alpha * _one_minus_power(s - 1, math.log(beta / (beta + t)))
 
-    def to_records(self) -> list[dict[str, object]]:
+    def _rows(self) -> list[dict[str, object]]:
         """One row per parameter: name, estimate, standard error."""
         return [
             {"parameter": n, "estimate": v, "standard_error": se}

@@ -40,6 +40,7 @@ from typing import Any
 
 import attrs
 
+from mteam._records import Records
 from mteam._validate import check_instance, check_int, check_range
 from mteam.errors import InvalidInputError
 from mteam.membership.bgnbd import BGNBDModel
@@ -66,7 +67,7 @@ TransactionModel = BGNBDModel | ParetoNBDModel
 
 
 @attrs.frozen
-class MemberValue:
+class MemberValue(Records):
     """One member's predicted value.
 
     Attributes:
@@ -80,6 +81,19 @@ class MemberValue:
         clv: The discounted margin over the horizon (Decimal).
         lower: The interval's lower end (≥ 0), or None without covariances.
         upper: Its upper end, or None.
+
+    Examples:
+        >>> from decimal import Decimal
+        >>> from mteam.membership.bgnbd import BGNBDModel
+        >>> from mteam.membership.gamma_gamma import GammaGammaModel
+        >>> from mteam.membership.units import Rate
+        >>> from mteam.money import USD
+        >>> bg = BGNBDModel(0.243, 4.414, 0.793, 2.426)  # CDNOW, Fader, Hardie & Lee (2005)
+        >>> gg = GammaGammaModel(6.25, 3.74, 15.44)  # CDNOW, Fader & Hardie (2013)
+        >>> terms = dict(horizon=52, discount_rate=Rate(0.01, "week"), margin=0.3, currency=USD)
+        >>> v = member_value(bg, gg, 2, 30.43, 38.86, 22.35, member_id="a", **terms)
+        >>> v.to_records() == [v.to_record()], v.clv
+        (True, Decimal('9.12'))
     """
 
     member_id: str
@@ -94,18 +108,50 @@ class MemberValue:
     upper: Decimal | None
 
     def to_record(self) -> dict[str, object]:
-        """The member as a flat row."""
+        """The member as a flat row (the one row of `to_records()`).
+
+        Examples:
+            >>> from decimal import Decimal
+            >>> from mteam.membership.bgnbd import BGNBDModel
+            >>> from mteam.membership.gamma_gamma import GammaGammaModel
+            >>> from mteam.membership.units import Rate
+            >>> from mteam.money import USD
+            >>> bg = BGNBDModel(0.243, 4.414, 0.793, 2.426)  # CDNOW, Fader, Hardie & Lee (2005)
+            >>> gg = GammaGammaModel(6.25, 3.74, 15.44)  # CDNOW, Fader & Hardie (2013)
+            >>> terms = dict(horizon=52, discount_rate=Rate(0.01, "week"), margin=0.3, currency=USD)
+            >>> row = member_value(bg, gg, 2, 30.43, 38.86, 22.35, **terms).to_record()
+            >>> row["expected_spend"], row["clv"], row["lower"]  # no covariance: no interval
+            (Decimal('24.66'), Decimal('9.12'), None)
+        """
         return attrs.asdict(self)
+
+    def _rows(self) -> list[dict[str, object]]:
+        return [self.to_record()]
 
 
 @attrs.frozen
-class MemberValues:
+class MemberValues(Records):
     """The per-member value table.
 
     Attributes:
         rows: One `MemberValue` per member, by member id.
         currency: The currency of the amounts.
         horizon: The horizon in periods.
+
+    Examples:
+        >>> from decimal import Decimal
+        >>> from mteam.membership.bgnbd import BGNBDModel
+        >>> from mteam.membership.gamma_gamma import GammaGammaModel
+        >>> from mteam.membership.units import Rate
+        >>> from mteam.money import USD
+        >>> bg = BGNBDModel(0.243, 4.414, 0.793, 2.426)  # CDNOW, Fader, Hardie & Lee (2005)
+        >>> gg = GammaGammaModel(6.25, 3.74, 15.44)  # CDNOW, Fader & Hardie (2013)
+        >>> terms = dict(horizon=52, discount_rate=Rate(0.01, "week"), margin=0.3, currency=USD)
+        >>> from mteam.membership.repeat import MemberRepeat
+        >>> table = member_values([MemberRepeat("a", 2, 30.43, 38.86, Decimal("44.70")),
+        ...                        MemberRepeat("b", 0, 0, 38.86, Decimal(0))], bg, gg, **terms)
+        >>> [(r["member_id"], r["clv"]) for r in table.to_records()], table.total
+        ([('a', Decimal('9.12')), ('b', Decimal('2.09'))], Decimal('11.21'))
     """
 
     rows: tuple[MemberValue, ...]
@@ -117,9 +163,15 @@ class MemberValues:
         """The sum of the members' CLV."""
         return sum((r.clv for r in self.rows), Decimal(0))
 
-    def to_records(self) -> list[dict[str, object]]:
+    def _rows(self) -> list[dict[str, object]]:
         """One flat row per member."""
         return [r.to_record() for r in self.rows]
+
+    def _html_caption(self) -> str:
+        return (
+            f"MemberValues: {len(self.rows):,} members over {self.horizon} periods, "
+            f"total {self.total} {self.currency.code}"
+        )
 
 
 def _clv_factor(  # noqa: PLR0917 - a member's profile
@@ -227,6 +279,27 @@ def member_value(  # noqa: PLR0917 - a member's x, t_x, T and mean spend
 
     Raises:
         InvalidInputError: wrong types, a rate in another unit, a bad profile.
+
+    Examples:
+        CDNOW customer 1 of Fader, Hardie & Lee (2005): x = 2, t_x = 30.43, T = 38.86 weeks,
+        mean repeat spend 22.35 dollars; a year at 1 % a week and a 30 % margin:
+
+        >>> from decimal import Decimal
+        >>> from mteam.membership.bgnbd import BGNBDModel
+        >>> from mteam.membership.gamma_gamma import GammaGammaModel
+        >>> from mteam.membership.units import Rate
+        >>> from mteam.money import USD
+        >>> bg = BGNBDModel(0.243, 4.414, 0.793, 2.426)  # CDNOW, Fader, Hardie & Lee (2005)
+        >>> gg = GammaGammaModel(6.25, 3.74, 15.44)  # CDNOW, Fader & Hardie (2013)
+        >>> terms = dict(horizon=52, discount_rate=Rate(0.01, "week"), margin=0.3, currency=USD)
+        >>> v = member_value(bg, gg, 2, 30.43, 38.86, 22.35, **terms)
+        >>> round(v.p_alive, 4), round(v.expected_purchases, 4), v.expected_spend, v.clv
+        (0.7266, 1.5587, Decimal('24.66'), Decimal('9.12'))
+        >>> yearly = {**terms, "discount_rate": Rate(0.1, "year")}
+        >>> member_value(bg, gg, 2, 30.43, 38.86, 22.35, **yearly)
+        Traceback (most recent call last):
+        ...
+        mteam.errors.InvalidInputError: ...
     """
     tm, sm, h, d, m = _check(model, spend, horizon, discount_rate, margin, currency, level)
     x, t_x, T = _customer(x, t_x, T)  # noqa: N806
@@ -271,6 +344,22 @@ def member_values(
 
     Raises:
         InvalidInputError: a member that is not a `MemberRepeat`, or as `member_value`.
+
+    Examples:
+        >>> from decimal import Decimal
+        >>> from mteam.membership.bgnbd import BGNBDModel
+        >>> from mteam.membership.gamma_gamma import GammaGammaModel
+        >>> from mteam.membership.units import Rate
+        >>> from mteam.money import USD
+        >>> bg = BGNBDModel(0.243, 4.414, 0.793, 2.426)  # CDNOW, Fader, Hardie & Lee (2005)
+        >>> gg = GammaGammaModel(6.25, 3.74, 15.44)  # CDNOW, Fader & Hardie (2013)
+        >>> terms = dict(horizon=52, discount_rate=Rate(0.01, "week"), margin=0.3, currency=USD)
+        >>> from mteam.membership.repeat import MemberRepeat
+        >>> members = [MemberRepeat("b", 0, 0, 38.86, Decimal(0)),
+        ...            MemberRepeat("a", 2, 30.43, 38.86, Decimal("44.70"))]
+        >>> table = member_values(members, bg, gg, **terms)
+        >>> [(v.member_id, v.clv) for v in table.rows]  # sorted by member
+        [('a', Decimal('9.12')), ('b', Decimal('2.09'))]
     """
     _check(model, spend, horizon, discount_rate, margin, currency, level)
     cache: dict[tuple[int, float, float, Decimal | None], MemberValue] = {}
@@ -298,8 +387,13 @@ def member_values(
 
 
 @attrs.frozen
-class PeriodCheck:
-    """Cumulative holdout repeat purchases by the end of one period after calibration."""
+class PeriodCheck(Records):
+    """Cumulative holdout repeat purchases by the end of one period after calibration.
+
+    Examples:
+        >>> PeriodCheck(2, 2.8, 3).to_records()
+        [{'period': 2, 'expected': 2.8, 'actual': 3}]
+    """
 
     period: int
     expected: float
@@ -307,8 +401,13 @@ class PeriodCheck:
 
 
 @attrs.frozen
-class FrequencyCheck:
-    """Holdout repeat purchases per member of one calibration frequency."""
+class FrequencyCheck(Records):
+    """Holdout repeat purchases per member of one calibration frequency.
+
+    Examples:
+        >>> FrequencyCheck(1, 4, 0.6, 0.75).to_records()
+        [{'x': 1, 'members': 4, 'expected': 0.6, 'actual': 0.75}]
+    """
 
     x: int
     members: int
@@ -317,21 +416,49 @@ class FrequencyCheck:
 
 
 @attrs.frozen
-class HoldoutCheck:
+class HoldoutCheck(Records):
     """Expected against actual repeat purchases in the holdout period.
 
     Attributes:
         by_period: Cumulative totals at the end of each holdout period.
         by_frequency: Means per member by calibration frequency x.
+
+    `to_records()` gives one row per period and per frequency, with the same columns in
+    each: `table` (`"period"` or `"frequency"`), `period` and `x` (None in the other kind of
+    row), `members` (None in a period row), `expected` and `actual`.
+
+    Examples:
+        >>> check = HoldoutCheck((PeriodCheck(1, 0.9, 1),), (FrequencyCheck(1, 4, 0.2, 0.25),))
+        >>> [(r["table"], r["period"], r["x"], r["actual"]) for r in check.to_records()]
+        [('period', 1, None, 1), ('frequency', None, 1, 0.25)]
     """
 
     by_period: tuple[PeriodCheck, ...]
     by_frequency: tuple[FrequencyCheck, ...]
 
-    def to_records(self) -> list[dict[str, object]]:
+    def _rows(self) -> list[dict[str, object]]:
         """One row per period and per frequency, with a `table` column saying which."""
-        return [{"table": "period", **attrs.asdict(p)} for p in self.by_period] + [
-            {"table": "frequency", **attrs.asdict(f)} for f in self.by_frequency
+        periods: list[dict[str, object]] = [
+            {
+                "table": "period",
+                "period": p.period,
+                "x": None,
+                "members": None,
+                "expected": p.expected,
+                "actual": p.actual,
+            }
+            for p in self.by_period
+        ]
+        return periods + [
+            {
+                "table": "frequency",
+                "period": None,
+                "x": f.x,
+                "members": f.members,
+                "expected": f.expected,
+                "actual": f.actual,
+            }
+            for f in self.by_frequency
         ]
 
 

@@ -60,6 +60,15 @@ class Member:
         id: The member's id.
         joined_on: The day they joined.
         left_on: The day they left (cancelled), None while a member.
+
+    Examples:
+        >>> from datetime import date
+        >>> Member("A-1", date(2025, 1, 5))
+        Member(id='A-1', joined_on=datetime.date(2025, 1, 5), left_on=None)
+        >>> Member("A-1", "2025-01-05")
+        Traceback (most recent call last):
+        ...
+        mteam.errors.InvalidInputError: ...
     """
 
     id: str = attrs.field(validator=text())
@@ -73,7 +82,16 @@ class Member:
             )
 
     def is_member_on(self, day: date) -> bool:
-        """Whether they were a member on `day` (joined on or before it, not yet left)."""
+        """Whether they were a member on `day`: joined_on ≤ day and (no left_on, or day ≤ left_on).
+
+        The day they leave still counts as a day of membership.
+
+        Examples:
+            >>> from datetime import date
+            >>> m = Member("A-2", date(2025, 2, 1), date(2025, 8, 31))
+            >>> [m.is_member_on(date(2025, *d)) for d in ((1, 31), (2, 1), (8, 31), (9, 1))]
+            [False, True, True, False]
+        """
         return self.joined_on <= day and (self.left_on is None or self.left_on >= day)
 
 
@@ -86,6 +104,17 @@ class Transaction:
         on: The day of the transaction.
         amount: The amount (a Decimal).
         line: The line of the file it was read from, for error messages (not compared).
+
+    Examples:
+        >>> from datetime import date
+        >>> from decimal import Decimal
+        >>> t = Transaction("A-1", date(2025, 1, 20), Decimal("12.50"), line=7)
+        >>> t == Transaction("A-1", date(2025, 1, 20), Decimal("12.50")), t.line
+        (True, 7)
+        >>> Transaction("A-1", date(2025, 1, 20), 12.5)  # a float is never money
+        Traceback (most recent call last):
+        ...
+        mteam.errors.InvalidInputError: ...
     """
 
     member_id: str = attrs.field(validator=text())

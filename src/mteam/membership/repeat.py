@@ -51,6 +51,7 @@ from typing import Any
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from mteam._records import Records
 from mteam._validate import check_instance, check_sequence, show
 from mteam.errors import InvalidInputError
 from mteam.membership.records import Transaction
@@ -92,7 +93,7 @@ def _check_profile(x: int, t_x: float, big_t: float) -> None:
 
 
 @attrs.frozen(order=True)
-class Profile:
+class Profile(Records):
     """The members who share one (x, t_x, T).
 
     Attributes:
@@ -101,6 +102,14 @@ class Profile:
         T: Time from the first purchase to the end of the calibration period (≥ t_x).
         members: How many members have this profile (≥ 1).
         holdout_purchases: Their purchases in the holdout period, together (≥ 0).
+
+    Examples:
+        >>> Profile(2, 30.43, 38.86, members=3).to_records()
+        [{'x': 2, 't_x': 30.43, 'T': 38.86, 'members': 3, 'holdout_purchases': 0}]
+        >>> Profile(0, 1.5, 38.86)  # no repeat purchase, so t_x must be 0
+        Traceback (most recent call last):
+        ...
+        mteam.errors.InvalidInputError: ...
     """
 
     x: int = attrs.field(validator=_whole)
@@ -116,13 +125,21 @@ class Profile:
 
 
 @attrs.frozen(order=True)
-class SpendProfile:
+class SpendProfile(Records):
     """The repeat buyers who share one (x, repeat spend).
 
     Attributes:
         x: Repeat purchase periods (≥ 1).
         repeat_spend: The amount spent on the x repeat purchases, together (a Decimal > 0).
         members: How many members (≥ 1).
+
+    Examples:
+        >>> from decimal import Decimal
+        >>> profile = SpendProfile(2, Decimal("44.70"), members=5)
+        >>> profile.mean_spend  # 44.70 / 2
+        22.35
+        >>> profile.to_records()
+        [{'x': 2, 'repeat_spend': Decimal('44.70'), 'members': 5}]
     """
 
     x: int = attrs.field(validator=_whole)
@@ -188,7 +205,7 @@ def _optional_date(_inst: object, attr: attrs.Attribute[Any], value: object) -> 
 
 
 @attrs.frozen
-class RepeatSummary:
+class RepeatSummary(Records):
     """A member base's repeat purchases as count tables (mergeable with `+`).
 
     Attributes:
@@ -260,7 +277,7 @@ class RepeatSummary:
             self.holdout_end,
         )
 
-    def to_records(self) -> list[dict[str, object]]:
+    def _rows(self) -> list[dict[str, object]]:
         """One row per profile: x, t_x, T, members, holdout_purchases."""
         return [
             {
@@ -273,21 +290,15 @@ class RepeatSummary:
             for p in self.profiles
         ]
 
-    def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><td>{p.x}</td><td>{p.t_x:g}</td><td>{p.T:g}</td><td>{p.members}</td></tr>"
-            for p in self.profiles[:20]
-        )
+    def _html_caption(self) -> str:
         return (
-            f"<table><caption>Repeat purchases of {self.members} members "
-            f"({len(self.profiles)} profiles, {self.unit.plural})</caption>"
-            '<tr><th scope="col">x</th><th scope="col">t_x</th><th scope="col">T</th>'
-            f'<th scope="col">members</th></tr>{rows}</table>'
+            f"RepeatSummary: repeat purchases of {self.members} members "
+            f"({len(self.profiles)} profiles, {self.unit.plural})"
         )
 
 
 @attrs.frozen
-class MemberRepeat:
+class MemberRepeat(Records):
     """One member's repeat-purchase figures.
 
     Attributes:
@@ -297,6 +308,14 @@ class MemberRepeat:
         T: Time from the first purchase to the end of calibration.
         repeat_spend: The amount spent on the repeat purchases (Decimal).
         holdout_purchases: Purchases in the holdout period (0 without one).
+
+    Examples:
+        >>> from decimal import Decimal
+        >>> member = MemberRepeat("a", 2, 30.43, 38.86, Decimal("44.70"))
+        >>> member.mean_spend
+        Decimal('22.35')
+        >>> member.to_records() == [member.to_record()]
+        True
     """
 
     member_id: str
@@ -312,7 +331,14 @@ class MemberRepeat:
         return self.repeat_spend / self.x if self.x else None
 
     def to_record(self) -> dict[str, object]:
-        """The member as a flat row of plain values."""
+        """The member as a flat row of plain values (the one row of `to_records()`).
+
+        Examples:
+            >>> from decimal import Decimal
+            >>> MemberRepeat("a", 1, 1.71, 38.86, Decimal("20")).to_record()
+            {'member_id': 'a', 'x': 1, 't_x': 1.71, 'T': 38.86, 'repeat_spend': Decimal('20'), \
+'holdout_purchases': 0}
+        """
         return {
             "member_id": self.member_id,
             "x": self.x,
@@ -321,6 +347,9 @@ class MemberRepeat:
             "repeat_spend": self.repeat_spend,
             "holdout_purchases": self.holdout_purchases,
         }
+
+    def _rows(self) -> list[dict[str, object]]:
+        return [self.to_record()]
 
 
 def elapsed(start: date, end: date, unit: TimeUnit | str) -> float:
@@ -467,6 +496,24 @@ def repeat_summary(
     Raises:
         InvalidInputError: a transaction that is not a `Transaction` or has a negative amount,
             bad dates, an unknown unit, or no member with a purchase in the calibration period.
+
+    Examples:
+        Member a buys on 1, 15 and 29 January (x = 2 repeats, t_x = T = 4 weeks); b buys on
+        8 January (x = 0, T = 3 weeks) and again on 10 February, in the holdout's second week:
+
+        >>> from datetime import date
+        >>> from decimal import Decimal
+        >>> from mteam.membership.records import Transaction
+        >>> sales = [Transaction("a", date(2025, 1, d), Decimal(10 * k))
+        ...          for k, d in enumerate((1, 15, 29), start=1)]
+        >>> sales += [Transaction("b", date(2025, 1, 8), Decimal(5)),
+        ...           Transaction("b", date(2025, 2, 10), Decimal(7))]
+        >>> s = repeat_summary(sales, calibration_end=date(2025, 1, 29),
+        ...                    holdout_end=date(2025, 2, 12))
+        >>> [(p.x, p.t_x, p.T, p.holdout_purchases) for p in s.profiles]
+        [(0, 0.0, 3.0, 1), (2, 4.0, 4.0, 0)]
+        >>> s.spend[0].repeat_spend, s.holdout_by_period  # 20 + 30 on the repeats
+        (Decimal('50'), (0, 1))
     """
     end, u, later = _arguments(calibration_end, unit, holdout_end)
     rows, by_period = _fold(transactions, end, u, later)

@@ -76,6 +76,7 @@ from typing import Any, Final
 
 import attrs
 
+from mteam._records import Records
 from mteam._validate import check_instance, check_sequence, show, text, to_tuple, whole
 from mteam.errors import InvalidInputError
 from mteam.membership.summary import MemberBase, _check_base
@@ -108,6 +109,15 @@ class SegmentRule:
         r_max: The highest R score.
         f_min: The lowest F score.
         f_max: The highest F score.
+
+    Examples:
+        >>> rule = SegmentRule("Champions", 4, 5, 4, 5)
+        >>> rule.matches(5, 4), rule.matches(3, 5)
+        (True, False)
+        >>> SegmentRule("Bad", 0, 5, 1, 5)
+        Traceback (most recent call last):
+        ...
+        mteam.errors.InvalidInputError: ...
     """
 
     name: str = attrs.field(validator=text())
@@ -117,7 +127,12 @@ class SegmentRule:
     f_max: int = attrs.field(validator=whole(ge=1, le=5))
 
     def matches(self, r: int, f: int) -> bool:
-        """Whether (r, f) falls in the rule's ranges."""
+        """Whether (r, f) falls in the rule's ranges: r_min ≤ r ≤ r_max and f_min ≤ f ≤ f_max.
+
+        Examples:
+            >>> SegmentRule("At risk", 1, 2, 3, 5).matches(2, 3)
+            True
+        """
         return self.r_min <= r <= self.r_max and self.f_min <= f <= self.f_max
 
 
@@ -158,6 +173,14 @@ class RFMPolicy:
             given.
         ties: `"rank"` (ties broken by member id: five populated scores) unless given, or
             `"shared"` (equal values share a score); see the module docs.
+
+    Examples:
+        >>> RFMPolicy().ties, RFMPolicy().segment(5, 1)
+        ('rank', 'New')
+        >>> RFMPolicy(ties="dense")
+        Traceback (most recent call last):
+        ...
+        mteam.errors.InvalidInputError: ...
     """
 
     segments: tuple[SegmentRule, ...] = attrs.field(
@@ -166,12 +189,18 @@ class RFMPolicy:
     ties: str = attrs.field(default="rank", validator=_check_ties)
 
     def segment(self, r: int, f: int) -> str:
-        """The name of the first rule that matches."""
+        """The name of the first rule that matches.
+
+        Examples:
+            >>> policy = RFMPolicy()
+            >>> policy.segment(5, 5), policy.segment(3, 1), policy.segment(1, 5)
+            ('Champions', 'Need attention', 'Cannot lose them')
+        """
         return next(rule.name for rule in self.segments if rule.matches(r, f))
 
 
 @attrs.frozen
-class RFMScore:
+class RFMScore(Records):
     """One member's RFM values, scores and segment.
 
     Attributes:
@@ -183,6 +212,22 @@ class RFMScore:
         f: Frequency score 1–5.
         m: Monetary score 1–5.
         segment: The segment's name.
+
+    Examples:
+        >>> from datetime import date
+        >>> from decimal import Decimal
+        >>> from mteam.membership.records import Member, Transaction
+        >>> from mteam.membership.summary import summarise
+        >>> sales = [Transaction("a", date(2025, 6, 28), Decimal(90)),
+        ...          Transaction("a", date(2025, 6, 1), Decimal(60)),
+        ...          Transaction("b", date(2025, 3, 1), Decimal(500)),
+        ...          Transaction("c", date(2025, 6, 20), Decimal(40)),
+        ...          Transaction("d", date(2025, 2, 1), Decimal(20))]
+        >>> base = summarise([Member(m, date(2025, 1, 1)) for m in "abcde"], sales,
+        ...                  date(2025, 6, 30))
+        >>> rfm(base).scores[0].to_records()  # doctest: +NORMALIZE_WHITESPACE
+        [{'member_id': 'a', 'recency': 2, 'frequency': 2, 'monetary': Decimal('150'), 'r': 5,
+          'f': 5, 'm': 4, 'segment': 'Champions'}]
     """
 
     member_id: str
@@ -196,20 +241,45 @@ class RFMScore:
 
 
 @attrs.frozen
-class RFMTable:
+class RFMTable(Records):
     """Every member's RFM scores and the segment sizes.
 
     Attributes:
         scores: One entry per member, sorted by id.
         segments: Segment → members, in the order of the rules.
+
+    `to_records()` gives one row per member (the fields of their
+    [`RFMScore`][mteam.membership.rfm.RFMScore]); the segment sizes are in `segments`.
+
+    Examples:
+        >>> from datetime import date
+        >>> from decimal import Decimal
+        >>> from mteam.membership.records import Member, Transaction
+        >>> from mteam.membership.summary import summarise
+        >>> sales = [Transaction("a", date(2025, 6, 28), Decimal(90)),
+        ...          Transaction("a", date(2025, 6, 1), Decimal(60)),
+        ...          Transaction("b", date(2025, 3, 1), Decimal(500)),
+        ...          Transaction("c", date(2025, 6, 20), Decimal(40)),
+        ...          Transaction("d", date(2025, 2, 1), Decimal(20))]
+        >>> base = summarise([Member(m, date(2025, 1, 1)) for m in "abcde"], sales,
+        ...                  date(2025, 6, 30))
+        >>> table = rfm(base)
+        >>> [(r["member_id"], r["r"], r["f"], r["m"]) for r in table.to_records()][:2]
+        [('a', 5, 5, 4), ('b', 3, 2, 5)]
+        >>> {k: v for k, v in table.segments.items() if v}
+        {'Champions': 1, 'Loyal': 1, 'Need attention': 1, 'At risk': 1, 'Hibernating': 1}
     """
 
     scores: tuple[RFMScore, ...]
     segments: dict[str, int]
 
-    def to_records(self) -> list[dict[str, object]]:
-        """One row per member, for a notebook."""
+    def _rows(self) -> list[dict[str, object]]:
+        """One row per member."""
         return [attrs.asdict(s) for s in self.scores]
+
+    def _html_caption(self) -> str:
+        sizes = ", ".join(f"{k} {v}" for k, v in self.segments.items() if v)
+        return f"RFMTable: {len(self.scores):,} members ({sizes})"
 
 
 def quintile_scores(values: Sequence[Any], key: Callable[[Any], Any] | None = None) -> list[int]:
@@ -263,7 +333,7 @@ def rank_scores(values: Sequence[Any], ids: Sequence[str]) -> list[int]:
 
 
 @attrs.frozen
-class RFMCuts:
+class RFMCuts(Records):
     """The cut points of the three scores: an aggregate of the whole base.
 
     A dimension's cut points are the (value, member id) pairs, ascending, at which scores 2–5
@@ -280,6 +350,26 @@ class RFMCuts:
         frequency_ids: Their member ids.
         monetary: The amounts of M's cut points.
         monetary_ids: Their member ids.
+
+    `to_records()` gives one row per cut point: `dimension`, the `score` it starts, its
+    `value` (a day, a count or an amount) and `member_id`.
+
+    Examples:
+        >>> from datetime import date
+        >>> from decimal import Decimal
+        >>> from mteam.membership.records import Member, Transaction
+        >>> from mteam.membership.summary import summarise
+        >>> sales = [Transaction("a", date(2025, 6, 28), Decimal(90)),
+        ...          Transaction("a", date(2025, 6, 1), Decimal(60)),
+        ...          Transaction("b", date(2025, 3, 1), Decimal(500)),
+        ...          Transaction("c", date(2025, 6, 20), Decimal(40)),
+        ...          Transaction("d", date(2025, 2, 1), Decimal(20))]
+        >>> base = summarise([Member(m, date(2025, 1, 1)) for m in "abcde"], sales,
+        ...                  date(2025, 6, 30))
+        >>> cuts = rfm_cuts(base)
+        >>> [(r["score"], r["value"], r["member_id"]) for r in cuts.to_records()
+        ...  if r["dimension"] == "frequency"]
+        [(2, 1, 'b'), (3, 1, 'c'), (4, 1, 'd'), (5, 2, 'a')]
     """
 
     ties: str
@@ -291,7 +381,7 @@ class RFMCuts:
     monetary: tuple[Decimal, ...]
     monetary_ids: tuple[str, ...]
 
-    def to_records(self) -> list[dict[str, object]]:
+    def _rows(self) -> list[dict[str, object]]:
         """One row per cut point: the dimension, the score it starts, its value and member."""
         rows: list[dict[str, object]] = []
         for name in ("recency", "frequency", "monetary"):
@@ -366,6 +456,23 @@ def rfm_cuts(base: MemberBase, policy: RFMPolicy | None = None) -> RFMCuts:
 
     Raises:
         InvalidInputError: not a member base.
+
+    Examples:
+        >>> from datetime import date
+        >>> from decimal import Decimal
+        >>> from mteam.membership.records import Member, Transaction
+        >>> from mteam.membership.summary import summarise
+        >>> sales = [Transaction("a", date(2025, 6, 28), Decimal(90)),
+        ...          Transaction("a", date(2025, 6, 1), Decimal(60)),
+        ...          Transaction("b", date(2025, 3, 1), Decimal(500)),
+        ...          Transaction("c", date(2025, 6, 20), Decimal(40)),
+        ...          Transaction("d", date(2025, 2, 1), Decimal(20))]
+        >>> base = summarise([Member(m, date(2025, 1, 1)) for m in "abcde"], sales,
+        ...                  date(2025, 6, 30))
+        >>> rfm_cuts(base).monetary, rfm_cuts(base).monetary_ids  # 20, 40, 150, 500 start 2–5
+        ((Decimal('20'), Decimal('40'), Decimal('150'), Decimal('500')), ('d', 'c', 'a', 'b'))
+        >>> rfm_cuts(base, RFMPolicy(ties="shared")).frequency  # b, c, d share F = 2; a has 5
+        (1, 2, 2, 2)
     """
     base = _check_base(base)
     policy = policy if policy is not None else RFMPolicy()
@@ -408,6 +515,25 @@ def rfm(
 
     Raises:
         InvalidInputError: not a member base, or cut points that are not RFMCuts.
+
+    Examples:
+        Ranked by (value, member id), position i of 5 scores 1 + ⌊5 × i / 5⌋: c, who bought once,
+        gets F = 3 from its place among b, c and d:
+
+        >>> from datetime import date
+        >>> from decimal import Decimal
+        >>> from mteam.membership.records import Member, Transaction
+        >>> from mteam.membership.summary import summarise
+        >>> sales = [Transaction("a", date(2025, 6, 28), Decimal(90)),
+        ...          Transaction("a", date(2025, 6, 1), Decimal(60)),
+        ...          Transaction("b", date(2025, 3, 1), Decimal(500)),
+        ...          Transaction("c", date(2025, 6, 20), Decimal(40)),
+        ...          Transaction("d", date(2025, 2, 1), Decimal(20))]
+        >>> base = summarise([Member(m, date(2025, 1, 1)) for m in "abcde"], sales,
+        ...                  date(2025, 6, 30))
+        >>> [(s.member_id, s.r, s.f, s.m, s.segment) for s in rfm(base).scores][:3]
+        [('a', 5, 5, 4, 'Champions'), ('b', 3, 2, 5, 'Need attention'), \
+        ('c', 4, 3, 3, 'Loyal')]
     """
     base = _check_base(base)
     policy = policy if policy is not None else RFMPolicy()

@@ -62,7 +62,7 @@ from mteam._validate import as_count, as_flag, as_items, as_number, check_range,
 from mteam.errors import InvalidInputError
 from mteam.membership.units import Rate, TimeUnit, same_unit, to_unit
 
-__all__ = ["Projection", "SBGModel", "fit_sbg", "fit_sbg_durations", "hyp2f1"]
+__all__ = ["Projection", "ProjectionTable", "SBGModel", "fit_sbg", "fit_sbg_durations", "hyp2f1"]
 
 _BOUND: Final = 25.0  # |log α|, |log β| beyond this is treated as "no finite maximum"
 _MAX_ITERATIONS: Final = 4000
@@ -110,12 +110,43 @@ class Projection(Records):
         survival: S(t).
         lower: The band's lower end (≥ 0).
         upper: The band's upper end (≤ 1).
+
+    Examples:
+        >>> Projection(2, 0.5, 0.4, 0.6).to_records()
+        [{'t': 2, 'survival': 0.5, 'lower': 0.4, 'upper': 0.6}]
     """
 
     t: int
     survival: float
     lower: float
     upper: float
+
+
+class ProjectionTable(tuple[Projection, ...], Records):
+    """The projections of [`SBGModel.project`][mteam.membership.sbg.SBGModel.project]: a tuple.
+
+    It is the tuple of `Projection` values it always was (length, indexing, iteration,
+    slicing and equality with a tuple are unchanged), with `to_records()`: one flat row per
+    period (`t`, `survival`, `lower`, `upper`), so `pandas.DataFrame(table.to_records())` has
+    one column per figure.
+
+    Examples:
+        >>> table = ProjectionTable([Projection(0, 1.0, 1.0, 1.0), Projection(1, 0.8, 0.7, 0.9)])
+        >>> len(table), table[1].survival, table == (table[0], table[1])
+        (2, 0.8, True)
+        >>> [(r["t"], r["survival"]) for r in table.to_records()]
+        [(0, 1.0), (1, 0.8)]
+    """
+
+    __slots__ = ()
+
+    def _rows(self) -> list[dict[str, object]]:
+        return [
+            {"t": p.t, "survival": p.survival, "lower": p.lower, "upper": p.upper} for p in self
+        ]
+
+    def _html_caption(self) -> str:
+        return f"ProjectionTable: S(t) for t = 0 … {len(self) - 1}" if self else "ProjectionTable"
 
 
 @attrs.frozen
@@ -133,6 +164,18 @@ class SBGModel(Records):
         members: The number of members the fit used.
         converged: Whether the search met its tolerances.
         iterations: Nelder–Mead iterations used (the best start's).
+
+    Examples:
+        A model built from its parameters (α = 1, β = 2, no standard errors), and the
+        published fit of Fader & Hardie (2007) in the module's example:
+
+        >>> from mteam.membership.units import TimeUnit
+        >>> model = SBGModel(1.0, 2.0, 0.0, TimeUnit.YEAR, None, None, None, 0, True, 0)
+        >>> round(model.survival(2), 12)  # B(1, 4) / B(1, 2) = (1/4) / (1/2)
+        0.5
+        >>> row = model.to_records()[0]
+        >>> row["alpha"], row["unit"], row["var_alpha"]
+        (1.0, 'year', None)
     """
 
     alpha: float
@@ -160,22 +203,82 @@ class SBGModel(Records):
         ]
 
     def survival(self, t: int) -> float:
-        """S(t) = B(α, β + t) / B(α, β): the share still members after t periods."""
+        """S(t) = B(α, β + t) / B(α, β): the share still members after t periods.
+
+        Args:
+            t: The number of periods (≥ 0; S(0) = 1).
+
+        Examples:
+            With α = 1, β = 2, S(t) = B(1, 2 + t) / B(1, 2) = 2 / (2 + t):
+
+            >>> from mteam.membership.units import TimeUnit
+            >>> model = SBGModel(1.0, 2.0, 0.0, TimeUnit.YEAR, None, None, None, 0, True, 0)
+            >>> [round(model.survival(t), 12) for t in (0, 1, 2, 6)]
+            [1.0, 0.666666666667, 0.5, 0.25]
+        """
         t = as_count("t", t, ge=0)
         return _survival(self.alpha, self.beta, t)
 
     def retention(self, t: int) -> float:
-        """r(t) = (β + t − 1) / (α + β + t − 1): the share of those alive at t − 1 who renew."""
+        """r(t) = (β + t − 1) / (α + β + t − 1): the share of those alive at t − 1 who renew.
+
+        Args:
+            t: The period (≥ 1).
+
+        Examples:
+            With α = 1, β = 2: r(1) = 2 / 3 and r(2) = 3 / 4 (retention rises with t):
+
+            >>> from mteam.membership.units import TimeUnit
+            >>> model = SBGModel(1.0, 2.0, 0.0, TimeUnit.YEAR, None, None, None, 0, True, 0)
+            >>> model.retention(1), model.retention(2)
+            (0.6666666666666666, 0.75)
+        """
         t = as_count("t", t, ge=1)
         return (self.beta + t - 1) / (self.alpha + self.beta + t - 1)
 
     def churn_probability(self, t: int) -> float:
-        """P(T = t): the share of the original members who leave in period t."""
+        """P(T = t): the share of the original members who leave in period t.
+
+        P(T = 1) = α / (α + β), and P(T = t) = (β + t − 2) / (α + β + t − 1) × P(T = t − 1).
+
+        Args:
+            t: The period (≥ 1).
+
+        Examples:
+            With α = 1, β = 2: P(T = 1) = 1/3, P(T = 2) = 2/4 × 1/3 = 1/6:
+
+            >>> from mteam.membership.units import TimeUnit
+            >>> model = SBGModel(1.0, 2.0, 0.0, TimeUnit.YEAR, None, None, None, 0, True, 0)
+            >>> round(model.churn_probability(1), 12), round(model.churn_probability(2), 12)
+            (0.333333333333, 0.166666666667)
+        """
         t = as_count("t", t, ge=1)
         return math.exp(_log_p(self.alpha, self.beta, t))
 
-    def project(self, periods: int, level: float = 0.95) -> tuple[Projection, ...]:
-        """S(t) for t = 0 … `periods`, each with a `level` confidence band (delta method)."""
+    def project(self, periods: int, level: float = 0.95) -> ProjectionTable:
+        """S(t) for t = 0 … `periods`, each with a `level` confidence band (delta method).
+
+        The band is S(t) ± z × se(S(t)), z the normal quantile of 0.5 + `level`/2 and se by
+        the delta method from the covariance of (α, β), clipped to [0, 1]; a model without a
+        covariance gives a band of zero width.
+
+        Args:
+            periods: The last period projected (≥ 0).
+            level: The confidence level of the band, in (0, 1).
+
+        Returns:
+            A [`ProjectionTable`][mteam.membership.sbg.ProjectionTable]: a tuple of
+            `Projection` values, with `to_records()` for a dataframe.
+
+        Examples:
+            >>> from mteam.membership.units import TimeUnit
+            >>> model = SBGModel(1.0, 2.0, 0.0, TimeUnit.YEAR, None, None, None, 0, True, 0)
+            >>> table = model.project(2)
+            >>> len(table), round(table[2].survival, 12)
+            (3, 0.5)
+            >>> [(r["t"], round(r["survival"], 4)) for r in table.to_records()]
+            [(0, 1.0), (1, 0.6667), (2, 0.5)]
+        """
         periods = as_count("periods", periods, ge=0)
         level = as_number("level", level, gt=0, lt=1)
         z = NormalDist().inv_cdf(0.5 + level / 2)
@@ -185,7 +288,7 @@ class SBGModel(Records):
             se = self._delta_se(partial(_survival, t=t))
             half = 0.0 if se is None else z * se
             out.append(Projection(t, s, max(0.0, s - half), min(1.0, s + half)))
-        return tuple(out)
+        return ProjectionTable(out)
 
     def _delta_se(self, f: Callable[[float, float], float]) -> float | None:
         if self.covariance is None:
@@ -212,6 +315,16 @@ class SBGModel(Records):
 
         Raises:
             InvalidInputError: the rate is not per the model's period, or not > 0.
+
+        Examples:
+            With α = 1, β = 2 and d = 10 % a year, DEL = Σ_t 2/(2 + t) × 1.1^−t:
+
+            >>> from mteam.membership.units import Rate, TimeUnit
+            >>> model = SBGModel(1.0, 2.0, 0.0, TimeUnit.YEAR, None, None, None, 0, True, 0)
+            >>> round(model.discounted_lifetime(Rate(0.1, "year")), 4)
+            3.6029
+            >>> round(sum(2 / (2 + t) / 1.1**t for t in range(2000)), 4)
+            3.6029
         """
         z = self._discount(discount_rate)
         return hyp2f1(1, self.beta, self.alpha + self.beta, z)
@@ -225,6 +338,16 @@ class SBGModel(Records):
         Raises:
             InvalidInputError: the rate is not per the model's period or not > 0, or renewals
                 < 0.
+
+        Examples:
+            With α = 1, β = 2 and d = 10 % a year: a member who has renewed 3 times has more
+            discounted payments ahead of them than a new one (the stayers renew more often):
+
+            >>> from mteam.membership.units import Rate, TimeUnit
+            >>> model = SBGModel(1.0, 2.0, 0.0, TimeUnit.YEAR, None, None, None, 0, True, 0)
+            >>> d = Rate(0.1, "year")
+            >>> round(model.derl(d, 0), 4), round(model.derl(d, 3), 4)
+            (2.8632, 4.6965)
         """
         renewals = as_count("renewals", renewals, ge=0)
         z = self._discount(discount_rate)
@@ -363,6 +486,19 @@ def fit_sbg(
     Raises:
         InvalidInputError: fewer than two counts, counts that rise, or data with no finite
             maximum (nobody ever left, or everyone left in the first period).
+
+    Examples:
+        The "high end" segment of Fader & Hardie (2007), for which the paper reports
+        α = 0.668 and β = 3.806; counts that rise are refused:
+
+        >>> high = [1000, 869, 743, 653, 593, 551, 517, 491]
+        >>> model = fit_sbg(high, unit="year")
+        >>> round(model.alpha, 3), round(model.beta, 3), model.members, model.converged
+        (0.668, 3.806, 1000, True)
+        >>> fit_sbg([100, 120])
+        Traceback (most recent call last):
+        ...
+        mteam.errors.InvalidInputError: ...
     """
     unit = to_unit(unit)
     items = as_items("survivors", survivors)
@@ -396,6 +532,15 @@ def fit_sbg_durations(
 
     Raises:
         InvalidInputError: different lengths, a bad duration, or data with no finite maximum.
+
+    Examples:
+        Five members: two left in year 1, one in year 2, two are still members after 3
+        years (censored):
+
+        >>> model = fit_sbg_durations([1, 1, 2, 3, 3], [True, True, True, False, False],
+        ...                           unit="year")
+        >>> round(model.alpha, 3), round(model.beta, 3), model.members
+        (0.444, 0.628, 5)
     """
     unit = to_unit(unit)
     ds, os_ = as_items("durations", durations), as_items("observed", observed)

@@ -41,6 +41,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from mteam._problems import Problems, at
+from mteam._records import Records
 from mteam._validate import check_instance, check_int, check_records, check_sequence, show
 from mteam.errors import InvalidInputError, Problem
 from mteam.membership.records import Member, Transaction
@@ -122,7 +123,7 @@ def _last_day(year: int, month: int) -> int:
 
 
 @attrs.frozen
-class MemberStats:
+class MemberStats(Records):
     """One member's figures, as of the summary's date.
 
     Attributes:
@@ -135,6 +136,17 @@ class MemberStats:
         last_purchase: The day of their last transaction, None without one.
         trailing_revenue: Their amount in the 12 months up to `as_of`.
         active_mask: Bit k is set when they bought in month k since joining.
+
+    Examples:
+        >>> from datetime import date
+        >>> from decimal import Decimal
+        >>> stats = MemberStats("a", date(2025, 1, 10), None, purchases=2,
+        ...                     revenue=Decimal("75"), active_mask=0b101)
+        >>> stats.active_months()
+        (0, 2)
+        >>> row = stats.to_records()[0]
+        >>> row["member_id"], row["revenue"], row["active_mask"]
+        ('a', Decimal('75'), 5)
     """
 
     member_id: str
@@ -148,7 +160,16 @@ class MemberStats:
     active_mask: int = 0
 
     def active_months(self) -> tuple[int, ...]:
-        """The months since joining (0 = the month of joining) in which they bought."""
+        """The months since joining (0 = the month of joining) in which they bought.
+
+        Month k is in the result when bit k of `active_mask` is set: `active_mask` =
+        Σ 2**k over the months k bought in.
+
+        Examples:
+            >>> from datetime import date
+            >>> MemberStats("a", date(2025, 1, 10), None, active_mask=0b1001).active_months()
+            (0, 3)
+        """
         mask, k, out = self.active_mask, 0, []
         while mask:
             if mask & 1:
@@ -159,13 +180,32 @@ class MemberStats:
 
 
 @attrs.frozen(hash=False)
-class MemberBase:
+class MemberBase(Records):
     """A summarised member base: per-member figures and revenue per cohort and month.
+
+    `to_records()` gives one row per member (sorted by id): `as_of`, the member's figures
+    (amounts as `Decimal`) and `active_months`, the number of months since joining in which
+    they bought. The revenue per cohort and month is not in the rows; it is a table of its own
+    (`revenue`).
 
     Attributes:
         as_of: The day the figures are as of.
         stats: Member id → their figures, sorted by id.
         revenue: Cohort (`YYYY-MM`) → month since joining → the cohort's revenue in it.
+
+    Examples:
+        >>> from datetime import date
+        >>> from decimal import Decimal
+        >>> from mteam.membership.records import Member, Transaction
+        >>> base = summarise([Member("a", date(2025, 1, 10)), Member("b", date(2025, 2, 1))],
+        ...                  [Transaction("a", date(2025, 1, 12), Decimal("30")),
+        ...                   Transaction("a", date(2025, 3, 15), Decimal("45"))],
+        ...                  as_of=date(2025, 6, 30))
+        >>> len(base), base.revenue
+        (2, {'2025-01': {0: Decimal('30'), 2: Decimal('45')}})
+        >>> [(r["member_id"], r["purchases"], r["revenue"], r["active_months"])
+        ...  for r in base.to_records()]
+        [('a', 2, Decimal('75'), 2), ('b', 0, Decimal('0'), 0)]
     """
 
     as_of: date
@@ -197,6 +237,26 @@ class MemberBase:
 
     def __len__(self) -> int:
         return len(self.stats)
+
+    def _rows(self) -> list[dict[str, object]]:
+        return [
+            {
+                "as_of": self.as_of,
+                "member_id": s.member_id,
+                "joined_on": s.joined_on,
+                "left_on": s.left_on,
+                "purchases": s.purchases,
+                "revenue": s.revenue,
+                "first_purchase": s.first_purchase,
+                "last_purchase": s.last_purchase,
+                "trailing_revenue": s.trailing_revenue,
+                "active_months": s.active_mask.bit_count(),
+            }
+            for s in self.stats.values()
+        ]
+
+    def _html_caption(self) -> str:
+        return f"MemberBase as of {self.as_of.isoformat()}: {len(self.stats):,} members"
 
 
 def _index(members: Iterable[Member], as_of: object, *, read: bool = False) -> dict[str, Member]:
@@ -491,6 +551,23 @@ def summarise(
             position when there is no file): by an unknown member, before the member joined,
             after `as_of`, or negative without `allow_refunds`; with any bad rows the reader
             found. Or a member who joins or leaves after `as_of`, or a duplicate member id.
+
+    Examples:
+        >>> from datetime import date
+        >>> from decimal import Decimal
+        >>> from mteam.membership.records import Member, Transaction
+        >>> base = summarise([Member("a", date(2024, 3, 1))],
+        ...                  [Transaction("a", date(2024, 3, 2), Decimal("40")),
+        ...                   Transaction("a", date(2025, 2, 1), Decimal("60"))],
+        ...                  as_of=date(2025, 6, 30))
+        >>> stats = base.stats["a"]
+        >>> stats.purchases, stats.revenue, stats.trailing_revenue  # 2 Feb 2025 is in the 12 months
+        (2, Decimal('100'), Decimal('60'))
+        >>> summarise([Member("a", date(2024, 3, 1))],
+        ...           [Transaction("z", date(2024, 3, 2), Decimal("1"))], date(2025, 6, 30))
+        Traceback (most recent call last):
+        ...
+        mteam.errors.InvalidInputError: ...
     """
     fold = _Fold(_index(members, as_of), as_of, allow_refunds=allow_refunds, max_problems=50)
     check_sequence("transactions", transactions)

@@ -61,6 +61,16 @@ class Tier:
     Attributes:
         name: The tier's label.
         min_spend: The lowest spend in the tier.
+
+    Examples:
+        >>> from decimal import Decimal
+        >>> tier = Tier("Gold", Decimal(20000))
+        >>> tier.name.en, tier.min_spend
+        ('Gold', Decimal('20000'))
+        >>> Tier("Gold", Decimal(-1))
+        Traceback (most recent call last):
+        ...
+        mteam.errors.InvalidInputError: ...
     """
 
     name: Label = attrs.field(converter=to_label)
@@ -96,6 +106,16 @@ class TierPolicy:
 
     Attributes:
         tiers: The tiers; [`DEFAULT_TIERS`][mteam.membership.tiers.DEFAULT_TIERS] unless given.
+
+    Examples:
+        >>> from decimal import Decimal
+        >>> policy = TierPolicy([Tier("Basic", Decimal(0)), Tier("VIP", Decimal(1000))])
+        >>> policy.tier(Decimal(999)).name.en, policy.tier(Decimal(1000)).name.en
+        ('Basic', 'VIP')
+        >>> TierPolicy([Tier("VIP", Decimal(1000))])  # the lowest tier must start at 0
+        Traceback (most recent call last):
+        ...
+        mteam.errors.InvalidInputError: ...
     """
 
     tiers: tuple[Tier, ...] = attrs.field(
@@ -103,7 +123,13 @@ class TierPolicy:
     )
 
     def tier(self, spend: Decimal) -> Tier:
-        """The highest tier whose minimum `spend` reaches."""
+        """The highest tier whose minimum `spend` reaches: the last with min_spend ≤ spend.
+
+        Examples:
+            >>> from decimal import Decimal
+            >>> [TierPolicy().tier(Decimal(x)).name.en for x in (4999, 5000, 20000, 60000)]
+            ['Member', 'Silver', 'Gold', 'Platinum']
+        """
         chosen = self.tiers[0]
         for tier in self.tiers:
             if spend >= tier.min_spend:
@@ -118,6 +144,25 @@ class TierAssignment(Records):
     Attributes:
         tiers: Member id → tier name (English), sorted by id.
         counts: Tier name → members, lowest tier first.
+
+    `to_records()` gives one row per member (`member_id`, `tier`); the HTML shows the tier
+    sizes.
+
+    Examples:
+        >>> from datetime import date
+        >>> from decimal import Decimal
+        >>> from mteam.membership.records import Member, Transaction
+        >>> from mteam.membership.summary import summarise
+        >>> members = [Member("a", date(2024, 1, 1)), Member("b", date(2024, 1, 1))]
+        >>> sales = [Transaction("a", date(2025, 5, 1), Decimal(18000)),
+        ...          Transaction("a", date(2024, 3, 1), Decimal(50000)),
+        ...          Transaction("b", date(2025, 6, 1), Decimal(65000))]
+        >>> base = summarise(members, sales, date(2025, 6, 30))
+        >>> assignment = assign_tiers(base)
+        >>> assignment.to_records()
+        [{'member_id': 'a', 'tier': 'Silver'}, {'member_id': 'b', 'tier': 'Platinum'}]
+        >>> assignment.counts
+        {'Member': 0, 'Silver': 1, 'Gold': 0, 'Platinum': 1}
     """
 
     tiers: dict[str, str]
@@ -131,7 +176,29 @@ class TierAssignment(Records):
 
 
 def assign_tiers(base: MemberBase, policy: TierPolicy | None = None) -> TierAssignment:
-    """Each member's tier by their spend in the 12 months up to the base's `as_of`."""
+    """Each member's tier by their spend in the 12 months up to the base's `as_of`.
+
+    Args:
+        base: The member base (its `trailing_revenue` per member).
+        policy: [`TierPolicy()`][mteam.membership.tiers.TierPolicy] unless given.
+
+    Examples:
+        a's 50,000 of March 2024 is older than the 12 months to 30 June 2025; 18,000 is
+        below Gold's 20,000:
+
+        >>> from datetime import date
+        >>> from decimal import Decimal
+        >>> from mteam.membership.records import Member, Transaction
+        >>> from mteam.membership.summary import summarise
+        >>> members = [Member("a", date(2024, 1, 1)), Member("b", date(2024, 1, 1))]
+        >>> sales = [Transaction("a", date(2025, 5, 1), Decimal(18000)),
+        ...          Transaction("a", date(2024, 3, 1), Decimal(50000)),
+        ...          Transaction("b", date(2025, 6, 1), Decimal(65000))]
+        >>> base = summarise(members, sales, date(2025, 6, 30))
+        >>> tiers = assign_tiers(base)
+        >>> tiers.tiers, tiers.counts["Silver"]
+        ({'a': 'Silver', 'b': 'Platinum'}, 1)
+    """
     base = _check_base(base)
     policy = policy if policy is not None else TierPolicy()
     counts = dict.fromkeys((t.name.en for t in policy.tiers), 0)
@@ -155,6 +222,15 @@ class PointsPolicy:
     Attributes:
         earn_rate: Points per unit of currency spent (rounded down per purchase).
         expiry_months: Points expire this many months after they are earned.
+
+    Examples:
+        >>> from decimal import Decimal
+        >>> PointsPolicy(Decimal("0.1"), 12).earn_rate
+        Decimal('0.1')
+        >>> PointsPolicy(Decimal("0.1"), 0)
+        Traceback (most recent call last):
+        ...
+        mteam.errors.InvalidInputError: ...
     """
 
     earn_rate: Decimal = attrs.field(validator=_check_rate)
@@ -169,6 +245,24 @@ def points_balances(
     Points from a purchase on day p are valid while as_of < p + `expiry_months` months; a
     refund takes its points back (rounded toward zero). Transactions after `as_of` are an
     input error.
+
+    Examples:
+        ⌊amount × 0.1⌋ points a purchase; with 12 months' expiry, a's points of March 2024 are
+        gone by 30 June 2025:
+
+        >>> from datetime import date
+        >>> from decimal import Decimal
+        >>> from mteam.membership.records import Member, Transaction
+        >>> from mteam.membership.summary import summarise
+        >>> members = [Member("a", date(2024, 1, 1)), Member("b", date(2024, 1, 1))]
+        >>> sales = [Transaction("a", date(2025, 5, 1), Decimal(18000)),
+        ...          Transaction("a", date(2024, 3, 1), Decimal(50000)),
+        ...          Transaction("b", date(2025, 6, 1), Decimal(65000))]
+        >>> base = summarise(members, sales, date(2025, 6, 30))
+        >>> points_balances(sales, date(2025, 6, 30), PointsPolicy(Decimal("0.1"), 12))
+        {'a': 1800, 'b': 6500}
+        >>> points_balances(sales, date(2025, 6, 30), PointsPolicy(Decimal("0.1"), 24))
+        {'a': 6800, 'b': 6500}
     """
     if not isinstance(policy, PointsPolicy):
         raise InvalidInputError("policy", f"must be a PointsPolicy, got {show(policy)}")

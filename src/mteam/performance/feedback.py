@@ -64,6 +64,7 @@ from typing import Any, Final
 
 import attrs
 
+from mteam._records import Records
 from mteam._validate import (
     check_range,
     check_sequence,
@@ -102,7 +103,12 @@ OTHERS: Final = "others"
 
 
 class Relation(enum.Enum):
-    """The rater's relation to the ratee."""
+    """The rater's relation to the ratee.
+
+    Examples:
+        >>> Relation("peer"), Relation.PEER.anonymous, Relation.MANAGER.anonymous
+        (<Relation.PEER: 'peer'>, True, False)
+    """
 
     SELF = "self"
     MANAGER = "manager"
@@ -127,7 +133,12 @@ _ANONYMOUS_VALUES: Final = tuple(name for name, anonymous in _GROUPS if anonymou
 
 
 class SmallGroupRule(enum.Enum):
-    """What happens to a group below the anonymity threshold."""
+    """What happens to a group below the anonymity threshold.
+
+    Examples:
+        >>> SmallGroupRule("drop")
+        <SmallGroupRule.DROP: 'drop'>
+    """
 
     MERGE = "merge"
     """Merge it with the other small groups of the competency into one "others" group."""
@@ -199,6 +210,10 @@ class Rating:
         relation: The rater's relation to the ratee (a `Relation` or its value).
         competency_id: What is rated (communication, collaboration, …).
         score: The score, on the scale passed to `aggregate_feedback`.
+
+    Examples:
+        >>> Rating("ann", "p1", "peer", "comm", 4)  # neither the rater nor the score shown
+        Rating(ratee_id='ann', relation=<Relation.PEER: 'peer'>, competency_id='comm')
     """
 
     ratee_id: str = attrs.field(validator=text())
@@ -337,7 +352,7 @@ class FeedbackPolicy:
 
 
 @attrs.frozen
-class GroupScore:
+class GroupScore(Records):
     """A group shown in a competency's feedback.
 
     Attributes:
@@ -347,6 +362,21 @@ class GroupScore:
         mean: The group's mean score.
         weight: The group's share of the others-score (the policy weights renormalised over
             the groups shown; a merged group weighs what its parts weigh together).
+
+    Examples:
+        One manager (4), one direct report (2) and three peers (3, 3, 4) rate Ann, who rates
+        herself 5. The lone direct report is below the threshold of 3 and merged into "others"
+        with the peers (mean (2 + 3 + 3 + 4) / 4 = 3), which are merged too so that neither can be
+        recovered by subtraction.
+        The weights are 0.4 and 0.3 + 0.2 renormalised: 0.4 / 0.9 and 0.5 / 0.9.
+
+        >>> ratings = [Rating("ann", "boss", "manager", "comm", 4),
+        ...            Rating("ann", "ann", "self", "comm", 5),
+        ...            Rating("ann", "d1", "direct_report", "comm", 2)]
+        >>> ratings += [Rating("ann", f"p{i}", "peer", "comm", s) for i, s in enumerate([3, 3, 4])]
+        >>> report = aggregate_feedback(ratings)["ann"]
+        >>> [(g.group, g.raters, g.mean, round(g.weight, 4)) for g in report.competencies[0].groups]
+        [('manager', 1, 4.0, 0.4444), ('others', 4, 3.0, 0.5556)]
     """
 
     group: str
@@ -356,7 +386,7 @@ class GroupScore:
 
 
 @attrs.frozen
-class Suppression:
+class Suppression(Records):
     """A group that is not shown on its own, and why.
 
     Attributes:
@@ -365,6 +395,20 @@ class Suppression:
         action: `"merged"` into "others", `"dropped"` from every figure, or `"withheld"` by
             the release guard (left out of every figure of this release).
         reason: Why, in words.
+
+    Examples:
+        One manager (4), one direct report (2) and three peers (3, 3, 4) rate Ann, who rates
+        herself 5. The lone direct report is below the threshold of 3 and merged into "others"
+        with the peers (mean (2 + 3 + 3 + 4) / 4 = 3), which are merged too so that neither can be
+        recovered by subtraction.
+
+        >>> ratings = [Rating("ann", "boss", "manager", "comm", 4),
+        ...            Rating("ann", "ann", "self", "comm", 5),
+        ...            Rating("ann", "d1", "direct_report", "comm", 2)]
+        >>> ratings += [Rating("ann", f"p{i}", "peer", "comm", s) for i, s in enumerate([3, 3, 4])]
+        >>> report = aggregate_feedback(ratings)["ann"]
+        >>> [(x.group, x.action) for x in report.competencies[0].suppressed]
+        [('peer', 'merged'), ('direct_report', 'merged')]
     """
 
     group: str
@@ -385,6 +429,23 @@ class CompetencyFeedback:
         flag: `"blind_spot"` (gap ≥ the policy gap), `"hidden_strength"` (gap ≤ −the policy
             gap) or None.
         suppressed: The groups not shown on their own and what happened to them.
+
+    Examples:
+        One manager (4), one direct report (2) and three peers (3, 3, 4) rate Ann, who rates
+        herself 5. The lone direct report is below the threshold of 3 and merged into "others"
+        with the peers (mean (2 + 3 + 3 + 4) / 4 = 3), which are merged too so that neither can be
+        recovered by subtraction.
+
+        >>> ratings = [Rating("ann", "boss", "manager", "comm", 4),
+        ...            Rating("ann", "ann", "self", "comm", 5),
+        ...            Rating("ann", "d1", "direct_report", "comm", 2)]
+        >>> ratings += [Rating("ann", f"p{i}", "peer", "comm", s) for i, s in enumerate([3, 3, 4])]
+        >>> report = aggregate_feedback(ratings)["ann"]
+        >>> comm = report.competencies[0]
+        >>> round(comm.others, 4), comm.self_score, round(comm.gap, 4), comm.flag
+        (3.4444, 5.0, 1.5556, 'blind_spot')
+        >>> round((0.4 * 4 + 0.5 * 3) / 0.9, 4)  # others = Σ weight × group mean
+        3.4444
     """
 
     competency_id: str
@@ -397,7 +458,7 @@ class CompetencyFeedback:
 
 
 @attrs.frozen
-class FeedbackReport:
+class FeedbackReport(Records):
     """A ratee's 360-degree feedback.
 
     Attributes:
@@ -406,6 +467,27 @@ class FeedbackReport:
         others_score: The mean of the competencies' others-scores (None if none has one).
         self_score: The mean of the competencies' self-scores (None without self-ratings).
         calibrated: Whether rater calibration was applied.
+
+    `to_records()` gives one row per competency and group shown: `ratee_id`,
+    `competency_id`, `group`, `raters` (a count), `mean`, `weight`, `others` and `self`.
+    No rater id is in the rows, and a group below the anonymity threshold is in them only
+    as part of the group it was merged into.
+
+    Examples:
+        One manager (4), one direct report (2) and three peers (3, 3, 4) rate Ann, who rates
+        herself 5. The lone direct report is below the threshold of 3 and merged into "others"
+        with the peers (mean (2 + 3 + 3 + 4) / 4 = 3), which are merged too so that neither can be
+        recovered by subtraction.
+
+        >>> ratings = [Rating("ann", "boss", "manager", "comm", 4),
+        ...            Rating("ann", "ann", "self", "comm", 5),
+        ...            Rating("ann", "d1", "direct_report", "comm", 2)]
+        >>> ratings += [Rating("ann", f"p{i}", "peer", "comm", s) for i, s in enumerate([3, 3, 4])]
+        >>> report = aggregate_feedback(ratings)["ann"]
+        >>> report.blind_spots, report.hidden_strengths
+        (('comm',), ())
+        >>> [(r["group"], r["raters"], r["mean"]) for r in report.to_records()]
+        [('manager', 1, 4.0), ('others', 4, 3.0)]
     """
 
     ratee_id: str
@@ -424,14 +506,8 @@ class FeedbackReport:
         """The competencies where others rate the ratee a scale point or more above themself."""
         return tuple(c.competency_id for c in self.competencies if c.flag == "hidden_strength")
 
-    def to_records(self) -> list[dict[str, Any]]:
-        """One row per competency and group shown, for a notebook.
-
-        Examples:
-            >>> ratings = [Rating("ann", "boss", "manager", "comm", 4)]
-            >>> aggregate_feedback(ratings)["ann"].to_records()[0]["mean"]
-            4.0
-        """
+    def _rows(self) -> list[dict[str, object]]:
+        """One row per competency and group shown (no rater ids)."""
         return [
             {
                 "ratee_id": self.ratee_id,
@@ -494,6 +570,18 @@ class ReleaseCell:
             the rater id with the score, both bound to this ratee and competency: they tell
             whether two figures share a rater and whether that rater's score changed, and
             nothing else to anyone without the key.
+
+    Examples:
+        Three peers' figure, published once: one figure of three tokens, none of which shows
+        a rater id or a score:
+
+        >>> key = "a secret of at least sixteen bytes"
+        >>> ratings = [Rating("ann", f"p{i}", "peer", "comm", s) for i, s in enumerate([3, 4, 5])]
+        >>> (cell,) = publish_feedback(ratings, key=key).release.cells
+        >>> cell.ratee_id, cell.competency_id, [len(f) for f in cell.figures]
+        ('ann', 'comm', [3])
+        >>> any("p0" in token for token in cell.figures[0])
+        False
     """
 
     ratee_id: str = attrs.field(validator=text())
@@ -611,6 +699,13 @@ class FeedbackPublication:
     Attributes:
         reports: Ratee id → report, sorted by ratee id (what `aggregate_feedback` returns).
         release: The record to keep (with `to_dict`) and pass as `previous` next time.
+
+    Examples:
+        >>> key = "a secret of at least sixteen bytes"
+        >>> ratings = [Rating("ann", f"p{i}", "peer", "comm", s) for i, s in enumerate([3, 4, 5])]
+        >>> publication = publish_feedback(ratings, key=key)
+        >>> list(publication.reports), publication.reports["ann"].others_score
+        (['ann'], 4.0)
     """
 
     reports: dict[str, FeedbackReport]

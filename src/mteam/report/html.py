@@ -97,6 +97,11 @@ class Paragraph:
 
     Attributes:
         text: The text.
+
+    Examples:
+        >>> html = page("Review", [Section("Notes", [Paragraph("Bonus < budget & on time")])])
+        >>> "<p>Bonus &lt; budget &amp; on time</p>" in html
+        True
     """
 
     text: str = attrs.field(validator=_text)
@@ -128,6 +133,19 @@ class Table:
         row_headers: Whether each row's first cell heads the row (`<th scope="row">`).
         hidden: Whether the table is visually hidden (still read by screen readers): the data
             behind a chart the page does not otherwise show.
+
+    Examples:
+        >>> table = Table("Bands", ["band", "members"], [["Gold", "3"], ["Silver", "5"]],
+        ...               numeric=[False, True])
+        >>> html = page("Review", [Section("Bands", [table])])
+        >>> '<th scope="col" class="num">members</th>' in html  # a numeric column
+        True
+        >>> '<tr><th scope="row">Gold</th><td class="num">3</td></tr>' in html
+        True
+        >>> Table("Bands", ["band", "members"], [["Gold"]])
+        Traceback (most recent call last):
+        ...
+        mteam.errors.InvalidInputError: ...
     """
 
     caption: str = attrs.field(validator=_text)
@@ -154,6 +172,16 @@ class Figure:
             from mteam or another trusted source, not from a user's text).
         caption: A sentence under the chart (escaped).
         table: The chart's data (usually `hidden=True`), or None.
+
+    Examples:
+        >>> svg = '<svg role="img"><title>Members per band</title></svg>'
+        >>> figure = Figure(svg, "Three members are Gold.")
+        >>> "<figure>" in page("Review", [Section("Bands", [figure])])
+        True
+        >>> Figure("<div></div>")
+        Traceback (most recent call last):
+        ...
+        mteam.errors.InvalidInputError: ...
     """
 
     svg: str = attrs.field(validator=_check_svg)
@@ -181,6 +209,11 @@ class Section:
     Attributes:
         title: The heading.
         blocks: Paragraphs, tables and figures, in order.
+
+    Examples:
+        >>> section = Section("Summary", [Paragraph("12 members reviewed.")])
+        >>> "<h2>Summary</h2>" in page("Review", [section])
+        True
     """
 
     title: str = attrs.field(validator=_text)
@@ -291,6 +324,17 @@ def page(
     Raises:
         InvalidInputError: a title that is not text, something other than a `Section`, an
             unknown language.
+
+    Examples:
+        >>> html = page("考核", [Section("摘要", [Paragraph("12 位成員")])], language="zh-Hant")
+        >>> html.startswith("<!DOCTYPE html>"), '<html lang="zh-Hant">' in html
+        (True, True)
+        >>> "<title>考核</title>" in html, "<script" in html
+        (True, False)
+        >>> page("Review", [], language="fr")
+        Traceback (most recent call last):
+        ...
+        mteam.errors.InvalidInputError: ...
     """
     check_instance("title", title, str)
     check_instance("subtitle", subtitle, str)

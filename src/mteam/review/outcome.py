@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from mteam._records import chart_for
+from mteam._records import Records, chart_for
 from mteam._validate import find
 from mteam.labels import Label
 from mteam.money import Currency
@@ -35,8 +35,12 @@ __all__ = ["MemberOutcome", "ReviewOutcome", "TeamSummary"]
 
 
 @attrs.frozen
-class MemberOutcome:
+class MemberOutcome(Records):
     """One member's review outcome.
+
+    `to_records()` gives one row of headline figures (the member's row of
+    `ReviewOutcome.to_records()`): KPI, feedback (the others-score; no rater, no group),
+    composite, band, bonus (a `Decimal`), reward, readiness, weighted gap and training.
 
     Attributes:
         member_id: The member.
@@ -68,10 +72,33 @@ class MemberOutcome:
     gaps: tuple[SkillGap, ...]
     training: tuple[Assignment, ...]
 
+    def _rows(self) -> list[dict[str, object]]:
+        return [
+            {
+                "member_id": self.member_id,
+                "name": self.name,
+                "role": self.role,
+                "kpi": None if self.scorecard is None else self.scorecard.score,
+                "feedback": None if self.feedback is None else self.feedback.others_score,
+                "composite": self.composite.score,
+                "band": self.band,
+                "band_name": self.band_name.en,
+                "bonus": self.bonus.amount,
+                "capped": self.bonus.capped,
+                "reward": self.reward,
+                "readiness": self.readiness,
+                "weighted_gap": math.fsum(g.weighted_gap for g in self.gaps),
+                "training_courses": len(self.training),
+                "training_cost": sum((a.cost for a in self.training), Decimal(0)),
+            }
+        ]
+
 
 @attrs.frozen
-class TeamSummary:
+class TeamSummary(Records):
     """The team-level figures of a review.
+
+    `to_records()` gives one row per band of the policy: `band`, `band_name` and `members`.
 
     Attributes:
         members: How many members were reviewed.
@@ -94,6 +121,12 @@ class TeamSummary:
     bus_factor_flags: tuple[BusFactorFlag, ...]
     skill_needs: tuple[SkillNeed, ...]
     fairness: FairnessSummary
+
+    def _rows(self) -> list[dict[str, object]]:
+        return [
+            {"band": band, "band_name": name.en, "members": self.band_counts.get(band, 0)}
+            for band, name in sorted(self.band_names.items())
+        ]
 
 
 @attrs.frozen
@@ -147,26 +180,7 @@ class ReviewOutcome:
 
     def to_records(self) -> list[dict[str, Any]]:
         """One row per member with the headline figures, for `pandas.DataFrame(...)`."""
-        return [
-            {
-                "member_id": m.member_id,
-                "name": m.name,
-                "role": m.role,
-                "kpi": None if m.scorecard is None else m.scorecard.score,
-                "feedback": None if m.feedback is None else m.feedback.others_score,
-                "composite": m.composite.score,
-                "band": m.band,
-                "band_name": m.band_name.en,
-                "bonus": m.bonus.amount,
-                "capped": m.bonus.capped,
-                "reward": m.reward,
-                "readiness": m.readiness,
-                "weighted_gap": math.fsum(g.weighted_gap for g in m.gaps),
-                "training_courses": len(m.training),
-                "training_cost": sum((a.cost for a in m.training), Decimal(0)),
-            }
-            for m in self.members
-        ]
+        return [row for m in self.members for row in m.to_records()]
 
     def _repr_html_(self) -> str:
         """The review's compact summary for Jupyter: headline figures, bands, members.

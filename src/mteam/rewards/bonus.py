@@ -52,6 +52,7 @@ from typing import Any, Final, cast
 
 import attrs
 
+from mteam._records import Records
 from mteam._validate import (
     check_instance,
     check_records,
@@ -301,12 +302,19 @@ class BonusPolicy:
             )
 
     def multiplier(self, band: int) -> Decimal:
-        """The multiplier of a band (0 for a band not listed)."""
+        """The multiplier of a band (0 for a band not listed).
+
+        Examples:
+            >>> from decimal import Decimal
+            >>> policy = BonusPolicy(multipliers={3: Decimal(1), 5: Decimal("1.5")})
+            >>> policy.multiplier(5), policy.multiplier(4)
+            (Decimal('1.5'), Decimal('0'))
+        """
         return self.multipliers.get(band, Decimal(0))
 
 
 @attrs.frozen
-class BonusLine:
+class BonusLine(Records):
     """One member's bonus and everything that produced it.
 
     Attributes:
@@ -325,6 +333,32 @@ class BonusLine:
         capped: Whether the cap bound (in the exact allocation, before rounding to the minor
             unit).
         floored: Whether the floor bound (likewise).
+
+    Examples:
+        An 80,000 TWD pool. Ann (band 5, ×1.5) would get 80,000 × 60/90 = 53,333 in proportion,
+        but her cap is 1.25 × 40,000 = 50,000; Bo gets the other 30,000; Cy (band 1) is below
+        the default minimum band.
+
+        >>> from datetime import date
+        >>> from decimal import Decimal
+        >>> from mteam.money import Money, TWD
+        >>> from mteam.periods import Period
+        >>> year = Period(date(2026, 1, 1), date(2026, 12, 31))
+        >>> hired = date(2020, 3, 1)
+        >>> members = [
+        ...     BonusMember("ann", band=5, hired_on=hired, target_bonus=Decimal(40000)),
+        ...     BonusMember("bo", band=3, hired_on=hired, target_bonus=Decimal(30000)),
+        ...     BonusMember("cy", band=1, hired_on=hired, target_bonus=Decimal(20000)),
+        ... ]
+        >>> result = allocate_bonus_pool(Money(Decimal(80000), TWD), members,
+        ...                              BonusPolicy(cap_multiple=Decimal("1.25")), year)
+        >>> ann = result.line("ann")
+        >>> ann.weight, ann.cap, ann.amount, ann.capped  # 40,000 × 1.5 × 1
+        (60000.0, Decimal('50000'), Decimal('50000'), True)
+        >>> result.line("cy").reason
+        'band 1 is below the minimum band 2'
+        >>> ann.to_records()[0]["amount"]
+        Decimal('50000')
     """
 
     member_id: str = attrs.field(validator=text())
@@ -344,7 +378,7 @@ class BonusLine:
 
 
 @attrs.frozen
-class BonusAllocation:
+class BonusAllocation(Records):
     """The result of a bonus run.
 
     Attributes:
@@ -355,6 +389,32 @@ class BonusAllocation:
         unallocated: The part of the pool not paid out (0 unless every eligible member is at
             their cap, or nobody is eligible).
         unallocated_reason: Why, when something is unallocated.
+
+    `to_records()` gives one row per member: the fields of their
+    [`BonusLine`][mteam.rewards.bonus.BonusLine] (amounts as `Decimal`, in `currency`).
+
+    Examples:
+        An 80,000 TWD pool. Ann (band 5, ×1.5) would get 80,000 × 60/90 = 53,333 in proportion,
+        but her cap is 1.25 × 40,000 = 50,000; Bo gets the other 30,000; Cy (band 1) is below
+        the default minimum band.
+
+        >>> from datetime import date
+        >>> from decimal import Decimal
+        >>> from mteam.money import Money, TWD
+        >>> from mteam.periods import Period
+        >>> year = Period(date(2026, 1, 1), date(2026, 12, 31))
+        >>> hired = date(2020, 3, 1)
+        >>> members = [
+        ...     BonusMember("ann", band=5, hired_on=hired, target_bonus=Decimal(40000)),
+        ...     BonusMember("bo", band=3, hired_on=hired, target_bonus=Decimal(30000)),
+        ...     BonusMember("cy", band=1, hired_on=hired, target_bonus=Decimal(20000)),
+        ... ]
+        >>> result = allocate_bonus_pool(Money(Decimal(80000), TWD), members,
+        ...                              BonusPolicy(cap_multiple=Decimal("1.25")), year)
+        >>> result.allocated, result.unallocated
+        (Decimal('80000'), Decimal('0'))
+        >>> [(r["member_id"], r["amount"]) for r in result.to_records()]
+        [('ann', Decimal('50000')), ('bo', Decimal('30000')), ('cy', Decimal('0'))]
     """
 
     currency: Currency = attrs.field(validator=of_type(Currency))
@@ -365,7 +425,25 @@ class BonusAllocation:
     unallocated_reason: str | None = attrs.field(validator=of_type(str, type(None)))
 
     def amounts(self) -> dict[str, Decimal]:
-        """Member id → bonus."""
+        """Member id → bonus.
+
+        Examples:
+            >>> from datetime import date
+            >>> from decimal import Decimal
+            >>> from mteam.money import Money, TWD
+            >>> from mteam.periods import Period
+            >>> year = Period(date(2026, 1, 1), date(2026, 12, 31))
+            >>> hired = date(2020, 3, 1)
+            >>> members = [
+            ...     BonusMember("ann", band=5, hired_on=hired, target_bonus=Decimal(40000)),
+            ...     BonusMember("bo", band=3, hired_on=hired, target_bonus=Decimal(30000)),
+            ...     BonusMember("cy", band=1, hired_on=hired, target_bonus=Decimal(20000)),
+            ... ]
+            >>> result = allocate_bonus_pool(Money(Decimal(80000), TWD), members,
+            ...                              BonusPolicy(cap_multiple=Decimal("1.25")), year)
+            >>> result.amounts()
+            {'ann': Decimal('50000'), 'bo': Decimal('30000'), 'cy': Decimal('0')}
+        """
         return {line.member_id: line.amount for line in self.lines}
 
     def line(self, member_id: str) -> BonusLine:
@@ -373,12 +451,37 @@ class BonusAllocation:
 
         Raises:
             InvalidInputError: no such member.
+
+        Examples:
+            >>> from datetime import date
+            >>> from decimal import Decimal
+            >>> from mteam.money import Money, TWD
+            >>> from mteam.periods import Period
+            >>> year = Period(date(2026, 1, 1), date(2026, 12, 31))
+            >>> hired = date(2020, 3, 1)
+            >>> members = [
+            ...     BonusMember("ann", band=5, hired_on=hired, target_bonus=Decimal(40000)),
+            ...     BonusMember("bo", band=3, hired_on=hired, target_bonus=Decimal(30000)),
+            ...     BonusMember("cy", band=1, hired_on=hired, target_bonus=Decimal(20000)),
+            ... ]
+            >>> result = allocate_bonus_pool(Money(Decimal(80000), TWD), members,
+            ...                              BonusPolicy(cap_multiple=Decimal("1.25")), year)
+            >>> result.line("bo").amount
+            Decimal('30000')
+            >>> result.line("zoe")
+            Traceback (most recent call last):
+            ...
+            mteam.errors.InvalidInputError: ...
         """
         return find(self.lines, lambda line: line.member_id, member_id, "member_id", "member")
 
-    def to_records(self) -> list[dict[str, Any]]:
-        """One row per member, for a notebook."""
+    def _rows(self) -> list[dict[str, object]]:
+        """One row per member: the fields of their line."""
         return [attrs.asdict(line) for line in self.lines]
+
+    def _html_caption(self) -> str:
+        pool = "no pool" if self.pool is None else f"pool {self.pool}"
+        return f"BonusAllocation ({pool}, allocated {self.allocated} {self.currency.code})"
 
 
 @attrs.frozen
@@ -705,7 +808,7 @@ def compute_bonuses(
 
 
 @attrs.frozen
-class BandFairness:
+class BandFairness(Records):
     """How one band fared in an allocation.
 
     Attributes:
@@ -715,6 +818,13 @@ class BandFairness:
         min_ratio: The lowest amount ÷ prorated target.
         max_ratio: The highest.
         pool_share: The band's share of the total allocated.
+
+    Examples:
+        >>> band = BandFairness(3, 2, 1.0, 0.9, 1.1, 0.4)
+        >>> round(band.spread, 12)  # 1.1 − 0.9
+        0.2
+        >>> band.to_records()[0]["mean_ratio"]
+        1.0
     """
 
     band: int
@@ -726,12 +836,12 @@ class BandFairness:
 
     @property
     def spread(self) -> float:
-        """`max_ratio − min_ratio`."""
+        """`max_ratio − min_ratio`: how differently the band's members fared."""
         return self.max_ratio - self.min_ratio
 
 
 @attrs.frozen
-class FairnessSummary:
+class FairnessSummary(Records):
     """The fairness figures of an allocation.
 
     Attributes:
@@ -739,10 +849,34 @@ class FairnessSummary:
         inversions: Pairs `(lower band, higher band)` where the lower band's mean ratio
             exceeds the higher band's: a sign that caps, floors or targets work against the
             ratings.
+
+    `to_records()` gives one row per band: its figures, its `spread`, and `inverted`
+    (whether the band is in an inversion).
+
+    Examples:
+        Band 3 gets 1.2 × its target and band 4 only 1.1 ×: an inversion.
+
+        >>> summary = FairnessSummary((BandFairness(3, 1, 1.2, 1.2, 1.2, 0.5),
+        ...                            BandFairness(4, 1, 1.1, 1.1, 1.1, 0.5)), ((3, 4),))
+        >>> summary.fair
+        False
+        >>> [(r["band"], r["inverted"]) for r in summary.to_records()]
+        [(3, True), (4, True)]
     """
 
     bands: tuple[BandFairness, ...]
     inversions: tuple[tuple[int, int], ...]
+
+    def _rows(self) -> list[dict[str, object]]:
+        inverted = {band for pair in self.inversions for band in pair}
+        return [
+            {
+                **attrs.asdict(b),
+                "spread": b.spread,
+                "inverted": b.band in inverted,
+            }
+            for b in self.bands
+        ]
 
     @property
     def fair(self) -> bool:

@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 import attrs
 
+from mteam._records import Records
 from mteam._validate import (
     check_instance,
     check_sequence,
@@ -64,13 +64,21 @@ class GapPolicy:
     Attributes:
         performance_factor: The factor by which a gap's priority rises when the skill is linked
             to a KPI the member missed (≥ 1; 1.5 unless given).
+
+    Examples:
+        >>> GapPolicy().performance_factor, GapPolicy(2.0).performance_factor
+        (1.5, 2.0)
+        >>> GapPolicy(0.5)
+        Traceback (most recent call last):
+        ...
+        mteam.errors.InvalidInputError: ...
     """
 
     performance_factor: float = attrs.field(default=1.5, validator=real(ge=1))
 
 
 @attrs.frozen
-class SkillGap:
+class SkillGap(Records):
     """One member's gap in one skill their role requires.
 
     Attributes:
@@ -83,6 +91,15 @@ class SkillGap:
         weighted_gap: `importance × gap`.
         priority: `weighted_gap`, raised by the policy factor when `performance_flag`.
         performance_flag: Whether the skill is linked to a KPI the member missed.
+
+    Examples:
+        Required 3, current 1, importance 3: gap 2, weighted gap 3 × 2 = 6, raised by the
+        factor 1.5 to a priority of 9 for a skill linked to a missed KPI:
+
+        >>> gap = SkillGap("ann", "seo", 3, 1, 2, 3.0, 6.0, 9.0, True)
+        >>> row = gap.to_records()[0]
+        >>> row["gap"], row["weighted_gap"], row["priority"]
+        (2, 6.0, 9.0)
     """
 
     member_id: str
@@ -97,7 +114,7 @@ class SkillGap:
 
 
 @attrs.frozen
-class MemberReadiness:
+class MemberReadiness(Records):
     """A member's readiness for their role.
 
     Attributes:
@@ -106,6 +123,24 @@ class MemberReadiness:
         readiness: Their role fit, in [0, 1].
         eligible: False when a must-have requirement is unmet.
         weighted_gap: The sum of their weighted gaps.
+
+    Examples:
+        Two members in the same role (SEO 3 at importance 3, copywriting 2 at importance 1):
+
+        >>> from mteam.roles import Role, SkillRequirement
+        >>> from mteam.skills import Skill, SkillMatrix
+        >>> role = Role("seo_specialist", "SEO specialist", requirements=[
+        ...     SkillRequirement("seo", 3, importance=3), SkillRequirement("copy", 2)])
+        >>> skills = [Skill("seo", "SEO", "hard"), Skill("copy", "Copywriting", "hard")]
+        >>> matrix = SkillMatrix(skills,
+        ...                      {"ann": {"seo": 1, "copy": 2}, "bo": {"seo": 2}})
+        >>> roles = {"ann": "seo_specialist", "bo": "seo_specialist"}
+        >>> report = skill_gaps(matrix, roles, [role],
+        ...                     below_target={"bo": ["seo"]})
+        >>> [(m.member_id, round(m.readiness, 4), m.weighted_gap) for m in report.members]
+        [('ann', 0.4545, 6.0), ('bo', 0.5455, 5.0)]
+        >>> round((3 * 1 + 1 * 2) / (3 * 3 + 1 * 2), 4)  # ann: Σ w·min(level, req) / Σ w·req
+        0.4545
     """
 
     member_id: str
@@ -116,7 +151,7 @@ class MemberReadiness:
 
 
 @attrs.frozen
-class SkillNeed:
+class SkillNeed(Records):
     """The team's need in one skill.
 
     Attributes:
@@ -125,6 +160,24 @@ class SkillNeed:
         priority: The sum of their priorities.
         members_below: The members below requirement, sorted.
         rank: 1 for the highest priority (ties by skill id).
+
+    Examples:
+        bo's SEO gap (1 level × importance 3) is linked to a missed KPI: priority 3 × 1.5 =
+        4.5, so SEO's priority is 6 + 4.5 = 10.5.
+
+        >>> from mteam.roles import Role, SkillRequirement
+        >>> from mteam.skills import Skill, SkillMatrix
+        >>> role = Role("seo_specialist", "SEO specialist", requirements=[
+        ...     SkillRequirement("seo", 3, importance=3), SkillRequirement("copy", 2)])
+        >>> skills = [Skill("seo", "SEO", "hard"), Skill("copy", "Copywriting", "hard")]
+        >>> matrix = SkillMatrix(skills,
+        ...                      {"ann": {"seo": 1, "copy": 2}, "bo": {"seo": 2}})
+        >>> roles = {"ann": "seo_specialist", "bo": "seo_specialist"}
+        >>> report = skill_gaps(matrix, roles, [role],
+        ...                     below_target={"bo": ["seo"]})
+        >>> [(n.rank, n.skill_id, n.weighted_gap, n.priority, n.members_below)
+        ...  for n in report.skills]
+        [(1, 'seo', 9.0, 10.5, ('ann', 'bo')), (2, 'copy', 2.0, 2.0, ('bo',))]
     """
 
     skill_id: str
@@ -135,13 +188,34 @@ class SkillNeed:
 
 
 @attrs.frozen
-class GapReport:
+class GapReport(Records):
     """Skill gaps per member and per skill.
 
     Attributes:
         gaps: Every gap (> 0), sorted by member and skill.
         members: Each analysed member's readiness, sorted by member id.
         skills: The skills with a gap, highest priority first.
+
+    `to_records()` gives one flat row per member and skill gap (the skill-gap heat-map's
+    data); the members' readiness and the skills' needs have their own records.
+
+    Examples:
+        Two members in the same role (SEO 3 at importance 3, copywriting 2 at importance 1):
+
+        >>> from mteam.roles import Role, SkillRequirement
+        >>> from mteam.skills import Skill, SkillMatrix
+        >>> role = Role("seo_specialist", "SEO specialist", requirements=[
+        ...     SkillRequirement("seo", 3, importance=3), SkillRequirement("copy", 2)])
+        >>> skills = [Skill("seo", "SEO", "hard"), Skill("copy", "Copywriting", "hard")]
+        >>> matrix = SkillMatrix(skills,
+        ...                      {"ann": {"seo": 1, "copy": 2}, "bo": {"seo": 2}})
+        >>> roles = {"ann": "seo_specialist", "bo": "seo_specialist"}
+        >>> report = skill_gaps(matrix, roles, [role],
+        ...                     below_target={"bo": ["seo"]})
+        >>> report.total_weighted_gap, report.total_priority  # 6 + 2 + 3; 6 + 2 + 4.5
+        (11.0, 12.5)
+        >>> [(r["member_id"], r["skill_id"], r["priority"]) for r in report.to_records()]
+        [('ann', 'seo', 6.0), ('bo', 'copy', 2.0), ('bo', 'seo', 4.5)]
     """
 
     gaps: tuple[SkillGap, ...]
@@ -159,12 +233,32 @@ class GapReport:
         return math.fsum(g.priority for g in self.gaps)
 
     def member_gaps(self, member_id: str) -> tuple[SkillGap, ...]:
-        """One member's gaps."""
+        """One member's gaps.
+
+        Examples:
+            >>> from mteam.roles import Role, SkillRequirement
+            >>> from mteam.skills import Skill, SkillMatrix
+            >>> role = Role("seo_specialist", "SEO specialist", requirements=[
+            ...     SkillRequirement("seo", 3, importance=3), SkillRequirement("copy", 2)])
+            >>> skills = [Skill("seo", "SEO", "hard"), Skill("copy", "Copywriting", "hard")]
+            >>> matrix = SkillMatrix(skills,
+            ...                      {"ann": {"seo": 1, "copy": 2}, "bo": {"seo": 2}})
+            >>> roles = {"ann": "seo_specialist", "bo": "seo_specialist"}
+            >>> report = skill_gaps(matrix, roles, [role],
+            ...                     below_target={"bo": ["seo"]})
+            >>> [(g.skill_id, g.gap) for g in report.member_gaps("bo")]
+            [('copy', 2), ('seo', 1)]
+            >>> report.member_gaps("zoe")
+            ()
+        """
         return tuple(g for g in self.gaps if g.member_id == member_id)
 
-    def to_records(self) -> list[dict[str, Any]]:
-        """One row per member and skill gap (the heat-map's data), for a notebook."""
+    def _rows(self) -> list[dict[str, object]]:
+        """One row per member and skill gap (the heat-map's data)."""
         return [attrs.asdict(g) for g in self.gaps]
+
+    def _html_caption(self) -> str:
+        return f"GapReport: {len(self.gaps)} gaps, {len(self.members)} members"
 
 
 def skills_below_target(kpis: Iterable[KPI], scorecard: Scorecard) -> frozenset[str]:
@@ -222,6 +316,28 @@ def skill_gaps(
     Raises:
         InvalidInputError: a member not in the matrix, an unknown role, or a role requiring a
             skill the matrix does not know.
+
+    Examples:
+        Two members in the same role (SEO 3 at importance 3, copywriting 2 at importance 1):
+
+        >>> from mteam.roles import Role, SkillRequirement
+        >>> from mteam.skills import Skill, SkillMatrix
+        >>> role = Role("seo_specialist", "SEO specialist", requirements=[
+        ...     SkillRequirement("seo", 3, importance=3), SkillRequirement("copy", 2)])
+        >>> skills = [Skill("seo", "SEO", "hard"), Skill("copy", "Copywriting", "hard")]
+        >>> matrix = SkillMatrix(skills,
+        ...                      {"ann": {"seo": 1, "copy": 2}, "bo": {"seo": 2}})
+        >>> roles = {"ann": "seo_specialist", "bo": "seo_specialist"}
+        >>> report = skill_gaps(matrix, roles, [role],
+        ...                     below_target={"bo": ["seo"]})
+        >>> [(g.member_id, g.skill_id, g.gap, g.priority, g.performance_flag)
+        ...  for g in report.gaps]  # doctest: +NORMALIZE_WHITESPACE
+        [('ann', 'seo', 2, 6.0, False), ('bo', 'copy', 2, 2.0, False),
+         ('bo', 'seo', 1, 4.5, True)]
+        >>> skill_gaps(matrix, {"zoe": "seo_specialist"}, [role])
+        Traceback (most recent call last):
+        ...
+        mteam.errors.InvalidInputError: ...
     """
     check_instance("matrix", matrix, SkillMatrix)
     check_instance("assignments", assignments, Mapping)

@@ -46,7 +46,20 @@ __all__ = ["Candidate", "PlanState", "branch_and_bound", "density", "fractional_
 
 @attrs.frozen
 class Candidate:
-    """One (member, course) pair: its cost, its hours and its benefit if taken alone."""
+    """One (member, course) pair: its cost, its hours and its benefit if taken alone.
+
+    Examples:
+        >>> from decimal import Decimal
+        >>> from mteam.training import Course
+        >>> seo = Course("seo", "SEO", {"seo": 2}, method="online", cost=Decimal(3), hours=1)
+        >>> copy = Course("copy", "Copy", {"copy": 1}, method="online", cost=Decimal(2), hours=1)
+        >>> state = PlanState({("ann", "seo"): (2, 3.0), ("ann", "copy"): (1, 1.0)},
+        ...                   {"ann": 10.0}, {"seo": None, "copy": None}, Decimal(4))
+        >>> found = [Candidate("ann", seo, Decimal(3), 1, 6.0),
+        ...          Candidate("ann", copy, Decimal(2), 1, 1.0)]
+        >>> found[0].member_id, found[0].course.id, found[0].standalone  # 2 levels × 3
+        ('ann', 'seo', 6.0)
+    """
 
     member_id: str
     course: Course
@@ -56,7 +69,24 @@ class Candidate:
 
 
 class PlanState:
-    """Remaining gaps, hours, seats and budget while a plan is built."""
+    """Remaining gaps, hours, seats and budget while a plan is built.
+
+    A mutable workspace of the solvers (not a result value): `gaps` maps (member, skill) to
+    (levels left, priority per level); `hours` is each member's hours left, `seats` each
+    course's seats left (None for no limit) and `budget` the money left.
+
+    Examples:
+        >>> from decimal import Decimal
+        >>> from mteam.training import Course
+        >>> seo = Course("seo", "SEO", {"seo": 2}, method="online", cost=Decimal(3), hours=1)
+        >>> copy = Course("copy", "Copy", {"copy": 1}, method="online", cost=Decimal(2), hours=1)
+        >>> state = PlanState({("ann", "seo"): (2, 3.0), ("ann", "copy"): (1, 1.0)},
+        ...                   {"ann": 10.0}, {"seo": None, "copy": None}, Decimal(4))
+        >>> found = [Candidate("ann", seo, Decimal(3), 1, 6.0),
+        ...          Candidate("ann", copy, Decimal(2), 1, 1.0)]
+        >>> state.gaps[("ann", "seo")], state.budget
+        ((2, 3.0), Decimal('4'))
+    """
 
     def __init__(
         self,
@@ -71,11 +101,44 @@ class PlanState:
         self.budget = budget
 
     def gain(self, c: Candidate) -> tuple[float, dict[str, int]]:
-        """The benefit of taking `c` now, and the levels it closes per skill."""
+        """The benefit of taking `c` now, and the levels it closes per skill.
+
+        Examples:
+            >>> from decimal import Decimal
+            >>> from mteam.training import Course
+            >>> seo = Course("seo", "SEO", {"seo": 2}, method="online",
+            ...              cost=Decimal(3), hours=1)
+            >>> copy = Course("copy", "Copy", {"copy": 1}, method="online",
+            ...               cost=Decimal(2), hours=1)
+            >>> gaps = {("ann", "seo"): (2, 3.0), ("ann", "copy"): (1, 1.0)}
+            >>> state = PlanState(gaps, {"ann": 10.0}, {"seo": None, "copy": None}, Decimal(4))
+            >>> found = [Candidate("ann", seo, Decimal(3), 1, 6.0),
+            ...          Candidate("ann", copy, Decimal(2), 1, 1.0)]
+            >>> state.gain(found[0])
+            (6.0, {'seo': 2})
+        """
         return self.gain_of(c.member_id, c.course)
 
     def gain_of(self, member_id: str, course: Course) -> tuple[float, dict[str, int]]:
-        """The benefit of giving `course` to the member now, and the levels it closes per skill."""
+        """The benefit of giving `course` to the member now, and the levels it closes per skill.
+
+        Benefit = Σ over the course's skills of priority per level × min(levels left, levels
+        raised): a course closes no more than the gap that is left.
+
+        Examples:
+            >>> from decimal import Decimal
+            >>> from mteam.training import Course
+            >>> seo = Course("seo", "SEO", {"seo": 2}, method="online",
+            ...              cost=Decimal(3), hours=1)
+            >>> copy = Course("copy", "Copy", {"copy": 1}, method="online",
+            ...               cost=Decimal(2), hours=1)
+            >>> gaps = {("ann", "seo"): (2, 3.0), ("ann", "copy"): (1, 1.0)}
+            >>> state = PlanState(gaps, {"ann": 10.0}, {"seo": None, "copy": None}, Decimal(4))
+            >>> found = [Candidate("ann", seo, Decimal(3), 1, 6.0),
+            ...          Candidate("ann", copy, Decimal(2), 1, 1.0)]
+            >>> state.gain_of("ann", copy), state.gain_of("bo", copy)
+            ((1.0, {'copy': 1}), (0.0, {}))
+        """
         closes = {}
         total = 0.0
         for skill_id, levels in course.raises.items():
@@ -87,7 +150,25 @@ class PlanState:
         return total, closes
 
     def fits(self, c: Candidate) -> bool:
-        """Whether the budget, the member's hours and the course's seats still allow `c`."""
+        """Whether the budget, the member's hours and the course's seats still allow `c`.
+
+        Examples:
+            >>> from decimal import Decimal
+            >>> from mteam.training import Course
+            >>> seo = Course("seo", "SEO", {"seo": 2}, method="online",
+            ...              cost=Decimal(3), hours=1)
+            >>> copy = Course("copy", "Copy", {"copy": 1}, method="online",
+            ...               cost=Decimal(2), hours=1)
+            >>> gaps = {("ann", "seo"): (2, 3.0), ("ann", "copy"): (1, 1.0)}
+            >>> state = PlanState(gaps, {"ann": 10.0}, {"seo": None, "copy": None}, Decimal(4))
+            >>> found = [Candidate("ann", seo, Decimal(3), 1, 6.0),
+            ...          Candidate("ann", copy, Decimal(2), 1, 1.0)]
+            >>> state.fits(found[0]), state.fits(found[1])
+            (True, True)
+            >>> state.take(found[0], {"seo": 2})  # budget 4 − 3 = 1 < 2
+            >>> state.fits(found[1])
+            False
+        """
         seats = self.seats[c.course.id]
         return (
             c.cost <= self.budget
@@ -96,7 +177,25 @@ class PlanState:
         )
 
     def take(self, c: Candidate, closes: Mapping[str, int]) -> None:
-        """Take `c`, closing `closes`."""
+        """Take `c`, closing `closes`: the gaps, the hours, a seat and the budget fall.
+
+        Examples:
+            >>> from decimal import Decimal
+            >>> from mteam.training import Course
+            >>> seo = Course("seo", "SEO", {"seo": 2}, method="online",
+            ...              cost=Decimal(3), hours=1)
+            >>> copy = Course("copy", "Copy", {"copy": 1}, method="online",
+            ...               cost=Decimal(2), hours=1)
+            >>> gaps = {("ann", "seo"): (2, 3.0), ("ann", "copy"): (1, 1.0)}
+            >>> state = PlanState(gaps, {"ann": 10.0}, {"seo": None, "copy": None}, Decimal(4))
+            >>> found = [Candidate("ann", seo, Decimal(3), 1, 6.0),
+            ...          Candidate("ann", copy, Decimal(2), 1, 1.0)]
+            >>> state.take(found[0], {"seo": 2})
+            >>> state.gaps[("ann", "seo")], state.hours["ann"], state.budget
+            ((0, 3.0), 9.0, Decimal('1'))
+            >>> state.gain(found[0])  # nothing left to close
+            (0.0, {})
+        """
         for skill_id, step in closes.items():
             left, per_level = self.gaps[(c.member_id, skill_id)]
             self.gaps[(c.member_id, skill_id)] = (left - step, per_level)
@@ -107,7 +206,24 @@ class PlanState:
         self.budget -= c.cost
 
     def undo(self, c: Candidate, closes: Mapping[str, int]) -> None:
-        """Undo `take(c, closes)`."""
+        """Undo `take(c, closes)`: the state is as before it.
+
+        Examples:
+            >>> from decimal import Decimal
+            >>> from mteam.training import Course
+            >>> seo = Course("seo", "SEO", {"seo": 2}, method="online",
+            ...              cost=Decimal(3), hours=1)
+            >>> copy = Course("copy", "Copy", {"copy": 1}, method="online",
+            ...               cost=Decimal(2), hours=1)
+            >>> gaps = {("ann", "seo"): (2, 3.0), ("ann", "copy"): (1, 1.0)}
+            >>> state = PlanState(gaps, {"ann": 10.0}, {"seo": None, "copy": None}, Decimal(4))
+            >>> found = [Candidate("ann", seo, Decimal(3), 1, 6.0),
+            ...          Candidate("ann", copy, Decimal(2), 1, 1.0)]
+            >>> state.take(found[0], {"seo": 2})
+            >>> state.undo(found[0], {"seo": 2})
+            >>> state.gaps[("ann", "seo")], state.hours["ann"], state.budget
+            ((2, 3.0), 10.0, Decimal('4'))
+        """
         for skill_id, step in closes.items():
             left, per_level = self.gaps[(c.member_id, skill_id)]
             self.gaps[(c.member_id, skill_id)] = (left + step, per_level)
@@ -119,12 +235,45 @@ class PlanState:
 
 
 def density(c: Candidate, benefit: float) -> float:
-    """Benefit per unit of cost (infinite for a free course)."""
+    """Benefit per unit of cost (infinite for a free course): `benefit / cost`.
+
+    Examples:
+        >>> from decimal import Decimal
+        >>> from mteam.training import Course
+        >>> seo = Course("seo", "SEO", {"seo": 2}, method="online", cost=Decimal(3), hours=1)
+        >>> copy = Course("copy", "Copy", {"copy": 1}, method="online", cost=Decimal(2), hours=1)
+        >>> state = PlanState({("ann", "seo"): (2, 3.0), ("ann", "copy"): (1, 1.0)},
+        ...                   {"ann": 10.0}, {"seo": None, "copy": None}, Decimal(4))
+        >>> found = [Candidate("ann", seo, Decimal(3), 1, 6.0),
+        ...          Candidate("ann", copy, Decimal(2), 1, 1.0)]
+        >>> density(found[0], 6.0), density(found[1], 1.0)  # 6 / 3, 1 / 2
+        (2.0, 0.5)
+        >>> density(Candidate("ann", copy, Decimal(0), 1, 1.0), 1.0)
+        inf
+    """
     return math.inf if c.cost == 0 else benefit / float(c.cost)
 
 
 def fractional_bound(candidates: list[Candidate], budget: Decimal) -> float:
-    """Fractional knapsack of the standalone benefits: no plan closes more (see plan_training)."""
+    """Fractional knapsack of the standalone benefits: no plan closes more (see plan_training).
+
+    Free candidates count in full; the paid ones are taken by density, the first that does not
+    fit in the budget left for its fraction `left / cost` of its benefit (Dantzig's bound).
+
+    Examples:
+        >>> from decimal import Decimal
+        >>> from mteam.training import Course
+        >>> seo = Course("seo", "SEO", {"seo": 2}, method="online", cost=Decimal(3), hours=1)
+        >>> copy = Course("copy", "Copy", {"copy": 1}, method="online", cost=Decimal(2), hours=1)
+        >>> state = PlanState({("ann", "seo"): (2, 3.0), ("ann", "copy"): (1, 1.0)},
+        ...                   {"ann": 10.0}, {"seo": None, "copy": None}, Decimal(4))
+        >>> found = [Candidate("ann", seo, Decimal(3), 1, 6.0),
+        ...          Candidate("ann", copy, Decimal(2), 1, 1.0)]
+        >>> fractional_bound(found, Decimal(4))  # 6 (cost 3) + 1 × (4 − 3) / 2
+        6.5
+        >>> fractional_bound(found, Decimal(5))  # both fit
+        7.0
+    """
     free = math.fsum(c.standalone for c in candidates if c.cost == 0)
     paid = sorted((c for c in candidates if c.cost > 0), key=lambda c: -density(c, c.standalone))
     left = float(budget)
@@ -146,6 +295,21 @@ def branch_and_bound(
 
     Depth first in order of standalone density, a branch pruned when its value plus the
     fractional bound of the rest cannot beat the best found. `state` is restored on return.
+
+    Examples:
+        >>> from decimal import Decimal
+        >>> from mteam.training import Course
+        >>> seo = Course("seo", "SEO", {"seo": 2}, method="online", cost=Decimal(3), hours=1)
+        >>> copy = Course("copy", "Copy", {"copy": 1}, method="online", cost=Decimal(2), hours=1)
+        >>> state = PlanState({("ann", "seo"): (2, 3.0), ("ann", "copy"): (1, 1.0)},
+        ...                   {"ann": 10.0}, {"seo": None, "copy": None}, Decimal(4))
+        >>> found = [Candidate("ann", seo, Decimal(3), 1, 6.0),
+        ...          Candidate("ann", copy, Decimal(2), 1, 1.0)]
+        >>> picked, value = branch_and_bound(found, state)
+        >>> [(c.course.id, closes, gain) for c, closes, gain in picked], value
+        ([('seo', {'seo': 2}, 6.0)], 6.0)
+        >>> state.budget  # restored
+        Decimal('4')
     """
     order = sorted(candidates, key=lambda c: (-density(c, c.standalone), c.member_id, c.course.id))
     best: list[tuple[Candidate, dict[str, int], float]] = []
@@ -184,6 +348,20 @@ def greedy(
     A candidate's marginal benefit only falls as others are taken, and a candidate that no
     longer fits never fits again, so a stale key is an upper bound: a candidate whose fresh key
     still beats the best stale key is the best choice (ties by member and course id).
+    Unlike `branch_and_bound`, it leaves `state` with the picked candidates taken.
+
+    Examples:
+        >>> from decimal import Decimal
+        >>> from mteam.training import Course
+        >>> seo = Course("seo", "SEO", {"seo": 2}, method="online", cost=Decimal(3), hours=1)
+        >>> copy = Course("copy", "Copy", {"copy": 1}, method="online", cost=Decimal(2), hours=1)
+        >>> state = PlanState({("ann", "seo"): (2, 3.0), ("ann", "copy"): (1, 1.0)},
+        ...                   {"ann": 10.0}, {"seo": None, "copy": None}, Decimal(4))
+        >>> found = [Candidate("ann", seo, Decimal(3), 1, 6.0),
+        ...          Candidate("ann", copy, Decimal(2), 1, 1.0)]
+        >>> picked, value = greedy(found, state)
+        >>> [c.course.id for c, _, _ in picked], value, state.budget
+        (['seo'], 6.0, Decimal('1'))
     """
     heap = [
         (-density(c, c.standalone), c.member_id, c.course.id, i) for i, c in enumerate(candidates)

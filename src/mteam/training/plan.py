@@ -31,6 +31,7 @@ from typing import Any, Final
 
 import attrs
 
+from mteam._records import Records
 from mteam._validate import (
     check_range,
     check_records,
@@ -70,7 +71,12 @@ __all__ = [
 
 
 class TrainingMethod(enum.Enum):
-    """How a course is delivered (the methods the source articles list)."""
+    """How a course is delivered (the methods the source articles list).
+
+    Examples:
+        >>> TrainingMethod("mentoring"), TrainingMethod.MENTORING.label.zh_hant
+        (<TrainingMethod.MENTORING: 'mentoring'>, '導師制度')
+    """
 
     INTERNAL = "internal"
     EXTERNAL = "external"
@@ -139,6 +145,17 @@ class Course:
         cost: The cost per participant, in the catalog's currency.
         hours: The hours a participant spends (> 0).
         seats: How many people can take it (None for no limit).
+
+    Examples:
+        >>> from decimal import Decimal
+        >>> course = Course("seo-101", "SEO basics", {"seo": 1}, method="online",
+        ...                 cost=Decimal(1000), hours=8, seats=12)
+        >>> course.method, course.raises, course.seats
+        (<TrainingMethod.ONLINE: 'online'>, {'seo': 1}, 12)
+        >>> Course("x", "X", {"seo": 0}, method="online", cost=Decimal(1), hours=1)
+        Traceback (most recent call last):
+        ...
+        mteam.errors.InvalidInputError: ...
     """
 
     id: str = attrs.field(validator=text())
@@ -166,6 +183,18 @@ class TrainingCatalog:
     Attributes:
         currency: The currency of every cost.
         courses: The courses (unique ids).
+
+    Examples:
+        A cost with more decimals than the currency has is refused (TWD has none):
+
+        >>> from decimal import Decimal
+        >>> from mteam.money import TWD
+        >>> course = Course("seo-101", "SEO basics", {"seo": 1}, method="online",
+        ...                 cost=Decimal("999.5"), hours=8)
+        >>> TrainingCatalog(TWD, [course])
+        Traceback (most recent call last):
+        ...
+        mteam.errors.InvalidInputError: ...
     """
 
     currency: Currency
@@ -190,6 +219,11 @@ class TrainingPolicy:
         hour_limits: Member id → their own hour limit, overriding `max_hours`.
         exact_limit: Instances with at most this many candidate assignments are solved
             exactly (20 unless given); larger ones by the greedy.
+
+    Examples:
+        >>> policy = TrainingPolicy(max_hours=24, hour_limits={"ann": 8})
+        >>> policy.hours_for("ann"), policy.hours_for("bo")
+        (8.0, 24.0)
     """
 
     max_hours: float = attrs.field(default=40.0, validator=real(ge=0))
@@ -201,12 +235,24 @@ class TrainingPolicy:
             check_range(f"hour_limits[{member_id!r}]", hours, ge=0)
 
     def hours_for(self, member_id: str) -> float:
-        """A member's hour limit."""
+        """A member's hour limit: their own in `hour_limits`, else `max_hours`.
+
+        Examples:
+            >>> TrainingPolicy(hour_limits={"ann": 12}).hours_for("ann")
+            12.0
+            >>> TrainingPolicy().hours_for("bo")
+            40.0
+        """
         return float(self.hour_limits.get(member_id, self.max_hours))
 
 
+def _closes(closes: Mapping[str, int]) -> str:
+    """`{"seo": 1, "ads": 2}` as one cell: `"ads+2, seo+1"` (sorted by skill)."""
+    return ", ".join(f"{skill}+{levels}" for skill, levels in sorted(closes.items()))
+
+
 @attrs.frozen(hash=False)
-class Assignment:
+class Assignment(Records):
     """One member taking one course.
 
     Attributes:
@@ -216,6 +262,29 @@ class Assignment:
         hours: The course's hours.
         closes: Skill id → the levels of the member's gap it closes.
         benefit: The priority-weighted gap it closes (given the other assignments).
+
+    `to_records()` gives one flat row, `closes` as one text cell (`"ads+2, seo+1"`).
+
+    Examples:
+        ann's SEO gap of 2 at a priority of 6 is worth 3 a level; a course raising SEO by
+        one level closes 1 × 3 = 3:
+
+        >>> from decimal import Decimal
+        >>> from mteam.money import Money, TWD
+        >>> from mteam.training import GapReport, SkillGap
+        >>> gaps = GapReport((SkillGap("ann", "seo", 3, 1, 2, 3.0, 6.0, 6.0, False),
+        ...                   SkillGap("bo", "copy", 2, 0, 2, 1.0, 2.0, 2.0, False)), (), ())
+        >>> catalog = TrainingCatalog(TWD, [
+        ...     Course("seo-101", "SEO basics", {"seo": 1}, method="online",
+        ...            cost=Decimal(1000), hours=8),
+        ...     Course("copy-lab", "Copy lab", {"copy": 2}, method="workshop",
+        ...            cost=Decimal(3000), hours=16)])
+        >>> plan = plan_training(gaps, catalog, Money(Decimal(2500), TWD))
+        >>> (a,) = plan.assignments
+        >>> a.member_id, a.course_id, a.closes, a.benefit
+        ('ann', 'seo-101', {'seo': 1}, 3.0)
+        >>> a.to_records()[0]["closes"]
+        'seo+1'
     """
 
     member_id: str
@@ -225,9 +294,21 @@ class Assignment:
     closes: dict[str, int]
     benefit: float
 
+    def _rows(self) -> list[dict[str, object]]:
+        return [
+            {
+                "member_id": self.member_id,
+                "course_id": self.course_id,
+                "cost": self.cost,
+                "hours": self.hours,
+                "closes": _closes(self.closes),
+                "benefit": self.benefit,
+            }
+        ]
+
 
 @attrs.frozen
-class OpenGap:
+class OpenGap(Records):
     """A gap the plan leaves open, and why.
 
     Attributes:
@@ -237,6 +318,23 @@ class OpenGap:
         reason: `"no course"` (nothing in the catalog raises the skill), `"seats"` (the courses
             that would are full), `"hours"` (they would exceed the member's hour limit) or
             `"budget"`.
+
+    Examples:
+        The budget of 2,500 pays for the SEO course (1,000) but not the copy lab (3,000):
+
+        >>> from decimal import Decimal
+        >>> from mteam.money import Money, TWD
+        >>> from mteam.training import GapReport, SkillGap
+        >>> gaps = GapReport((SkillGap("ann", "seo", 3, 1, 2, 3.0, 6.0, 6.0, False),
+        ...                   SkillGap("bo", "copy", 2, 0, 2, 1.0, 2.0, 2.0, False)), (), ())
+        >>> catalog = TrainingCatalog(TWD, [
+        ...     Course("seo-101", "SEO basics", {"seo": 1}, method="online",
+        ...            cost=Decimal(1000), hours=8),
+        ...     Course("copy-lab", "Copy lab", {"copy": 2}, method="workshop",
+        ...            cost=Decimal(3000), hours=16)])
+        >>> plan = plan_training(gaps, catalog, Money(Decimal(2500), TWD))
+        >>> [(g.member_id, g.skill_id, g.gap, g.reason) for g in plan.open_gaps]
+        [('ann', 'seo', 1, 'budget'), ('bo', 'copy', 2, 'budget')]
     """
 
     member_id: str
@@ -246,7 +344,7 @@ class OpenGap:
 
 
 @attrs.frozen(hash=False)
-class TrainingPlan:
+class TrainingPlan(Records):
     """A training plan and what it achieves.
 
     Attributes:
@@ -260,6 +358,33 @@ class TrainingPlan:
         gap_closed: The priority-weighted gap the plan closes.
         upper_bound: A bound no plan can beat (the exact optimum for the exact method).
         open_gaps: The gaps left open, with the reason.
+
+    `to_records()` gives one flat row per assignment: `member_id`, `course_id`, `cost` (a
+    `Decimal`) and `currency`, `hours`, `closes` as one text cell (`"ads+2, seo+1"`: skill
+    and levels, sorted by skill) and `benefit`. The gaps left open have their own records.
+
+    Examples:
+        The priority-weighted gap is 6 + 2 = 8 before training; the plan closes 3 of it, which
+        is also the bound (the copy lab alone is over budget):
+
+        >>> from decimal import Decimal
+        >>> from mteam.money import Money, TWD
+        >>> from mteam.training import GapReport, SkillGap
+        >>> gaps = GapReport((SkillGap("ann", "seo", 3, 1, 2, 3.0, 6.0, 6.0, False),
+        ...                   SkillGap("bo", "copy", 2, 0, 2, 1.0, 2.0, 2.0, False)), (), ())
+        >>> catalog = TrainingCatalog(TWD, [
+        ...     Course("seo-101", "SEO basics", {"seo": 1}, method="online",
+        ...            cost=Decimal(1000), hours=8),
+        ...     Course("copy-lab", "Copy lab", {"copy": 2}, method="workshop",
+        ...            cost=Decimal(3000), hours=16)])
+        >>> plan = plan_training(gaps, catalog, Money(Decimal(2500), TWD))
+        >>> plan.method, plan.cost, plan.gap_before, plan.gap_closed, plan.gap_after
+        ('exact', Decimal('1000'), 8.0, 3.0, 5.0)
+        >>> plan.share_of_bound
+        1.0
+        >>> plan.to_records()  # doctest: +NORMALIZE_WHITESPACE
+        [{'member_id': 'ann', 'course_id': 'seo-101', 'cost': Decimal('1000'), 'currency': 'TWD',
+          'hours': 8.0, 'closes': 'seo+1', 'benefit': 3.0}]
     """
 
     method: str
@@ -283,9 +408,26 @@ class TrainingPlan:
         """`gap_closed / upper_bound` (1 when nothing can be closed): how near optimal."""
         return self.gap_closed / self.upper_bound if self.upper_bound > 0 else 1.0
 
-    def to_records(self) -> list[dict[str, Any]]:
-        """One row per assignment, for a notebook."""
-        return [attrs.asdict(a) for a in self.assignments]
+    def _rows(self) -> list[dict[str, object]]:
+        """One flat row per assignment, with the plan's currency."""
+        return [
+            {
+                "member_id": a.member_id,
+                "course_id": a.course_id,
+                "cost": a.cost,
+                "currency": self.currency.code,
+                "hours": a.hours,
+                "closes": _closes(a.closes),
+                "benefit": a.benefit,
+            }
+            for a in self.assignments
+        ]
+
+    def _html_caption(self) -> str:
+        return (
+            f"TrainingPlan ({self.method}): {self.cost} of {self.budget} {self.currency.code}, "
+            f"gap closed {self.gap_closed:g} of {self.gap_before:g}"
+        )
 
 
 def _candidates(state: PlanState, members: list[str], catalog: TrainingCatalog) -> list[Candidate]:
@@ -375,6 +517,28 @@ def plan_training(
 
     Raises:
         InvalidInputError: a budget in another currency or below 0.
+
+    Examples:
+        >>> from decimal import Decimal
+        >>> from mteam.money import Money, TWD
+        >>> from mteam.training import GapReport, SkillGap
+        >>> gaps = GapReport((SkillGap("ann", "seo", 3, 1, 2, 3.0, 6.0, 6.0, False),
+        ...                   SkillGap("bo", "copy", 2, 0, 2, 1.0, 2.0, 2.0, False)), (), ())
+        >>> catalog = TrainingCatalog(TWD, [
+        ...     Course("seo-101", "SEO basics", {"seo": 1}, method="online",
+        ...            cost=Decimal(1000), hours=8),
+        ...     Course("copy-lab", "Copy lab", {"copy": 2}, method="workshop",
+        ...            cost=Decimal(3000), hours=16)])
+        >>> plan = plan_training(gaps, catalog, Money(Decimal(2500), TWD))
+        >>> [(a.member_id, a.course_id) for a in plan.assignments], plan.upper_bound
+        ([('ann', 'seo-101')], 3.0)
+        >>> plan_training(gaps, catalog, Money(Decimal(4000), TWD)).gap_closed  # 3 + 2 × 1
+        5.0
+        >>> from mteam.money import USD
+        >>> plan_training(gaps, catalog, Money(Decimal(10), USD))
+        Traceback (most recent call last):
+        ...
+        mteam.errors.InvalidInputError: ...
     """
     policy = policy if policy is not None else TrainingPolicy()
     if not isinstance(budget, Money):
