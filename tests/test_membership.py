@@ -760,9 +760,9 @@ def test_the_members_command(tmp_path):
     assert "2 problems" in err
     assert "sales.csv:3.member_id: unknown member 'zz'" in err
     assert "sales.csv:4.on: invalid date 'x'" in err
-    code, _, err = run("members", str(members))
+    code, _, err = run("members", str(members))  # one file is the transactions
     assert code == 2
-    assert "both" in err
+    assert "the header must be member_id,on,amount" in err
     code, _, err = run("members", "--as-of", "2020-01-01")
     assert code == 2
     assert "sample" in err

@@ -481,7 +481,19 @@ def read_and_analyse(
         policy.models == "auto" and all(m.left_on is None for m in members)
     )
     if policy.points is not None or repeat:  # they need the transactions themselves
-        return analyse(members, read_transactions(transactions_file), as_of, policy)
+        try:
+            return analyse(members, read_transactions(transactions_file), as_of, policy)
+        except InvalidInputError as err:  # rows named by the file, as the bulk path names them
+            name = (
+                Path(transactions_file).name if isinstance(transactions_file, (str, Path)) else ""
+            )
+            name = name or getattr(transactions_file, "name", None) or "transactions"
+            raise InvalidInputError.from_problems(
+                Problem(f"{name}:{p.path.removeprefix('line ')}", p.message)
+                if p.path.startswith("line ")
+                else p
+                for p in err.problems
+            ) from None
     with _csv_table(transactions_file, TRANSACTION_COLUMNS, "transactions") as (reader, name):
         base = summarise_rows(
             members,

@@ -323,8 +323,14 @@ def analyse(
         >>> result = analyse(None, sales, date(2025, 9, 30))
         >>> result.models, result.sbg, result.repeat.members, result.repeat.repeat_buyers
         ('non-contractual', None, 40, 27)
-        >>> result.repeat.bgnbd.diagnostics.converged, result.repeat.clv_total.currency.code
-        (True, 'TWD')
+        >>> result.repeat.bgnbd.diagnostics.converged, round(result.repeat.expected_purchases, 1)
+        (True, 25.1)
+
+        Spends of 25 and 30 on every repeat purchase leave the Gamma-Gamma fit without a
+        finite maximum, so there is no spend model and no value figure (never a NaN):
+
+        >>> result.repeat.gamma_gamma, result.repeat.clv_total
+        (None, None)
     """
     policy = policy if policy is not None else MembershipPolicy()
     check_instance("policy", policy, MembershipPolicy)
