@@ -25,6 +25,7 @@ from mteam.culture import PSYCHOLOGICAL_SAFETY, enps, score_survey
 from mteam.experiments import two_proportion_ztest
 from mteam.goals import KeyResult, Objective, cascade, score_objective, smart_check
 from mteam.io import load_sample_team
+from mteam.membership.analysis import RepeatAnalysis, analyse_base, score_members
 from mteam.membership.bgnbd import BGNBDModel
 from mteam.membership.cltv import cohort_cltv
 from mteam.membership.gamma_gamma import GammaGammaModel
@@ -220,8 +221,30 @@ PLAN = plan_training(
     ),
     Money(Decimal(2000), TWD),
 )
+ANALYSIS = analyse_base(_base())
+REPEAT_ANALYSIS = RepeatAnalysis(
+    TimeUnit.WEEK,
+    members=6,
+    repeat_buyers=4,
+    bgnbd=BG,
+    gamma_gamma=GG,
+    horizon=52,
+    expected_purchases=7.25,
+    expected_alive=3.5,
+    clv_total=Money(Decimal("120.40"), USD),
+    clv_per_member=Money(Decimal("20.07"), USD),
+    calibration_end=date(2025, 1, 1),
+    holdout_model=BG,
+    holdout=HOLDOUT,
+)
+BOTH = attrs.evolve(ANALYSIS, models="both", repeat=REPEAT_ANALYSIS)
+SCORES = score_members(_base())
 
 SAMPLES = {
+    "MemberAnalysis": ANALYSIS,
+    "RepeatAnalysis": REPEAT_ANALYSIS,
+    "MemberScore": SCORES.scores[0],
+    "MemberScores": SCORES,
     "SBGModel": MODEL,
     "Projection": MODEL.project(3)[2],
     "ProjectionTable": MODEL.project(3),
@@ -343,6 +366,118 @@ def test_pandas_gives_one_column_per_field(name):
     assert list(frame.columns) == list(rows[0])
     assert len(frame) == len(rows)
     assert _cells(frame) == rows
+
+
+NESTED = (list, tuple, dict, set, frozenset)
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_no_column_is_nested(name):
+    """An object column (text, dates, Decimal, mixed None) never holds a container or a value."""
+    frame = pd.DataFrame(SAMPLES[name].to_records())
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            for cell in frame[column]:
+                assert not isinstance(cell, NESTED), (name, column, cell)
+                assert not attrs.has(type(cell)), (name, column, cell)
+                assert isinstance(cell, PLAIN), (name, column, cell)
+
+
+def test_member_analysis_records_are_one_row_of_figures():
+    (row,) = ANALYSIS.to_records()
+    assert (row["as_of"], row["models"], row["members"], row["current_members"]) == (
+        date(2025, 6, 30),
+        "contractual",
+        3,
+        2,
+    )
+    assert row["currency"] == "TWD"
+    for money in ("average_order_value", "cltv_simple", "cltv_geometric", "cltv_sbg"):
+        assert isinstance(row[money], Decimal), money
+    assert row["cltv_sbg"] == ANALYSIS.cltv_sbg.amount
+    # the projection's end, the segments and tiers of the base, each a column of its own
+    assert row["horizon"] == 12
+    assert row["projected_survival"] == ANALYSIS.projection[-1].survival
+    assert row["projected_lower"] <= row["projected_survival"] <= row["projected_upper"]
+    segments = {k[len("segment_") :]: v for k, v in row.items() if k.startswith("segment_")}
+    assert segments == ANALYSIS.segment_counts
+    tiers = {k[len("tier_") :]: v for k, v in row.items() if k.startswith("tier_")}
+    assert tiers == {"Member": 1, "Silver": 1, "Gold": 1, "Platinum": 0}
+    assert row["retention"] == ANALYSIS.retention.retention
+    assert row["repeat_bgnbd_r"] is None
+
+
+def test_member_analysis_columns_do_not_depend_on_the_models():
+    (contractual,) = ANALYSIS.to_records()
+    (both,) = BOTH.to_records()
+    assert list(both) == list(contractual)
+    assert both["repeat_bgnbd_r"] == BG.r
+    assert both["repeat_clv_total"] == Decimal("120.40")
+    assert both["repeat_currency"] == "USD"
+    assert both["repeat_holdout_actual"] == HOLDOUT.by_period[-1].actual
+    frame = pd.DataFrame([contractual, both])
+    assert frame["repeat_bgnbd_r"].tolist()[1] == BG.r
+    assert frame["members"].dtype == "int64"
+
+
+def test_repeat_analysis_records_keep_their_columns_without_a_spend_model():
+    (full,) = REPEAT_ANALYSIS.to_records()
+    bare = attrs.evolve(
+        REPEAT_ANALYSIS,
+        gamma_gamma=None,
+        clv_total=None,
+        clv_per_member=None,
+        calibration_end=None,
+        holdout_model=None,
+        holdout=None,
+    )
+    (row,) = bare.to_records()
+    assert list(row) == list(full)
+    assert (full["gamma_gamma_q"], row["gamma_gamma_q"]) == (GG.q, None)
+    assert (full["clv_per_member"], row["clv_per_member"]) == (Decimal("20.07"), None)
+    assert (full["currency"], row["currency"]) == ("USD", None)
+    assert full["holdout_expected"] == HOLDOUT.by_period[-1].expected
+    assert row["holdout_expected"] is None
+    assert full["unit"] == "week"
+
+
+def test_member_scores_records_are_one_row_per_member():
+    rows = SCORES.to_records()
+    assert [r["member_id"] for r in rows] == ["a", "b", "c"]
+    assert [r["tier"] for r in rows] == ["Member", "Silver", "Gold"]
+    assert all(isinstance(r["monetary"], Decimal) for r in rows)
+    assert rows == [r for s in SCORES.scores for r in s.to_records()]
+    frame = pd.DataFrame(rows)
+    assert frame["r"].dtype == "int64"
+
+
+def _svg_titles(html):
+    return [
+        html[i + len("<title>") : html.index("</title>", i)]
+        for i in range(len(html))
+        if html.startswith("<title>", i)
+    ]
+
+
+def test_the_member_results_show_their_charts():
+    # the survival curve for the contractual analysis
+    assert "Membership survival (Kaplan–Meier)" in _svg_titles(ANALYSIS._repr_html_())
+    # the holdout check for the repeat-purchase models, with or without the analysis around
+    title = "Holdout check: expected and actual repeat purchases"
+    assert title in _svg_titles(REPEAT_ANALYSIS._repr_html_())
+    assert title in _svg_titles(HOLDOUT._repr_html_())
+    repeat_only = attrs.evolve(BOTH, models="non-contractual", survival=None)
+    assert title in _svg_titles(repeat_only._repr_html_())
+    # no holdout, no survival: the segment sizes
+    neither = attrs.evolve(repeat_only, repeat=attrs.evolve(REPEAT_ANALYSIS, holdout=None))
+    assert "Members per RFM segment" in _svg_titles(neither._repr_html_())
+    assert "<svg" not in attrs.evolve(REPEAT_ANALYSIS, holdout=None)._repr_html_()
+    assert "Members per RFM segment" in _svg_titles(SCORES._repr_html_())
+    assert "<svg" not in attrs.evolve(SCORES, scores=())._repr_html_()
+    assert "<svg" not in attrs.evolve(HOLDOUT, by_period=())._repr_html_()
+    html = ANALYSIS._repr_html_()
+    assert "MemberAnalysis as of 2025-06-30: 3 members, 2 current (contractual)" in html
+    assert '<th scope="row">cltv_sbg</th>' in html
 
 
 def test_sbg_model_records():

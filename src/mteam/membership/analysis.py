@@ -26,14 +26,16 @@ Examples:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal, localcontext
 from operator import attrgetter
+from typing import Final
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from mteam._records import Records
 from mteam._validate import check_instance, check_sequence, of_type, real, show, whole
 from mteam.errors import InvalidInputError
 from mteam.membership.bgnbd import BGNBDModel, fit_bgnbd
@@ -144,8 +146,38 @@ class MembershipPolicy:
             )
 
 
+_BGNBD: Final = ("r", "alpha", "a", "b")
+_GAMMA_GAMMA: Final = ("p", "q", "gamma")
+_REPEAT_COLUMNS: Final = (
+    "unit",
+    "members",
+    "repeat_buyers",
+    "horizon",
+    "expected_purchases",
+    "expected_alive",
+    "currency",
+    "clv_total",
+    "clv_per_member",
+    *(f"bgnbd_{n}" for n in _BGNBD),
+    *(f"gamma_gamma_{n}" for n in _GAMMA_GAMMA),
+    "calibration_end",
+    "holdout_expected",
+    "holdout_actual",
+)
+"""The columns of a `RepeatAnalysis` row (a `MemberAnalysis` row has them as `repeat_<name>`)."""
+
+
+def _amount(value: Money | None) -> Decimal | None:
+    return None if value is None else value.amount
+
+
+def _code(*values: Money | None) -> str | None:
+    """The currency code of the first amount there is (None when there is none)."""
+    return next((v.currency.code for v in values if v is not None), None)
+
+
 @attrs.frozen
-class RepeatAnalysis:
+class RepeatAnalysis(Records):
     """The non-contractual side of a member analysis: the repeat-purchase models, in months.
 
     Every member with a purchase by `as_of` is in the calibration cohort, born at their first
@@ -172,6 +204,30 @@ class RepeatAnalysis:
         calibration_end: With a holdout, the end of the calibration period; None otherwise.
         holdout_model: The BG/NBD model fitted on the calibration period, or None.
         holdout: That model's check against the holdout period's purchases, or None.
+
+    `to_records()` gives one row with the same columns whether or not there is a spend model
+    or a holdout (None where there is not): `unit`, `members`, `repeat_buyers`, `horizon`,
+    `expected_purchases`, `expected_alive`, `currency`, `clv_total` and `clv_per_member`
+    (`Decimal`), the BG/NBD parameters `bgnbd_r`, `bgnbd_alpha`, `bgnbd_a`, `bgnbd_b`, the
+    Gamma-Gamma ones `gamma_gamma_p`, `gamma_gamma_q`, `gamma_gamma_gamma`, and with a holdout
+    `calibration_end` and the holdout's cumulative `holdout_expected` and `holdout_actual`
+    repeat purchases by its last month. Its table in a notebook comes with the holdout check's
+    chart (expected against actual, cumulative) when there is one.
+
+    Examples:
+        The CDNOW estimates of Fader, Hardie & Lee (2005) and Fader & Hardie (2013), valued
+        over 12 months for 2,357 members (figures of a made-up analysis):
+
+        >>> from mteam.membership.bgnbd import BGNBDModel
+        >>> from mteam.membership.gamma_gamma import GammaGammaModel
+        >>> from mteam.money import USD
+        >>> repeat = RepeatAnalysis(
+        ...     TimeUnit.MONTH, 2357, 1411, BGNBDModel(0.243, 4.414, 0.793, 2.426, "month"),
+        ...     GammaGammaModel(6.25, 3.74, 15.44), 12, 1580.2, 1012.5,
+        ...     Money(Decimal("45210.75"), USD), Money(Decimal("19.18"), USD))
+        >>> row = repeat.to_records()[0]
+        >>> row["clv_total"], row["currency"], row["bgnbd_r"], row["holdout_actual"]
+        (Decimal('45210.75'), 'USD', 0.243, None)
     """
 
     unit: TimeUnit
@@ -188,9 +244,40 @@ class RepeatAnalysis:
     holdout_model: BGNBDModel | None = None
     holdout: HoldoutCheck | None = None
 
+    def _rows(self) -> list[dict[str, object]]:
+        """One row of the figures (see the class docs), the same columns in every case."""
+        gg = self.gamma_gamma
+        last = self.holdout.by_period[-1] if self.holdout and self.holdout.by_period else None
+        return [
+            {
+                "unit": self.unit,
+                "members": self.members,
+                "repeat_buyers": self.repeat_buyers,
+                "horizon": self.horizon,
+                "expected_purchases": self.expected_purchases,
+                "expected_alive": self.expected_alive,
+                "currency": _code(self.clv_total, self.clv_per_member),
+                "clv_total": _amount(self.clv_total),
+                "clv_per_member": _amount(self.clv_per_member),
+                **{f"bgnbd_{n}": getattr(self.bgnbd, n) for n in _BGNBD},
+                **{
+                    f"gamma_gamma_{n}": None if gg is None else getattr(gg, n) for n in _GAMMA_GAMMA
+                },
+                "calibration_end": self.calibration_end,
+                "holdout_expected": None if last is None else last.expected,
+                "holdout_actual": None if last is None else last.actual,
+            }
+        ]
+
+    def _html_caption(self) -> str:
+        return (
+            f"RepeatAnalysis: {self.members:,} members, {self.repeat_buyers:,} repeat buyers, "
+            f"next {self.horizon} {self.unit.value}s"
+        )
+
 
 @attrs.frozen
-class MemberAnalysis:
+class MemberAnalysis(Records):
     """The aggregates of a member base: everything the analysis computes, no member's own data.
 
     Each member's figures, RFM scores, segment and tier are
@@ -225,6 +312,38 @@ class MemberAnalysis:
         points_holders: Members holding a non-zero balance of points.
         models: The models fitted: `"contractual"`, `"non-contractual"` or `"both"`.
         repeat: The repeat-purchase models and their aggregate figures, or None.
+
+    `to_records()` gives one row of the headline figures, with the same columns whichever
+    models were fitted (None where a figure was not computed), so the rows of several
+    analyses (partitions, months, policies) stack into one frame:
+
+    * `as_of`, `models`, `members`, `current_members`;
+    * the retention counts `retention_at_start`, `retention_retained`, `retention_joined` and
+      the rates `retention` and `churn` (12 months to `as_of`);
+    * `survival_median` (months) with `survival_median_lower` and `survival_median_upper`;
+    * the sBG model's `sbg_alpha`, `sbg_beta`, and `horizon` with the projected
+      `projected_survival`, `projected_lower` and `projected_upper` at its end;
+    * `currency`, then the amounts as `Decimal`: `average_order_value`, `cltv_simple`,
+      `cltv_geometric`, `cltv_sbg`; and `purchases_per_month`;
+    * `cohorts` (how many), a `segment_<name>` column per RFM segment and a `tier_<name>`
+      column per tier (members in each, in the policy's order), `points_held`,
+      `points_holders`;
+    * `repeat_<column>` for each column of
+      [`RepeatAnalysis`][mteam.membership.analysis.RepeatAnalysis]'s row (None without it).
+
+    The tables behind the figures are records of their own: `cohorts.to_records()`,
+    `survival.to_records()`, `projection.to_records()`, `cohort_values` (one
+    [`CohortValue`][mteam.membership.cltv.CohortValue] each) and `rfm_cuts.to_records()`.
+    In a notebook the row shows with the survival curve (or, with the repeat-purchase models
+    only, the holdout check or the segment sizes).
+
+    Examples:
+        >>> from mteam.io import analyse_sample
+        >>> row = analyse_sample().to_records()[0]
+        >>> row["members"], row["current_members"], row["currency"], row["cltv_sbg"]
+        (3000, 729, 'TWD', Decimal('3457'))
+        >>> row["segment_Champions"], row["tier_Gold"], row["repeat_bgnbd_r"]
+        (662, 56, None)
     """
 
     as_of: date
@@ -265,6 +384,57 @@ class MemberAnalysis:
         return (
             f"MemberAnalysis(as_of={self.as_of}, members={self.members}, "
             f"current={self.current_members}{sbg}{repeat})"
+        )
+
+    def _rows(self) -> list[dict[str, object]]:
+        """One row of the headline figures (see the class docs)."""
+        retention, curve, model = self.retention, self.survival, self.sbg
+        end = self.projection[-1] if self.projection else None
+        low, high = (None, None) if curve is None else curve.median_interval
+        repeat = None if self.repeat is None else self.repeat.to_records()[0]
+        return [
+            {
+                "as_of": self.as_of,
+                "models": self.models,
+                "members": self.members,
+                "current_members": self.current_members,
+                "retention_at_start": None if retention is None else retention.at_start,
+                "retention_retained": None if retention is None else retention.retained,
+                "retention_joined": None if retention is None else retention.joined,
+                "retention": None if retention is None else retention.retention,
+                "churn": None if retention is None else retention.churn,
+                "survival_median": None if curve is None else curve.median,
+                "survival_median_lower": low,
+                "survival_median_upper": high,
+                "sbg_alpha": None if model is None else model.alpha,
+                "sbg_beta": None if model is None else model.beta,
+                "horizon": None if end is None else end.t,
+                "projected_survival": None if end is None else end.survival,
+                "projected_lower": None if end is None else end.lower,
+                "projected_upper": None if end is None else end.upper,
+                "currency": _code(
+                    self.cltv_sbg,
+                    self.cltv_simple,
+                    None if self.repeat is None else self.repeat.clv_total,
+                ),
+                "average_order_value": self.average_order_value,
+                "purchases_per_month": self.purchases_per_month,
+                "cltv_simple": _amount(self.cltv_simple),
+                "cltv_geometric": _amount(self.cltv_geometric),
+                "cltv_sbg": _amount(self.cltv_sbg),
+                "cohorts": len(self.cohorts.cells),
+                **{f"segment_{k}": v for k, v in self.segment_counts.items()},
+                **{f"tier_{k}": v for k, v in self.tier_counts.items()},
+                "points_held": self.points_held,
+                "points_holders": self.points_holders,
+                **{f"repeat_{k}": None if repeat is None else repeat[k] for k in _REPEAT_COLUMNS},
+            }
+        ]
+
+    def _html_caption(self) -> str:
+        return (
+            f"MemberAnalysis as of {self.as_of}: {self.members:,} members, "
+            f"{self.current_members:,} current ({self.models})"
         )
 
 
@@ -622,8 +792,11 @@ def _from_aggregates(agg: _Aggregates, policy: MembershipPolicy) -> MemberAnalys
 
 
 @attrs.frozen
-class MemberScore:
+class MemberScore(Records):
     """One member's figures, RFM scores, segment and tier.
+
+    `to_records()` is one row of the fields, in their order (`monetary` and
+    `trailing_revenue` as `Decimal`).
 
     Attributes:
         member_id: The member.
@@ -638,6 +811,12 @@ class MemberScore:
         segment: The RFM segment.
         trailing_revenue: The amount in the 12 months up to `as_of`.
         tier: The tier (English name) that trailing amount reaches.
+
+    Examples:
+        >>> score = MemberScore("a", date(2025, 1, 1), None, 29, 1, Decimal(6000), 3, 3, 5,
+        ...                     "Loyal", Decimal(6000), "Silver")
+        >>> score.to_records()[0]["monetary"], score.to_records()[0]["tier"]
+        (Decimal('6000'), 'Silver')
     """
 
     member_id: str
@@ -655,20 +834,36 @@ class MemberScore:
 
 
 @attrs.frozen
-class MemberScores:
+class MemberScores(Records):
     """Every member's scores, sorted by id: a per-member table, not an aggregate.
+
+    `to_records()` gives one row per member, the fields of
+    [`MemberScore`][mteam.membership.analysis.MemberScore] (amounts as `Decimal`); in a
+    notebook the table comes with a chart of the members per segment.
 
     Attributes:
         as_of: The day of the scores.
         scores: One entry per member.
+
+    Examples:
+        >>> scores = MemberScores(date(2025, 6, 30), (
+        ...     MemberScore("a", date(2025, 1, 1), None, 29, 1, Decimal(6000), 3, 3, 5,
+        ...                 "Loyal", Decimal(6000), "Silver"),
+        ...     MemberScore("b", date(2025, 1, 1), None, None, 0, Decimal(0), 1, 1, 1,
+        ...                 "Hibernating", Decimal(0), "Member")))
+        >>> [(r["member_id"], r["segment"], r["tier"]) for r in scores.to_records()]
+        [('a', 'Loyal', 'Silver'), ('b', 'Hibernating', 'Member')]
     """
 
     as_of: date
     scores: tuple[MemberScore, ...]
 
-    def to_records(self) -> list[dict[str, object]]:
-        """One row per member, for `pandas.DataFrame`."""
-        return [attrs.asdict(s) for s in self.scores]
+    def _rows(self) -> list[Mapping[str, object]]:
+        """One row per member: the fields of each score."""
+        return [row for s in self.scores for row in s._rows()]  # noqa: SLF001 - same mixin
+
+    def _html_caption(self) -> str:
+        return f"MemberScores as of {self.as_of}: {len(self.scores):,} members"
 
     def __len__(self) -> int:
         return len(self.scores)

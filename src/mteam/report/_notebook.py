@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import Final
 
 from mteam._records import ChartRenderer, register_chart
+from mteam.membership.analysis import MemberAnalysis, MemberScores, RepeatAnalysis
 from mteam.membership.cltv import CohortValue
+from mteam.membership.predict import HoldoutCheck
 from mteam.membership.retention import CohortTable
 from mteam.membership.sbg import SBGModel
 from mteam.membership.survival import SurvivalCurve
@@ -68,6 +70,48 @@ def _gaps(report: GapReport) -> str | None:
     return charts.skill_gap_heat_map(report) if report.skills else None
 
 
+def _holdout(check: HoldoutCheck) -> str | None:
+    if not check.by_period:
+        return None
+    return charts.expected_vs_actual_chart(
+        [p.period for p in check.by_period],
+        [p.expected for p in check.by_period],
+        [p.actual for p in check.by_period],
+        cumulative=True,
+        x_label="periods after calibration",
+        y_label="cumulative repeat purchases",
+        title="Holdout check: expected and actual repeat purchases",
+    )
+
+
+def _repeat(repeat: RepeatAnalysis) -> str | None:
+    return None if repeat.holdout is None else _holdout(repeat.holdout)
+
+
+def _segments(counts: dict[str, int], title: str) -> str | None:
+    if not counts:
+        return None
+    return charts.bar_chart(
+        list(counts), list(counts.values()), title=title, x_label="members", y_label="segment"
+    )
+
+
+def _analysis(analysis: MemberAnalysis) -> str | None:
+    """The survival curve; with the repeat-purchase models only, the holdout or the segments."""
+    if analysis.survival is not None and analysis.survival.times:
+        return charts.survival_chart(analysis.survival)
+    if analysis.repeat is not None and analysis.repeat.holdout is not None:
+        return _holdout(analysis.repeat.holdout)
+    return _segments(analysis.segment_counts, "Members per RFM segment")
+
+
+def _scores(scores: MemberScores) -> str | None:
+    counts: dict[str, int] = {}
+    for s in scores.scores:
+        counts[s.segment] = counts.get(s.segment, 0) + 1
+    return _segments(counts, "Members per RFM segment")
+
+
 def _review(outcome: ReviewOutcome) -> str | None:
     return charts.band_distribution_chart(outcome) if outcome.summary.band_counts else None
 
@@ -80,6 +124,10 @@ RENDERERS: Final[dict[type, ChartRenderer]] = {
     TierAssignment: _tiers,
     GapReport: _gaps,
     ReviewOutcome: _review,
+    HoldoutCheck: _holdout,
+    RepeatAnalysis: _repeat,
+    MemberAnalysis: _analysis,
+    MemberScores: _scores,
 }
 """Result class → the chart its `_repr_html_` shows (registered below, once, on import)."""
 
