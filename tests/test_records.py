@@ -42,7 +42,7 @@ from mteam.membership.tiers import assign_tiers
 from mteam.membership.units import Rate, TimeUnit
 from mteam.money import TWD, USD, Money
 from mteam.performance.composite import composite_score, forced_distribution
-from mteam.performance.feedback import Rating, aggregate_feedback
+from mteam.performance.feedback import Rating, aggregate_feedback, publish_feedback
 from mteam.performance.kpi import KPI, score_scorecard
 from mteam.periods import Period
 from mteam.recruiting import Application, funnel
@@ -152,6 +152,11 @@ FEEDBACK = aggregate_feedback(
     ]
     + [Rating("ann", f"peer-{i}", "peer", "comm", s) for i, s in enumerate([3, 3, 4])]
 )["ann"]
+PUBLICATION = publish_feedback(
+    [Rating("ann", f"peer-{i}", "peer", "comm", s) for i, s in enumerate([3, 4, 5])]
+    + [Rating("bo", f"peer-{i}", "peer", "comm", s) for i, s in enumerate([2, 4, 3])],
+    key="a secret of at least sixteen bytes",
+)
 REVIEW = run_review(load_sample_team())
 KR = KeyResult("k", "K", start=0, target=1, current=0)
 OKR = score_objective(
@@ -259,6 +264,8 @@ SAMPLES = {
     "MemberOutcome": REVIEW.members[0],
     "TeamSummary": REVIEW.summary,
     "FeedbackReport": FEEDBACK,
+    "CompetencyFeedback": FEEDBACK.competencies[0],
+    "FeedbackPublication": PUBLICATION,
     "GroupScore": FEEDBACK.competencies[0].groups[0],
     "Suppression": FEEDBACK.competencies[0].suppressed[0],
     "RFMScore": rfm(_base()).scores[0],
@@ -606,6 +613,23 @@ def test_feedback_records_name_no_rater():
     for rater in ("boss-77", "dr-secret", "peer-0", "peer-1", "peer-2"):
         assert rater not in shown
     assert "direct_report" not in shown
+
+
+def test_competency_and_publication_records_name_no_rater():
+    (comm,) = FEEDBACK.competencies
+    rows = comm.to_records()
+    assert [(r["group"], r["raters"], r["mean"]) for r in rows] == [
+        ("manager", 1, 4.0),
+        ("others", 4, 3.0),
+    ]
+    assert {r["flag"] for r in rows} == {"blind_spot"}
+    assert {r["self"] for r in rows} == {5.0}
+    published = PUBLICATION.to_records()
+    assert [(r["ratee_id"], r["mean"]) for r in published] == [("ann", 4.0), ("bo", 3.0)]
+    shown = repr(published) + PUBLICATION._repr_html_() + comm._repr_html_()
+    for rater in ("boss-77", "dr-secret", "peer-0", "peer-1", "peer-2"):
+        assert rater not in shown
+    assert PUBLICATION.release.key_check not in shown
 
 
 def test_review_records():

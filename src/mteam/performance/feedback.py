@@ -417,8 +417,12 @@ class Suppression(Records):
 
 
 @attrs.frozen
-class CompetencyFeedback:
+class CompetencyFeedback(Records):
     """One ratee's feedback on one competency.
+
+    `to_records()` gives one row per group shown: `competency_id`, `group`, `raters` (a
+    count), `mean`, `weight`, then the competency's `others`, `self`, `gap` and `flag`. No
+    rater id is in the rows.
 
     Attributes:
         competency_id: The competency.
@@ -455,6 +459,23 @@ class CompetencyFeedback:
     gap: float | None
     flag: str | None
     suppressed: tuple[Suppression, ...]
+
+    def _rows(self) -> list[dict[str, object]]:
+        """One row per group shown (no rater ids)."""
+        return [
+            {
+                "competency_id": self.competency_id,
+                "group": g.group,
+                "raters": g.raters,
+                "mean": g.mean,
+                "weight": g.weight,
+                "others": self.others,
+                "self": self.self_score,
+                "gap": self.gap,
+                "flag": self.flag,
+            }
+            for g in self.groups
+        ]
 
 
 @attrs.frozen
@@ -693,8 +714,12 @@ def _fields_of(data: object, path: str, names: tuple[str, ...]) -> dict[str, Any
 
 
 @attrs.frozen(hash=False)
-class FeedbackPublication:
+class FeedbackPublication(Records):
     """The reports of one release and the record of what they published.
+
+    `to_records()` gives the rows of every report, by ratee (those of
+    [`FeedbackReport`][mteam.performance.feedback.FeedbackReport]); the release record is
+    not in them (keep it with `release.to_dict()`).
 
     Attributes:
         reports: Ratee id → report, sorted by ratee id (what `aggregate_feedback` returns).
@@ -710,6 +735,10 @@ class FeedbackPublication:
 
     reports: dict[str, FeedbackReport]
     release: FeedbackRelease
+
+    def _rows(self) -> list[dict[str, object]]:
+        """The reports' rows, by ratee."""
+        return [row for report in self.reports.values() for row in report._rows()]  # noqa: SLF001
 
 
 class _Keyring:
