@@ -1,15 +1,22 @@
 """mteam.report.html: pages parsed with html.parser (structure, scopes, titles), never bytes."""
 
+import io
 import re
 import xml.etree.ElementTree as ET
+from decimal import Decimal
 from html.parser import HTMLParser
 
 import attrs
 import pytest
 
 from mteam.catalog import Catalog
+from mteam.cli import main
 from mteam.errors import InvalidInputError
 from mteam.io import analyse_sample, load_sample_team
+from mteam.labels import SEGMENTS, Label, segment_label
+from mteam.membership.analysis import MembershipPolicy
+from mteam.membership.rfm import DEFAULT_SEGMENTS
+from mteam.membership.tiers import Tier, TierPolicy
 from mteam.report.html import Figure, Paragraph, Section, Table, member_page, page, review_page
 from mteam.review import run_review
 from mteam.training import GapReport
@@ -347,3 +354,79 @@ def test_the_outcome_in_a_notebook_escapes_names():
     doc = Page(text)
     assert doc.text["caption"][0] == f"Review: Team {NASTY}"
     assert NASTY in doc.joined("td")
+
+
+def _row_headers(page_text: str, caption: str) -> list[str]:
+    """The row headers of the table with this caption (its first column)."""
+    table = page_text.split(f"<caption>{caption}</caption>", 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<th scope="row">(.*?)</th>', table)
+
+
+def test_segments_and_tiers_in_traditional_chinese(analysis):
+    text = member_page(analysis, language="zh-Hant")
+    # the built-in segments, in the order of the rules, by their Traditional Chinese names
+    assert _row_headers(text, "RFM 分群") == [
+        "冠軍會員",
+        "忠誠會員",
+        "新會員",
+        "潛力忠誠會員",
+        "需要關注的會員",
+        "不能流失的會員",
+        "有流失風險的會員",
+        "沉睡會員",
+    ]
+    # the tiers by the policy's labels (DEFAULT_TIERS)
+    assert _row_headers(text, "會員等級") == ["一般會員", "銀卡會員", "金卡會員", "白金會員"]
+    # the bar chart names them too, in its bars and its text alternative
+    doc = Page(text)
+    (segment_chart,) = [s for s in doc.tags("svg") if "RFM" in (s["aria-label"] or "")]
+    assert "冠軍會員:662" in segment_chart["aria-label"]
+    for english in ("Champions", "Hibernating", "Cannot lose them", "Platinum"):
+        assert f">{english}<" not in text
+    # in English nothing changes
+    english = member_page(analysis)
+    assert _row_headers(english, "RFM segments")[0] == "Champions"
+    assert _row_headers(english, "Tiers") == ["Member", "Silver", "Gold", "Platinum"]
+
+
+def test_a_policy_of_my_own_names_its_tiers_and_keeps_its_segment_names(analysis):
+    tiers = TierPolicy(
+        [
+            Tier(Label("Basic", "基本會員"), Decimal(0)),
+            Tier(Label("VIP", "VIP會員"), Decimal(10000)),
+            Tier("Patron", Decimal(50000)),  # no Chinese name: shown in English
+        ]
+    )
+    own = attrs.evolve(
+        analysis,
+        segment_counts={"Big spenders": 10, "Champions": 5},
+        tier_counts={"Basic": 2900, "VIP": 95, "Patron": 5},
+    )
+    text = member_page(own, language="zh-Hant", policy=MembershipPolicy(tiers=tiers))
+    assert _row_headers(text, "會員等級") == ["基本會員", "VIP會員", "Patron"]
+    assert _row_headers(text, "RFM 分群") == ["Big spenders", "冠軍會員"]
+    # a tier the policy does not know (the analysis was run with another policy) keeps its name
+    assert _row_headers(member_page(own, language="zh-Hant"), "會員等級") == [
+        "Basic",
+        "VIP",
+        "Patron",
+    ]
+    with pytest.raises(InvalidInputError, match="policy"):
+        member_page(analysis, policy="default")
+
+
+def test_every_built_in_segment_has_a_chinese_name():
+    assert [rule.name for rule in DEFAULT_SEGMENTS] == list(SEGMENTS)
+    names = [SEGMENTS[rule.name].zh_hant for rule in DEFAULT_SEGMENTS]
+    assert all(names)
+    assert len(set(names)) == len(names)
+    assert segment_label("New") == Label("New", "新會員")
+    assert segment_label("Whales") == Label("Whales")
+
+
+def test_the_members_command_names_segments_and_tiers_in_chinese():
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["members", "--format", "html", "--language", "zh-Hant"], stdout=out, stderr=err)
+    assert (code, err.getvalue()) == (0, "")
+    assert _row_headers(out.getvalue(), "RFM 分群")[0] == "冠軍會員"
+    assert _row_headers(out.getvalue(), "會員等級")[-1] == "白金會員"

@@ -18,7 +18,7 @@ import attrs
 from mteam._validate import show, text
 from mteam.errors import InvalidInputError
 
-__all__ = ["LANGUAGES", "Label"]
+__all__ = ["LANGUAGES", "SEGMENTS", "Label", "segment_label"]
 
 LANGUAGES: Final = ("en", "zh-Hant")
 """The languages of the built-in labels: English and Traditional Chinese."""
@@ -73,3 +73,37 @@ class Label:
 def to_label(value: Label | str) -> Label:
     """An attrs converter: a plain string becomes an English-only label."""
     return Label(value) if isinstance(value, str) else value
+
+
+SEGMENTS: Final = {
+    "Champions": Label("Champions", "冠軍會員"),
+    "Loyal": Label("Loyal", "忠誠會員"),
+    "New": Label("New", "新會員"),
+    "Potential loyalists": Label("Potential loyalists", "潛力忠誠會員"),
+    "Need attention": Label("Need attention", "需要關注的會員"),
+    "Cannot lose them": Label("Cannot lose them", "不能流失的會員"),
+    "At risk": Label("At risk", "有流失風險的會員"),
+    "Hibernating": Label("Hibernating", "沉睡會員"),
+}
+"""The built-in RFM segments' names (`mteam.membership.rfm.DEFAULT_SEGMENTS`) in both languages.
+
+The Traditional Chinese names use the source articles' words where they have them: 會員
+(member), 忠誠 (loyalty, as in 會員忠誠度), 流失 (churn, as in 會員流失), 風險 (risk) and
+潛力 (potential, as in 成長潛力); the articles name no segment themselves. The tiers' names
+are in the tier policy (`mteam.membership.tiers.DEFAULT_TIERS`: 一般會員, 銀卡會員, 金卡會員,
+白金會員), the articles' 分級會員制度.
+"""
+
+
+def segment_label(name: str) -> Label:
+    """The label of an RFM segment's name: a built-in one's two forms, or the name alone.
+
+    A segment of a policy's own rules has only its (English) name, which every language shows.
+
+    Examples:
+        >>> segment_label("At risk").get("zh-Hant")
+        '有流失風險的會員'
+        >>> segment_label("Big spenders").get("zh-Hant")
+        'Big spenders'
+    """
+    return SEGMENTS.get(name) or Label(name)

@@ -39,8 +39,8 @@ import attrs
 from mteam._validate import check_instance, show, to_tuple
 from mteam.catalog import Catalog, load_catalog
 from mteam.errors import InvalidInputError
-from mteam.labels import LANGUAGES, Label
-from mteam.membership.analysis import MemberAnalysis
+from mteam.labels import LANGUAGES, Label, segment_label
+from mteam.membership.analysis import MemberAnalysis, MembershipPolicy
 from mteam.membership.bgnbd import BGNBDModel
 from mteam.membership.gamma_gamma import GammaGammaModel
 from mteam.report import charts
@@ -857,35 +857,53 @@ def _review_training(outcome: ReviewOutcome, names: _Names) -> Section:
 # --- the member-base page --------------------------------------------------------------------
 
 
-def member_page(analysis: MemberAnalysis, *, language: str = "en") -> str:
+def member_page(
+    analysis: MemberAnalysis,
+    *,
+    language: str = "en",
+    policy: MembershipPolicy | None = None,
+) -> str:
     """The member-base analysis' page: overview, survival, projection, cohorts, value, segments.
 
     Charts: the Kaplan–Meier curve, the sBG projection with its band, the cohort retention and
     activity heat-maps and the RFM segments; each chart whose data the page does not show as
     a table carries it as a visually hidden one.
 
+    In Traditional Chinese the RFM segments are named by
+    [`segment_label`][mteam.labels.segment_label] (the built-in segments have both forms; a
+    policy's own segment shows its name) and the tiers by the policy's tier labels (those of
+    `DEFAULT_TIERS`: 一般會員, 銀卡會員, 金卡會員, 白金會員).
+
     Args:
         analysis: The analysis.
         language: `"en"` or `"zh-Hant"`.
+        policy: The policy the analysis was run with, for its tiers' labels
+            ([`MembershipPolicy()`][mteam.membership.analysis.MembershipPolicy] unless given).
 
     Raises:
-        InvalidInputError: not an analysis, an unknown language.
+        InvalidInputError: not an analysis or a policy, an unknown language.
 
     Examples:
         >>> from mteam.io import analyse_sample
         >>> text = member_page(analyse_sample())
         >>> text.count("<svg"), text.count('class="visually-hidden"')
         (5, 2)
+        >>> zh = member_page(analyse_sample(), language="zh-Hant")
+        >>> '"row">冠軍會員</th>' in zh, '"row">金卡會員</th>' in zh, ">Champions<" in zh
+        (True, True, False)
     """
     check_instance("analysis", analysis, MemberAnalysis)
     language = _check_language(language)
+    policy = policy if policy is not None else MembershipPolicy()
+    check_instance("policy", policy, MembershipPolicy)
+    tiers = {t.name.en: t.name for t in policy.tiers.tiers}
     builders: list[Callable[[MemberAnalysis, str], Section]] = [_members_overview]
     if analysis.survival is not None and analysis.sbg is not None:
         builders += [_members_survival, _members_projection]
     builders += [_members_cohorts, _members_value]
     if analysis.repeat is not None:
         builders.append(_members_repeat)
-    builders.append(_members_segments)
+    builders.append(lambda a, lang: _members_segments(a, lang, tiers))
     return page(
         _w("member_base_title", language).format(as_of=analysis.as_of),
         [build(analysis, language) for build in builders],
@@ -1088,8 +1106,8 @@ def _members_repeat(a: MemberAnalysis, lang: str) -> Section:
     return Section(_w("repeat", lang), blocks)
 
 
-def _members_segments(a: MemberAnalysis, lang: str) -> Section:
-    segments = list(a.segment_counts.items())
+def _members_segments(a: MemberAnalysis, lang: str, tiers: Mapping[str, Label]) -> Section:
+    segments = [(segment_label(s).get(lang), n) for s, n in a.segment_counts.items()]
     chart = charts.bar_chart(
         [s for s, _ in segments],
         [n for _, n in segments],
@@ -1104,10 +1122,10 @@ def _members_segments(a: MemberAnalysis, lang: str) -> Section:
         [[s, f"{n:,}", _pct(n / a.members)] for s, n in segments],
         [False, True, True],
     )
-    tiers = Table(
+    tier_table = Table(
         _w("tiers", lang),
         [_w("tier", lang), _w("base_members", lang)],
-        [[t, f"{n:,}"] for t, n in a.tier_counts.items()],
+        [[tiers.get(t, Label(t)).get(lang), f"{n:,}"] for t, n in a.tier_counts.items()],
         [False, True],
     )
-    return Section(_w("segments", lang), [Figure(chart), segment_table, tiers])
+    return Section(_w("segments", lang), [Figure(chart), segment_table, tier_table])
