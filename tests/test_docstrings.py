@@ -20,9 +20,7 @@ import mteam
 
 NOT_YET = {
     # a package name covers its submodules
-    "mteam.membership.analysis": "aggregates and per-member tables being split (issue 14)",
     "mteam.membership.frames": "new: the dataframe-engine path is being written",
-    "mteam.review": "becoming a package: document and cycle (issue 14)",
 }
 
 

@@ -213,6 +213,22 @@ def validate_document(document: TeamDocument) -> list[Problem]:
     preferences that exist; ratings and project evaluations of known members; courses and KPIs
     naming known skills; amounts in the document's currency (no more decimals than it allows,
     not negative).
+
+    Examples:
+        The bundled sample team is valid; a member given an unknown role and an unknown
+        skill gets one problem each, with its JSON path:
+
+        >>> import attrs
+        >>> from mteam.io import load_sample_team
+        >>> team = load_sample_team()
+        >>> validate_document(team)
+        []
+        >>> odd = attrs.evolve(team.members[1], role="growth_hacker", skills={"sql": 2})
+        >>> members = (team.members[0], odd, *team.members[2:])
+        >>> for problem in validate_document(attrs.evolve(team, members=members)):
+        ...     print(problem)
+        $.members[1].role: unknown role 'growth_hacker'
+        $.members[1].skills['sql']: unknown skill 'sql'
     """
     check_instance("document", document, TeamDocument)
     try:

@@ -196,6 +196,21 @@ class TeamMember:
         training_completed_hours: Training hours completed.
         hour_limit: Training hours the member may be given next (the policy's limit if None).
         reward_preferences: Reward ids, most wanted first.
+
+    Examples:
+        >>> ann = TeamMember("m01", "Ann", "seo_specialist", date(2024, 3, 1),
+        ...                  base_salary=Decimal(600000), skills={"seo": 3},
+        ...                  kpis={"traffic_growth": 25})
+        >>> ann.skills, ann.left_on, ann.training_planned_hours
+        ({'seo': 3}, None, 0.0)
+        >>> TeamMember("m01", "Ann", "seo_specialist", date(2024, 3, 1), skills={"seo": 7})
+        Traceback (most recent call last):
+        mteam.errors.InvalidInputError: skills['seo']: must be a whole level 0..4 of the \
+proficiency scale, got 7
+        >>> TeamMember("m01", "Ann", "seo", date(2024, 3, 1), left_on=date(2023, 1, 1))
+        Traceback (most recent call last):
+        mteam.errors.InvalidInputError: left_on: must not be before hired_on (2024-03-01), \
+got 2023-01-01
     """
 
     id: str = attrs.field(validator=text())
@@ -231,6 +246,18 @@ class ProjectRecord:
         project_id: The project.
         score: The evaluation on the feedback scale.
         contribution: The member's share of the project's work, in (0, 1].
+
+    The composite's project component weighs each evaluation by its contribution:
+    `Σ contribution × normalise(score) / Σ contribution`, in [0, 1], the score normalised on
+    the document's feedback scale
+    ([`project_component`][mteam.performance.composite.project_component]).
+
+    Examples:
+        >>> ProjectRecord("m01", "launch", 4.5, contribution=0.6)
+        ProjectRecord(member_id='m01', project_id='launch', score=4.5, contribution=0.6)
+        >>> ProjectRecord("m01", "launch", 4, contribution=0)
+        Traceback (most recent call last):
+        mteam.errors.InvalidInputError: contribution: must be > 0, got 0
     """
 
     member_id: str = attrs.field(validator=text())
@@ -259,6 +286,22 @@ class TeamDocument:
         roles: Roles beyond the built-in catalog (likewise).
         use_builtin_catalog: Whether the built-in skills and roles are available.
         feedback_scale: The scale of ratings, self-assessments and project scores (1–5).
+
+    Each value is checked when built; what refers to something else (a role, a skill, a KPI,
+    a reward, a member) is checked by
+    [`validate_document`][mteam.review.cycle.validate_document].
+
+    Examples:
+        >>> from mteam.money import TWD
+        >>> from mteam.periods import Period
+        >>> ann = TeamMember("m01", "Ann", "seo_specialist", date(2024, 3, 1), skills={"seo": 3})
+        >>> team = TeamDocument("Growth", TWD, Period(date(2026, 1, 1), date(2026, 12, 31)),
+        ...                     [ann], bonus_pool=Decimal(50000))
+        >>> len(team.members), team.bonus_pool, team.feedback_scale.maximum
+        (1, Decimal('50000'), 5)
+        >>> TeamDocument("Growth", TWD, Period(date(2026, 1, 1), date(2026, 12, 31)), [ann, "bo"])
+        Traceback (most recent call last):
+        mteam.errors.InvalidInputError: members[1]: must be a TeamMember, got 'bo'
     """
 
     name: str = attrs.field(validator=text())
@@ -311,6 +354,14 @@ class ReviewPolicy:
         training: Hour limits and the exact-planning size.
         max_bus_factor: Required skills held by at most this many proficient members are
             flagged (1 unless given).
+
+    Examples:
+        >>> policy = ReviewPolicy()
+        >>> policy.bonus.target_percent, policy.bonus.cap_multiple, policy.max_bus_factor
+        (Decimal('10'), Decimal('1.4'), 1)
+        >>> ReviewPolicy(forced_distribution={3: 1.5})
+        Traceback (most recent call last):
+        mteam.errors.InvalidInputError: forced_distribution[3]: must be <= 1, got 1.5
     """
 
     kpi: KpiPolicy = attrs.field(factory=KpiPolicy, validator=of_type(KpiPolicy))

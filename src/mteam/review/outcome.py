@@ -56,6 +56,19 @@ class MemberOutcome(Records):
         readiness: Their role fit, in [0, 1].
         gaps: Their skill gaps.
         training: Their training assignments.
+
+    Examples:
+        In the bundled sample, m01's composite is 1.158 (at least 1.05, so band 5 of the default
+        bands) and their bonus is capped at 1.4 × their prorated target:
+
+        >>> from mteam.io import load_sample_team
+        >>> from mteam.review import run_review
+        >>> m01 = run_review(load_sample_team()).member("m01")
+        >>> round(m01.composite.score, 3), m01.band, m01.band_name.get("zh-Hant")
+        (1.158, 5, '傑出')
+        >>> row = m01.to_records()[0]
+        >>> row["bonus"], row["capped"], row["reward"]
+        (Decimal('134400'), True, 'promotion')
     """
 
     member_id: str
@@ -110,6 +123,15 @@ class TeamSummary(Records):
         bus_factor_flags: Required skills held at proficient by too few members.
         skill_needs: The team's training needs per skill, highest priority first.
         fairness: The fairness of the bonus allocation.
+
+    Examples:
+        >>> from mteam.io import load_sample_team
+        >>> from mteam.review import run_review
+        >>> summary = run_review(load_sample_team()).summary
+        >>> summary.members, summary.band_counts
+        (12, {1: 1, 2: 2, 3: 3, 4: 4, 5: 2})
+        >>> [(r["band"], r["members"]) for r in summary.to_records()]
+        [(1, 1), (2, 2), (3, 3), (4, 4), (5, 2)]
     """
 
     members: int
@@ -148,6 +170,15 @@ class ReviewOutcome:
             otherwise. Keep it (`release.to_dict()` is JSON-ready) apart from the key, and
             pass it as `previous` to the next run of the same cycle. It holds no rater id,
             no score and no mean; it is kept out of the reports.
+
+    Examples:
+        >>> from mteam.io import load_sample_team
+        >>> from mteam.review import run_review
+        >>> outcome = run_review(load_sample_team())
+        >>> outcome.bonus.allocated + outcome.bonus.unallocated == outcome.bonus.pool
+        True
+        >>> len(outcome.members), outcome.training.cost <= outcome.training.budget
+        (12, True)
     """
 
     team: str
@@ -175,11 +206,36 @@ class ReviewOutcome:
 
         Raises:
             InvalidInputError: no such member.
+
+        Examples:
+            >>> from mteam.io import load_sample_team
+            >>> from mteam.review import run_review
+            >>> outcome = run_review(load_sample_team())
+            >>> outcome.member("m04").band_name.en
+            'meets expectations'
+            >>> outcome.member("m99")
+            Traceback (most recent call last):
+            mteam.errors.InvalidInputError: member_id: unknown member 'm99'
         """
         return find(self.members, lambda m: m.member_id, member_id, "member_id", "member")
 
     def to_records(self) -> list[dict[str, Any]]:
-        """One row per member with the headline figures, for `pandas.DataFrame(...)`."""
+        """One row per member with the headline figures, for `pandas.DataFrame(...)`.
+
+        The rows of [`MemberOutcome.to_records`][mteam.review.outcome.MemberOutcome], by
+        member id: the bonus is a `Decimal` in the outcome's currency, and no rater and no
+        360-degree group appears (the feedback column is the others-score).
+
+        Examples:
+            >>> from mteam.io import load_sample_team
+            >>> from mteam.review import run_review
+            >>> outcome = run_review(load_sample_team())
+            >>> rows = outcome.to_records()
+            >>> [r["member_id"] for r in rows][:3], sum(r["bonus"] for r in rows)
+            (['m01', 'm02', 'm03'], Decimal('1000000'))
+            >>> sum(r["bonus"] for r in rows) == outcome.bonus.allocated
+            True
+        """
         return [row for m in self.members for row in m.to_records()]
 
     def _repr_html_(self) -> str:
