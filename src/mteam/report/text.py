@@ -17,7 +17,9 @@ Examples:
 
 from __future__ import annotations
 
-from mteam._validate import check_instance
+from mteam._validate import check_instance, show
+from mteam.errors import InvalidInputError
+from mteam.labels import LANGUAGES, Label, segment_label
 from mteam.membership.analysis import MemberAnalysis, MembershipPolicy
 from mteam.membership.survival import SurvivalCurve
 from mteam.report._table import table
@@ -353,14 +355,21 @@ def _median(curve: SurvivalCurve) -> str:
     return f"{curve.median:g} months ({level}% interval {ends}, {curve.band_method})"
 
 
-def format_member_report(analysis: MemberAnalysis, policy: MembershipPolicy | None = None) -> str:
+def format_member_report(
+    analysis: MemberAnalysis, policy: MembershipPolicy | None = None, language: str = "en"
+) -> str:
     """The analysis as a readable text report.
 
     Args:
         analysis: The member-base analysis.
         policy: The policy the analysis was run with
             ([`MembershipPolicy()`][mteam.membership.analysis.MembershipPolicy] unless given):
-            the report states its gross margin and discount rate.
+            the report states its gross margin and discount rate, and names the tiers by its
+            tier labels.
+        language: `"en"` or `"zh-Hant"` for the RFM segments' and the tiers' names (as
+            [`format_report`][mteam.report.text.format_report] names the bands): the built-in
+            segments by [`segment_label`][mteam.labels.segment_label], the tiers by the policy's
+            labels (一般會員, 銀卡會員, 金卡會員, 白金會員 by default).
 
     Examples:
         >>> from mteam.io import analyse_sample
@@ -370,10 +379,18 @@ def format_member_report(analysis: MemberAnalysis, policy: MembershipPolicy | No
         >>> text = format_member_report(analysis=analyse_sample(policy), policy=policy)
         >>> [line for line in text.splitlines() if line.startswith("CLTV")]
         ['CLTV (TWD, gross margin 35 %, discount 2 % per month, as in the policy)']
+        >>> zh = format_member_report(analyse_sample(), language="zh-Hant")
+        >>> [line.split()[0] for line in zh.splitlines() if "662" in line or " 56 " in line]
+        ['冠軍會員', '金卡會員']
     """
     check_instance("analysis", analysis, MemberAnalysis)
     policy = policy if policy is not None else MembershipPolicy()
     check_instance("policy", policy, MembershipPolicy)
+    if language not in LANGUAGES:
+        raise InvalidInputError(
+            "language", f"must be one of {', '.join(LANGUAGES)}, got {show(language)}"
+        )
+    tiers = {t.name.en: t.name for t in policy.tiers.tiers}
     a = analysis
     money = a.cltv_sbg or (a.repeat.clv_total if a.repeat is not None else None)
     cur = (policy.currency if money is None else money.currency).code
@@ -436,7 +453,10 @@ def format_member_report(analysis: MemberAnalysis, policy: MembershipPolicy | No
         _indent(
             table(
                 ["segment", "members", "share"],
-                [[s, f"{n:,}", f"{n / a.members:.1%}"] for s, n in a.segment_counts.items()],
+                [
+                    [segment_label(s).get(language), f"{n:,}", f"{n / a.members:.1%}"]
+                    for s, n in a.segment_counts.items()
+                ],
                 [False, True, True],
             )
         ),
@@ -445,7 +465,10 @@ def format_member_report(analysis: MemberAnalysis, policy: MembershipPolicy | No
         _indent(
             table(
                 ["tier", "members"],
-                [[t, f"{n:,}"] for t, n in a.tier_counts.items()],
+                [
+                    [tiers.get(t, Label(t)).get(language), f"{n:,}"]
+                    for t, n in a.tier_counts.items()
+                ],
                 [False, True],
             )
         ),
