@@ -215,15 +215,16 @@ class RepeatAnalysis(Records):
     chart (expected against actual, cumulative) when there is one.
 
     Examples:
-        The CDNOW estimates of Fader, Hardie & Lee (2005) and Fader & Hardie (2013), valued
-        over 12 months for 2,357 members (figures of a made-up analysis):
+        Built by hand from the CDNOW estimates of Fader, Hardie & Lee (2005), in weeks, and
+        Fader & Hardie (2013), for 2,357 members over 52 weeks (the other figures are made
+        up for the example; an analysis computes them):
 
         >>> from mteam.membership.bgnbd import BGNBDModel
         >>> from mteam.membership.gamma_gamma import GammaGammaModel
         >>> from mteam.money import USD
         >>> repeat = RepeatAnalysis(
-        ...     TimeUnit.MONTH, 2357, 1411, BGNBDModel(0.243, 4.414, 0.793, 2.426, "month"),
-        ...     GammaGammaModel(6.25, 3.74, 15.44), 12, 1580.2, 1012.5,
+        ...     TimeUnit.WEEK, 2357, 1411, BGNBDModel(0.243, 4.414, 0.793, 2.426, "week"),
+        ...     GammaGammaModel(6.25, 3.74, 15.44), 52, 1580.2, 1012.5,
         ...     Money(Decimal("45210.75"), USD), Money(Decimal("19.18"), USD))
         >>> row = repeat.to_records()[0]
         >>> row["clv_total"], row["currency"], row["bgnbd_r"], row["holdout_actual"]
@@ -272,7 +273,7 @@ class RepeatAnalysis(Records):
     def _html_caption(self) -> str:
         return (
             f"RepeatAnalysis: {self.members:,} members, {self.repeat_buyers:,} repeat buyers, "
-            f"next {self.horizon} {self.unit.value}s"
+            f"next {self.horizon} {self.unit.plural}"
         )
 
 
