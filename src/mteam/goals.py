@@ -32,7 +32,17 @@ from dateutil.relativedelta import relativedelta
 from dateutil.rrule import MONTHLY, WEEKLY, rrule
 
 from mteam._records import Records
-from mteam._validate import as_pairs, check_instance, items_of, of_type, real, show, text, to_items
+from mteam._validate import (
+    as_pairs,
+    check_instance,
+    check_tuple,
+    items_of,
+    of_type,
+    real,
+    show,
+    text,
+    to_items,
+)
 from mteam.errors import InvalidInputError
 from mteam.labels import Label, is_label, to_label
 from mteam.money import apportion
@@ -108,10 +118,6 @@ class KeyResult:
             )
 
 
-def _check_children(inst: object, attr: attrs.Attribute[Any], value: object) -> None:
-    items_of(Objective)(inst, attr, value)
-
-
 @attrs.frozen
 class Objective:
     """An objective: key results and, optionally, child objectives that roll up into it.
@@ -142,15 +148,14 @@ class Objective:
     key_results: tuple[KeyResult, ...] = attrs.field(
         default=(), converter=to_items, validator=items_of(KeyResult), kw_only=True
     )
-    children: tuple[Objective, ...] = attrs.field(
-        default=(), converter=to_items, validator=_check_children, kw_only=True
-    )
+    children: tuple[Objective, ...] = attrs.field(default=(), converter=to_items, kw_only=True)
     weight: float = attrs.field(default=1.0, validator=real(gt=0), kw_only=True)
     owner: str = attrs.field(default="", validator=text(allow_empty=True), kw_only=True)
     deadline: date | None = attrs.field(default=None, validator=_optional_date, kw_only=True)
 
     @children.validator
     def _check_children(self, _attr: object, value: tuple[object, ...]) -> None:
+        check_tuple("children", value)
         for i, child in enumerate(value):
             if not isinstance(child, Objective):
                 raise InvalidInputError(
