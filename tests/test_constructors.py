@@ -582,6 +582,21 @@ def test_worked_examples_of_named_refusals(build, path):
     assert info.value.path == path
 
 
+_SECRET_RATING = Rating("m01", "zq-secret-rater", "peer", "communication", 3.75)
+
+
+@pytest.mark.parametrize("field", [f.name for f in attrs.fields(Rating)])
+@settings(max_examples=10, deadline=None)
+@given(wrong=WRONG)
+def test_a_wrong_rating_field_never_repeats_the_rater_or_the_score(field, wrong):
+    try:
+        attrs.evolve(_SECRET_RATING, **{field: wrong})
+    except InvalidInputError as err:
+        text = str(err) + repr(err) + "".join(str(p) for p in err.problems)
+        assert "zq-secret-rater" not in text
+        assert "3.75" not in text
+
+
 @pytest.mark.parametrize(("name", "field"), sorted(GAPS))
 def test_each_gap_is_still_a_gap(name, field):
     assert name in COVERED
