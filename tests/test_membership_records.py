@@ -133,7 +133,7 @@ def test_unreadable_files(tmp_path):
         (lambda: Member("a", date(2025, 1, 1), "2025-02-01"), "left_on"),
         (lambda: Transaction("a", date(2025, 1, 1), 1.5), "amount"),
         (lambda: Rate(-0.1, "month"), "value"),
-        (lambda: Rate(0.1, "fortnight"), "unit"),
+        (lambda: Rate(0.1, "fortnight"), "per"),
         (lambda: Duration(float("nan"), "day"), "value"),
     ],
 )

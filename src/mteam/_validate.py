@@ -43,7 +43,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, cast
 
 from mteam.errors import InvalidInputError, _join_path
 
@@ -370,7 +370,10 @@ def text(*, allow_empty: bool = False) -> Validator:
 def _kinds(types: tuple[type, ...]) -> str:
     """`(int, str)` -> `an int or a str`."""
     return " or ".join(
-        ("an " if t.__name__[0].lower() in "aeiou" else "a ") + t.__name__ for t in types
+        "None"
+        if t is type(None)
+        else ("an " if t.__name__[0].lower() in "aeiou" else "a ") + t.__name__
+        for t in types
     )
 
 
@@ -385,14 +388,82 @@ def of_type(*types: type) -> Validator:
     return validate
 
 
+def check_tuple(path: str, value: object) -> None:
+    """Require a tuple: what `to_items` made of a sequence.
+
+    >>> check_tuple("skills", "seo")
+    Traceback (most recent call last):
+    mteam.errors.InvalidInputError: skills: must be a sequence, got 'seo'
+    """
+    if value.__class__ is not tuple and not isinstance(value, tuple):
+        raise InvalidInputError(path, f"must be a sequence, got {show(value)}")
+
+
+def sequence(*inner: Validator) -> Validator:
+    """An attrs validator for a tuple field: a tuple, then each of the `inner` validators.
+
+    The field's converter is `to_items`, which leaves anything but
+    a sequence as it is, so that this refuses it by the field's name.
+    """
+
+    def validate(inst: object, attr: Any, value: object) -> None:  # noqa: ANN401
+        check_tuple(attr.name, value)
+        for check in inner:
+            check(inst, attr, value)
+
+    return validate
+
+
 def items_of(*types: type) -> Validator:
-    """An attrs validator for a tuple field: every item an instance of `types`."""
+    """An attrs validator for a tuple field: a tuple, every item an instance of `types`.
+
+    A wrong item is named by its index: `skills[2]`.
+    """
     names = _kinds(types)
 
     def validate(_inst: object, attr: Any, value: Iterable[object]) -> None:  # noqa: ANN401
+        check_tuple(attr.name, value)
         for i, item in enumerate(value):
             if not isinstance(item, types):
                 raise InvalidInputError(f"{attr.name}[{i}]", f"must be {names}, got {show(item)}")
+
+    return validate
+
+
+def reals(*, ge: float | None = None, le: float | None = None) -> Validator:
+    """An attrs validator for a tuple field: a tuple of finite real numbers within the bounds.
+
+    A wrong item is named by its index: `interview_ratings[1]`.
+    """
+
+    def validate(_inst: object, attr: Any, value: tuple[object, ...]) -> None:  # noqa: ANN401
+        check_tuple(attr.name, value)
+        for i, item in enumerate(value):
+            check_range(f"{attr.name}[{i}]", item, ge=ge, le=le)
+
+    return validate
+
+
+def optional_matrix(size: int) -> Validator:
+    """An attrs validator: None, or a `size` × `size` tuple of tuples of finite numbers.
+
+    A wrong entry is named by its indices: `covariance[1][0]`.
+    """
+
+    def validate(_inst: object, attr: Any, value: object) -> None:  # noqa: ANN401
+        if value is None:
+            return
+        if not isinstance(value, tuple) or len(value) != size:
+            raise InvalidInputError(
+                attr.name, f"must be None or {size} rows of {size} numbers, got {show(value)}"
+            )
+        for i, row in enumerate(value):
+            if not isinstance(row, tuple) or len(row) != size:
+                raise InvalidInputError(
+                    f"{attr.name}[{i}]", f"must be a row of {size} numbers, got {show(row)}"
+                )
+            for j, item in enumerate(row):
+                check_real(f"{attr.name}[{i}][{j}]", item)
 
     return validate
 
@@ -488,8 +559,29 @@ def find(items: Iterable[T], key: Callable[[T], object], wanted: object, path: s
 
 
 def to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
-    """An attrs converter: any iterable (but a str or a mapping) to a tuple."""
+    """Any iterable (but a str or a mapping) as a tuple; anything else an input error.
+
+    For a function's argument. A field's converter cannot name its field: a field uses
+    `to_items` and a validator that checks the tuple.
+    """
     check_sequence("", value)
+    return tuple(value)
+
+
+def to_items(value: Iterable[Any]) -> tuple[Any, ...]:
+    """An attrs converter for a tuple field: a sequence's items as a tuple.
+
+    Anything else (a str, bytes, a mapping, a number, None) is passed on unchanged, for the
+    field's validator (`sequence` or
+    `items_of`) to refuse by the field's name.
+
+    >>> to_items([1, 2]), to_items(x for x in "ab"), to_items("ab")
+    ((1, 2), ('a', 'b'), 'ab')
+    """
+    if value.__class__ is tuple or isinstance(value, (str, bytes, Mapping)):
+        return cast("tuple[Any, ...]", value)
+    if not isinstance(cast("object", value), Iterable):
+        return cast("tuple[Any, ...]", value)
     return tuple(value)
 
 

@@ -43,9 +43,17 @@ from typing import Final
 import attrs
 
 from mteam._records import Records
-from mteam._validate import check_instance, check_int, check_sequence, items_of, text, to_tuple
+from mteam._validate import (
+    check_instance,
+    check_int,
+    check_sequence,
+    items_of,
+    of_type,
+    text,
+    to_items,
+)
 from mteam.errors import InvalidInputError
-from mteam.labels import Label, to_label
+from mteam.labels import Label, is_label, to_label
 from mteam.scales import RatingScale
 
 __all__ = [
@@ -76,8 +84,8 @@ class SurveyItem:
     """
 
     id: str = attrs.field(validator=text())
-    text: Label = attrs.field(converter=to_label)
-    reverse: bool = False
+    text: Label = attrs.field(converter=to_label, validator=is_label)
+    reverse: bool = attrs.field(default=False, validator=of_type(bool))
 
 
 @attrs.frozen
@@ -98,9 +106,11 @@ class Survey:
     """
 
     id: str = attrs.field(validator=text())
-    name: Label = attrs.field(converter=to_label)
-    items: tuple[SurveyItem, ...] = attrs.field(converter=to_tuple, validator=items_of(SurveyItem))
-    scale: RatingScale = attrs.field(factory=lambda: RatingScale(1, 7, integral=True))
+    name: Label = attrs.field(converter=to_label, validator=is_label)
+    items: tuple[SurveyItem, ...] = attrs.field(converter=to_items, validator=items_of(SurveyItem))
+    scale: RatingScale = attrs.field(
+        factory=lambda: RatingScale(1, 7, integral=True), validator=of_type(RatingScale)
+    )
 
     @items.validator
     def _check_items(self, _attr: object, value: tuple[SurveyItem, ...]) -> None:

@@ -66,11 +66,27 @@ class Problem:
         'must not be empty'
     """
 
-    path: str
-    message: str
+    path: str = attrs.field(validator=lambda _i, a, v: _check_text(a.name, v, empty=True))
+    message: str = attrs.field(validator=lambda _i, a, v: _check_text(a.name, v, empty=False))
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
+
+
+def _check_text(path: str, value: object, *, empty: bool) -> None:
+    """Require text (not blank unless `empty`) of a problem's field.
+
+    Examples:
+        >>> Problem("", " ")
+        Traceback (most recent call last):
+        mteam.errors.InvalidInputError: message: must not be empty, got ' '
+    """
+    if isinstance(value, str) and (empty or value.strip()):
+        return
+    shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
+    if not isinstance(value, str):
+        raise InvalidInputError(path, f"must be text, got {shown}")
+    raise InvalidInputError(path, f"must not be empty, got {shown}")
 
 
 class InvalidInputError(ValueError, MteamError):

@@ -32,9 +32,19 @@ from dateutil.relativedelta import relativedelta
 from dateutil.rrule import MONTHLY, WEEKLY, rrule
 
 from mteam._records import Records
-from mteam._validate import as_pairs, check_instance, items_of, of_type, real, show, text, to_tuple
+from mteam._validate import (
+    as_pairs,
+    check_instance,
+    check_tuple,
+    items_of,
+    of_type,
+    real,
+    show,
+    text,
+    to_items,
+)
 from mteam.errors import InvalidInputError
-from mteam.labels import Label, to_label
+from mteam.labels import Label, is_label, to_label
 from mteam.money import apportion
 from mteam.scales import Direction, to_direction
 
@@ -83,7 +93,7 @@ class KeyResult:
     """
 
     id: str = attrs.field(validator=text())
-    name: Label = attrs.field(converter=to_label)
+    name: Label = attrs.field(converter=to_label, validator=is_label)
     start: float = attrs.field(validator=real(), kw_only=True)
     target: float = attrs.field(validator=real(), kw_only=True)
     current: float = attrs.field(validator=real(), kw_only=True)
@@ -91,7 +101,7 @@ class KeyResult:
         default=Direction.HIGHER_IS_BETTER, converter=to_direction, kw_only=True
     )
     weight: float = attrs.field(default=1.0, validator=real(gt=0), kw_only=True)
-    unit: str = attrs.field(default="", kw_only=True)
+    unit: str = attrs.field(default="", validator=text(allow_empty=True), kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         if self.direction is Direction.HIGHER_IS_BETTER and not self.target > self.start:
@@ -134,17 +144,18 @@ class Objective:
     """
 
     id: str = attrs.field(validator=text())
-    name: Label = attrs.field(converter=to_label)
+    name: Label = attrs.field(converter=to_label, validator=is_label)
     key_results: tuple[KeyResult, ...] = attrs.field(
-        default=(), converter=to_tuple, validator=items_of(KeyResult), kw_only=True
+        default=(), converter=to_items, validator=items_of(KeyResult), kw_only=True
     )
-    children: tuple[Objective, ...] = attrs.field(default=(), converter=to_tuple, kw_only=True)
+    children: tuple[Objective, ...] = attrs.field(default=(), converter=to_items, kw_only=True)
     weight: float = attrs.field(default=1.0, validator=real(gt=0), kw_only=True)
-    owner: str = attrs.field(default="", kw_only=True)
+    owner: str = attrs.field(default="", validator=text(allow_empty=True), kw_only=True)
     deadline: date | None = attrs.field(default=None, validator=_optional_date, kw_only=True)
 
     @children.validator
     def _check_children(self, _attr: object, value: tuple[object, ...]) -> None:
+        check_tuple("children", value)
         for i, child in enumerate(value):
             if not isinstance(child, Objective):
                 raise InvalidInputError(

@@ -11,7 +11,7 @@ Examples:
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final, cast
 
 import attrs
 
@@ -71,8 +71,35 @@ class Label:
 
 
 def to_label(value: Label | str) -> Label:
-    """An attrs converter: a plain string becomes an English-only label."""
-    return Label(value) if isinstance(value, str) else value
+    """An attrs converter: a plain string becomes an English-only label.
+
+    Anything else (blank text, a number, None) is passed on unchanged, for the field's
+    validator, `is_label`, to refuse by the field's name.
+    """
+    if isinstance(value, str) and value.strip():
+        return Label(value)
+    return cast("Label", value)
+
+
+def is_label(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+    """An attrs validator for a field converted by `to_label`: a label, refused by the field's name.
+
+    Examples:
+        >>> @attrs.frozen
+        ... class Badge:
+        ...     name: Label = attrs.field(converter=to_label, validator=is_label)
+        >>> Badge("Top seller").name
+        Label(en='Top seller', zh_hant='')
+        >>> Badge(" ")
+        Traceback (most recent call last):
+        mteam.errors.InvalidInputError: name: must not be empty, got ' '
+    """
+    if isinstance(value, Label):
+        return
+    if isinstance(value, str):
+        raise InvalidInputError(attr.name, f"must not be empty, got {show(value)}")
+    raise InvalidInputError(attr.name, f"must be text or a Label, got {show(value)}")
+
 
 
 SEGMENTS: Final = {

@@ -40,7 +40,7 @@ from typing import Any, Final
 import attrs
 
 from mteam._records import Cell, Records
-from mteam._validate import check_records, check_sequence, show, text
+from mteam._validate import check_records, check_sequence, enum_value, of_type, show, text
 from mteam.errors import InvalidInputError
 from mteam.labels import Label
 
@@ -125,6 +125,7 @@ _ORDER: Final = list(Stage)
 
 
 def _to_history(value: Iterable[Any]) -> tuple[tuple[Stage, date], ...]:
+    check_sequence("history", value)
     out = []
     for i, entry in enumerate(value):
         try:
@@ -138,6 +139,18 @@ def _to_history(value: Iterable[Any]) -> tuple[tuple[Stage, date], ...]:
             raise InvalidInputError(f"history[{i}]", f"must be (stage, date), got {show(entry)}")
         out.append((stage, on))
     return tuple(out)
+
+
+_CHANNEL: Final = enum_value(Channel, "channel")
+_OUTCOME: Final = enum_value(Outcome, "outcome")
+
+
+def _to_channel(value: Channel | str) -> Channel:
+    return _CHANNEL(value)
+
+
+def _to_outcome(value: Outcome | str) -> Outcome:
+    return _OUTCOME(value)
 
 
 @attrs.frozen
@@ -162,10 +175,12 @@ class Application:
     """
 
     candidate_id: str = attrs.field(validator=text())
-    channel: Channel = attrs.field(converter=Channel)
+    channel: Channel = attrs.field(converter=_to_channel)
     history: tuple[tuple[Stage, date], ...] = attrs.field(converter=_to_history)
-    outcome: Outcome = attrs.field(default=Outcome.OPEN, converter=Outcome, kw_only=True)
-    closed_on: date | None = attrs.field(default=None, kw_only=True)
+    outcome: Outcome = attrs.field(default=Outcome.OPEN, converter=_to_outcome, kw_only=True)
+    closed_on: date | None = attrs.field(
+        default=None, validator=of_type(date, type(None)), kw_only=True
+    )
 
     def __attrs_post_init__(self) -> None:
         if not self.history:

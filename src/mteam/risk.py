@@ -26,7 +26,7 @@ import attrs
 from mteam._records import Records
 from mteam._validate import as_pairs, check_records, show, text, whole
 from mteam.errors import InvalidInputError
-from mteam.labels import Label, to_label
+from mteam.labels import Label, is_label, to_label
 
 __all__ = ["TEMPLATES", "RegisterEntry", "Risk", "RiskPolicy", "risk_register"]
 
@@ -58,10 +58,12 @@ class Risk:
     """
 
     id: str = attrs.field(validator=text())
-    name: Label = attrs.field(converter=to_label)
+    name: Label = attrs.field(converter=to_label, validator=is_label)
     likelihood: int = attrs.field(validator=whole(ge=1, le=5), kw_only=True)
     impact: int = attrs.field(validator=whole(ge=1, le=5), kw_only=True)
-    mitigation: Label = attrs.field(default=Label("none yet"), converter=to_label, kw_only=True)
+    mitigation: Label = attrs.field(
+        default=Label("none yet"), converter=to_label, validator=is_label, kw_only=True
+    )
     residual_likelihood: int | None = attrs.field(default=None, kw_only=True)
     residual_impact: int | None = attrs.field(default=None, kw_only=True)
     owner: str = attrs.field(default="", validator=text(allow_empty=True), kw_only=True)

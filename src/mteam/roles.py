@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from typing import cast
 
 import attrs
 
@@ -45,14 +46,15 @@ from mteam._validate import (
     items_of,
     of_type,
     real,
+    reals,
     show,
     text,
-    to_tuple,
+    to_items,
     unique_by,
     whole,
 )
 from mteam.errors import InvalidInputError
-from mteam.labels import Label, to_label
+from mteam.labels import Label, is_label, to_label
 from mteam.scales import FEEDBACK_SCALE, PROFICIENCY_SCALE, Direction, RatingScale, to_direction
 
 __all__ = [
@@ -71,7 +73,10 @@ __all__ = [
 
 
 def _to_labels(value: Iterable[Label | str]) -> tuple[Label, ...]:
-    return tuple(to_label(x) for x in to_tuple(value))
+    items: object = to_items(value)  # anything but a sequence is left to the validator
+    if isinstance(items, tuple):
+        return tuple(to_label(x) for x in items)
+    return cast("tuple[Label, ...]", items)
 
 
 @attrs.frozen
@@ -115,7 +120,7 @@ class SuggestedKpi:
     """
 
     id: str = attrs.field(validator=text())
-    name: Label = attrs.field(converter=to_label)
+    name: Label = attrs.field(converter=to_label, validator=is_label)
     unit: str = attrs.field(validator=text())
     direction: Direction = attrs.field(default=Direction.HIGHER_IS_BETTER, converter=to_direction)
 
@@ -140,7 +145,7 @@ class Role:
     """
 
     id: str = attrs.field(validator=text())
-    title: Label = attrs.field(converter=to_label)
+    title: Label = attrs.field(converter=to_label, validator=is_label)
     responsibilities: tuple[Label, ...] = attrs.field(
         default=(),
         converter=_to_labels,
@@ -149,13 +154,13 @@ class Role:
     )
     requirements: tuple[SkillRequirement, ...] = attrs.field(
         default=(),
-        converter=to_tuple,
+        converter=to_items,
         validator=[items_of(SkillRequirement), unique_by(lambda r: r.skill_id, "skill_id")],
         kw_only=True,
     )
     kpis: tuple[SuggestedKpi, ...] = attrs.field(
         default=(),
-        converter=to_tuple,
+        converter=to_items,
         validator=[items_of(SuggestedKpi), unique_by(lambda k: k.id)],
         kw_only=True,
     )
@@ -369,7 +374,9 @@ class Candidate:
 
     id: str = attrs.field(validator=text())
     skill_tests: dict[str, int] = attrs.field(factory=dict, converter=_to_level_map)
-    interview_ratings: tuple[float, ...] = attrs.field(default=(), converter=to_tuple)
+    interview_ratings: tuple[float, ...] = attrs.field(
+        default=(), converter=to_items, validator=reals()
+    )
 
 
 @attrs.frozen

@@ -19,7 +19,7 @@ from typing import Final
 
 import attrs
 
-from mteam._validate import as_flag, check_range, enum_value, items_of, real, show, to_tuple
+from mteam._validate import as_flag, check_range, enum_value, items_of, real, show, to_items
 from mteam.errors import InvalidInputError
 
 __all__ = ["FEEDBACK_SCALE", "PROFICIENCY_SCALE", "Direction", "RatingScale"]
@@ -110,7 +110,7 @@ class RatingScale:
     )
     labels: tuple[str, ...] = attrs.field(
         default=(),
-        converter=to_tuple,
+        converter=to_items,
         validator=[items_of(str), _check_labels],
         kw_only=True,
     )

@@ -25,9 +25,9 @@ from typing import Any
 import attrs
 
 from mteam._records import Records
-from mteam._validate import find, items_of, of_type, show, text, to_tuple, unique_by
+from mteam._validate import find, items_of, show, text, to_items, unique_by
 from mteam.errors import InvalidInputError
-from mteam.labels import Label, to_label
+from mteam.labels import Label, is_label, to_label
 from mteam.scales import PROFICIENCY_SCALE, RatingScale
 
 __all__ = [
@@ -83,7 +83,7 @@ class Skill:
     """
 
     id: str = attrs.field(validator=text())
-    name: Label = attrs.field(converter=to_label, validator=of_type(Label))
+    name: Label = attrs.field(converter=to_label, validator=is_label)
     category: SkillCategory = attrs.field(converter=_to_category)
 
 
@@ -130,6 +130,9 @@ def _to_levels(value: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str, in
 
 
 def _check_levels(inst: SkillMatrix, _attr: object, value: dict[Any, dict[Any, Any]]) -> None:
+    scale: object = inst.scale
+    if not isinstance(scale, RatingScale):
+        return  # the scale's own validator refuses it
     known = {s.id for s in inst.skills}
     low, high = inst.scale.minimum, inst.scale.maximum
     for member, row in value.items():
@@ -164,7 +167,7 @@ class SkillMatrix:
     """
 
     skills: tuple[Skill, ...] = attrs.field(
-        converter=to_tuple, validator=[items_of(Skill), unique_by(lambda s: s.id)]
+        converter=to_items, validator=[items_of(Skill), unique_by(lambda s: s.id)]
     )
     levels: dict[str, dict[str, int]] = attrs.field(converter=_to_levels, validator=_check_levels)
     scale: RatingScale = attrs.field(default=PROFICIENCY_SCALE, kw_only=True)

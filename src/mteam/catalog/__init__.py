@@ -36,7 +36,7 @@ from typing import Any
 
 import attrs
 
-from mteam._validate import find, items_of, show, to_tuple, unique_by
+from mteam._validate import find, items_of, show, to_items, to_tuple, unique_by
 from mteam.errors import InvalidInputError
 from mteam.labels import Label
 from mteam.roles import Role, SkillRequirement, SuggestedKpi
@@ -75,10 +75,10 @@ class Catalog:
     """
 
     skills: tuple[Skill, ...] = attrs.field(
-        converter=to_tuple, validator=[items_of(Skill), unique_by(lambda s: s.id)]
+        converter=to_items, validator=[items_of(Skill), unique_by(lambda s: s.id)]
     )
     roles: tuple[Role, ...] = attrs.field(
-        converter=to_tuple,
+        converter=to_items,
         validator=[items_of(Role), unique_by(lambda r: r.id), _check_references],
     )
 

@@ -77,7 +77,7 @@ from typing import Any, Final
 import attrs
 
 from mteam._records import Records
-from mteam._validate import check_instance, check_sequence, show, text, to_tuple, whole
+from mteam._validate import check_instance, check_sequence, check_tuple, show, text, to_items, whole
 from mteam.errors import InvalidInputError
 from mteam.membership.summary import MemberBase, _check_base
 
@@ -150,6 +150,7 @@ DEFAULT_SEGMENTS: Final = (
 
 
 def _check_segments(_inst: object, _attr: object, value: tuple[SegmentRule, ...]) -> None:
+    check_tuple("segments", value)
     for i, rule in enumerate(value):
         if not isinstance(rule, SegmentRule):
             raise InvalidInputError(f"segments[{i}]", f"must be a SegmentRule, got {show(rule)}")
@@ -184,7 +185,7 @@ class RFMPolicy:
     """
 
     segments: tuple[SegmentRule, ...] = attrs.field(
-        default=DEFAULT_SEGMENTS, converter=to_tuple, validator=_check_segments
+        default=DEFAULT_SEGMENTS, converter=to_items, validator=_check_segments
     )
     ties: str = attrs.field(default="rank", validator=_check_ties)
 

@@ -58,7 +58,19 @@ import attrs
 
 from mteam._optimize import hessian, nelder_mead
 from mteam._records import Records
-from mteam._validate import as_count, as_flag, as_items, as_number, check_range, show
+from mteam._validate import (
+    as_count,
+    as_flag,
+    as_items,
+    as_number,
+    check_range,
+    of_type,
+    optional_matrix,
+    optional_real,
+    real,
+    show,
+    whole,
+)
 from mteam.errors import InvalidInputError
 from mteam.membership.units import Rate, TimeUnit, same_unit, to_unit
 
@@ -178,16 +190,18 @@ class SBGModel(Records):
         (1.0, 'year', None)
     """
 
-    alpha: float
-    beta: float
-    log_likelihood: float
-    unit: TimeUnit
-    se_alpha: float | None
-    se_beta: float | None
-    covariance: tuple[tuple[float, float], tuple[float, float]] | None
-    members: int
-    converged: bool
-    iterations: int
+    alpha: float = attrs.field(validator=real(gt=0))
+    beta: float = attrs.field(validator=real(gt=0))
+    log_likelihood: float = attrs.field(validator=real())
+    unit: TimeUnit = attrs.field(validator=of_type(TimeUnit))
+    se_alpha: float | None = attrs.field(validator=optional_real(ge=0))
+    se_beta: float | None = attrs.field(validator=optional_real(ge=0))
+    covariance: tuple[tuple[float, float], tuple[float, float]] | None = attrs.field(
+        validator=optional_matrix(2)
+    )
+    members: int = attrs.field(validator=whole(ge=0))
+    converged: bool = attrs.field(validator=of_type(bool))
+    iterations: int = attrs.field(validator=whole(ge=0))
 
     def _rows(self) -> list[dict[str, object]]:
         (vaa, vab), (_, vbb) = self.covariance or ((None, None), (None, None))

@@ -79,7 +79,7 @@ from typing import Final, cast
 import attrs
 
 from mteam._records import Records
-from mteam._validate import as_flag, as_items, as_number, show
+from mteam._validate import as_flag, as_items, as_number, check_int, of_type, show
 from mteam.errors import InvalidInputError
 from mteam.membership.summary import MemberBase, _check_base, months_between
 from mteam.membership.units import TimeUnit, to_unit
@@ -95,6 +95,19 @@ __all__ = [
 
 BAND_METHOD: Final = "exponential Greenwood"
 """The name of the band's method, as `SurvivalCurve.band_method` gives it."""
+
+
+def _check_counts(_inst: object, _attr: object, value: object) -> None:
+    if not isinstance(value, dict):
+        raise InvalidInputError("counts", f"must be a dict, got {show(value)}")
+    for t, pair in value.items():
+        path = f"counts[{show(t)}]"
+        if not isinstance(t, int) or isinstance(t, bool) or t < 0:
+            raise InvalidInputError(path, f"a duration must be a whole number >= 0, got {show(t)}")
+        if not isinstance(pair, tuple) or len(pair) != 2:
+            raise InvalidInputError(path, f"must be (events, censored), got {show(pair)}")
+        for i, n in enumerate(pair):
+            check_int(f"{path}[{i}]", n, ge=0)
 
 
 @attrs.frozen
@@ -114,8 +127,8 @@ class DurationTable(Records):
         {'duration': 5, 'unit': 'month', 'events': 0, 'censored': 1}]
     """
 
-    unit: TimeUnit
-    counts: dict[int, tuple[int, int]]
+    unit: TimeUnit = attrs.field(validator=of_type(TimeUnit))
+    counts: dict[int, tuple[int, int]] = attrs.field(validator=_check_counts)
 
     def _rows(self) -> list[dict[str, object]]:
         return [

@@ -32,9 +32,9 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from mteam._records import Cell, Records
-from mteam._validate import items_of, show, to_tuple, whole
+from mteam._validate import items_of, show, to_items, whole
 from mteam.errors import InvalidInputError
-from mteam.labels import Label, to_label
+from mteam.labels import Label, is_label, to_label
 from mteam.membership.records import Transaction
 from mteam.membership.summary import MemberBase, _check_base
 
@@ -73,7 +73,7 @@ class Tier:
         mteam.errors.InvalidInputError: ...
     """
 
-    name: Label = attrs.field(converter=to_label)
+    name: Label = attrs.field(converter=to_label, validator=is_label)
     min_spend: Decimal = attrs.field(validator=_check_spend)
 
 
@@ -119,7 +119,7 @@ class TierPolicy:
     """
 
     tiers: tuple[Tier, ...] = attrs.field(
-        default=DEFAULT_TIERS, converter=to_tuple, validator=[items_of(Tier), _check_tiers]
+        default=DEFAULT_TIERS, converter=to_items, validator=[items_of(Tier), _check_tiers]
     )
 
     def tier(self, spend: Decimal) -> Tier:

@@ -110,6 +110,10 @@ def to_unit(value: TimeUnit | str) -> TimeUnit:
     return as_unit("unit", value)
 
 
+def _to_per(value: TimeUnit | str) -> TimeUnit:
+    return as_unit("per", value)
+
+
 @attrs.frozen
 class Rate:
     """A rate per period: a discount rate, a retention rate, purchases per period.
@@ -125,7 +129,7 @@ class Rate:
     """
 
     value: float = attrs.field(converter=to_number, validator=real(ge=0))
-    per: TimeUnit = attrs.field(converter=to_unit)
+    per: TimeUnit = attrs.field(converter=_to_per)
 
 
 @attrs.frozen

@@ -48,11 +48,11 @@ from mteam._validate import (
     real,
     show,
     text,
-    to_tuple,
+    to_items,
     whole,
 )
 from mteam.errors import InvalidInputError
-from mteam.labels import Label, to_label
+from mteam.labels import Label, is_label, to_label
 from mteam.money import apportion
 from mteam.scales import RatingScale
 
@@ -366,7 +366,7 @@ class Band:
     """
 
     level: int = attrs.field(validator=whole(ge=1))
-    name: Label = attrs.field(converter=to_label)
+    name: Label = attrs.field(converter=to_label, validator=is_label)
     min_score: float = attrs.field(validator=real(ge=0))
 
 
@@ -405,7 +405,7 @@ class RatingBands:
     """
 
     bands: tuple[Band, ...] = attrs.field(
-        converter=to_tuple, validator=[items_of(Band), _check_bands]
+        converter=to_items, validator=[items_of(Band), _check_bands]
     )
 
     def band(self, score: float) -> Band:

@@ -56,10 +56,10 @@ from mteam._validate import (
     real,
     show,
     text,
-    to_tuple,
+    to_items,
 )
 from mteam.errors import InvalidInputError
-from mteam.labels import Label, to_label
+from mteam.labels import Label, is_label, to_label
 from mteam.scales import Direction, to_direction
 
 __all__ = [
@@ -104,7 +104,7 @@ class KPI:
     """
 
     id: str = attrs.field(validator=text())
-    name: Label = attrs.field(converter=to_label)
+    name: Label = attrs.field(converter=to_label, validator=is_label)
     target: float = attrs.field(validator=real(), kw_only=True)
     threshold: float | None = attrs.field(default=None, validator=optional_real(), kw_only=True)
     stretch: float | None = attrs.field(default=None, validator=optional_real(), kw_only=True)
@@ -114,7 +114,7 @@ class KPI:
         default=Direction.HIGHER_IS_BETTER, converter=to_direction, kw_only=True
     )
     skills: tuple[str, ...] = attrs.field(
-        default=(), converter=to_tuple, validator=items_of(str), kw_only=True
+        default=(), converter=to_items, validator=items_of(str), kw_only=True
     )
 
     def __attrs_post_init__(self) -> None:

@@ -62,7 +62,7 @@ from mteam._validate import (
     real,
     show,
     text,
-    to_tuple,
+    to_items,
     whole,
 )
 from mteam.errors import InvalidInputError
@@ -419,7 +419,7 @@ class BonusAllocation(Records):
 
     currency: Currency = attrs.field(validator=of_type(Currency))
     pool: Decimal | None = attrs.field(validator=of_type(Decimal, type(None)))
-    lines: tuple[BonusLine, ...] = attrs.field(converter=to_tuple, validator=items_of(BonusLine))
+    lines: tuple[BonusLine, ...] = attrs.field(converter=to_items, validator=items_of(BonusLine))
     allocated: Decimal = attrs.field(validator=of_type(Decimal))
     unallocated: Decimal = attrs.field(validator=of_type(Decimal))
     unallocated_reason: str | None = attrs.field(validator=of_type(str, type(None)))

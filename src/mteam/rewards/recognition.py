@@ -40,7 +40,7 @@ import attrs
 from mteam._records import Records
 from mteam._validate import check_records, check_sequence, enum_value, find, real, show, text, whole
 from mteam.errors import InvalidInputError
-from mteam.labels import Label, to_label
+from mteam.labels import Label, is_label, to_label
 
 __all__ = [
     "REWARD_KIND_LABELS",
@@ -120,7 +120,7 @@ class Reward:
     """
 
     id: str = attrs.field(validator=text())
-    name: Label = attrs.field(converter=to_label)
+    name: Label = attrs.field(converter=to_label, validator=is_label)
     kind: RewardKind = attrs.field(converter=_to_kind)
     quantity: int | None = attrs.field(default=None, validator=_optional_quantity, kw_only=True)
     min_band: int = attrs.field(default=1, validator=whole(ge=1), kw_only=True)

@@ -33,15 +33,23 @@ import heapq
 import math
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
+
+from mteam._validate import check_instance, decimal, real, text
 
 if TYPE_CHECKING:
     from mteam.training.plan import Course
 
 
 __all__ = ["Candidate", "PlanState", "branch_and_bound", "density", "fractional_bound", "greedy"]
+
+
+def _check_course(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+    from mteam.training.plan import Course  # noqa: PLC0415 - plan imports this module
+
+    check_instance(attr.name, value, Course)
 
 
 @attrs.frozen
@@ -61,11 +69,11 @@ class Candidate:
         ('ann', 'seo', 6.0)
     """
 
-    member_id: str
-    course: Course
-    cost: Decimal
-    hours: float
-    standalone: float  # benefit if taken alone
+    member_id: str = attrs.field(validator=text())
+    course: Course = attrs.field(validator=_check_course)
+    cost: Decimal = attrs.field(validator=decimal(ge=Decimal(0)))
+    hours: float = attrs.field(validator=real(ge=0))
+    standalone: float = attrs.field(validator=real())  # benefit if taken alone
 
 
 class PlanState:

@@ -36,14 +36,15 @@ from mteam._validate import (
     check_range,
     check_records,
     enum_value,
+    of_type,
     real,
     show,
     text,
-    to_tuple,
+    to_items,
     whole,
 )
 from mteam.errors import InvalidInputError
-from mteam.labels import Label, to_label
+from mteam.labels import Label, is_label, to_label
 from mteam.money import Currency, Money
 from mteam.training.gaps import GapReport
 from mteam.training.knapsack import (
@@ -159,7 +160,7 @@ class Course:
     """
 
     id: str = attrs.field(validator=text())
-    name: Label = attrs.field(converter=to_label)
+    name: Label = attrs.field(converter=to_label, validator=is_label)
     raises: dict[str, int] = attrs.field(converter=_to_raises)
     method: TrainingMethod = attrs.field(converter=_to_method, kw_only=True)
     cost: Decimal = attrs.field(validator=_check_cost, kw_only=True)
@@ -197,8 +198,8 @@ class TrainingCatalog:
         mteam.errors.InvalidInputError: ...
     """
 
-    currency: Currency
-    courses: tuple[Course, ...] = attrs.field(converter=to_tuple, validator=_check_courses)
+    currency: Currency = attrs.field(validator=of_type(Currency))
+    courses: tuple[Course, ...] = attrs.field(converter=to_items, validator=_check_courses)
 
 
 # --- planning --------------------------------------------------------------------------------
