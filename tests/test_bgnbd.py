@@ -241,3 +241,34 @@ def test_a_large_summary_converges_by_bfgs():
     truth = (0.243, 4.414, 0.793, 2.426)
     for estimate, true, se in zip(m.parameters, truth, m.standard_errors, strict=True):
         assert abs(estimate - true) < 3 * se
+
+
+@given(PARAMS, st.lists(customers(), min_size=1, max_size=8), st.floats(0, 100))
+def test_the_many_member_path_is_the_one_member_path(theta, profiles, t):
+    m = BGNBDModel(*theta)
+    members = profiles + profiles[::-1]  # repeated profiles share one computation
+    assert m.expected_purchases_each(t, members) == [m.expected_purchases(t, *c) for c in members]
+    assert m.p_alive_each(members) == [m.p_alive(*c) for c in members]
+
+
+@pytest.mark.parametrize(
+    ("customers", "path"),
+    [
+        ([(1, 1.0, 2.0), (1, 3.0, 2.0)], "customers[1].t_x"),
+        ([(1, 1.0, 2.0), (True, 1.0, 2.0)], "customers[1].x"),  # not 1's value from the cache
+        ([(1, 1.0, 2.0), [1, 1.0, 2.0]], "customers[1]"),
+        ([(1, 1.0)], "customers[0]"),
+        ([(1, [1.0], 2.0)], "customers[0].t_x"),
+        ([5], "customers[0]"),
+        ("abc", "customers"),
+    ],
+)
+def test_the_many_member_path_names_a_bad_customer(customers, path):
+    m = BGNBDModel(0.243, 4.414, 0.793, 2.426)
+    for call in (
+        lambda: m.expected_purchases_each(39, customers),
+        lambda: m.p_alive_each(customers),
+    ):
+        with pytest.raises(InvalidInputError) as info:
+            call()
+        assert info.value.path == path

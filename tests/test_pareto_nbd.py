@@ -189,3 +189,15 @@ def test_probability_of_purchases_is_a_distribution(theta, t):
     # Markov: P(X(t) >= K) <= E[X(t)]/K, so the first K probabilities hold the rest
     assert total >= 1 - mean / big_k - 1e-9
     assert sum(k * p for k, p in enumerate(ps)) <= mean * (1 + 1e-9) + 1e-12
+
+
+@given(PARAMS, st.lists(customers(), min_size=1, max_size=6), st.floats(0, 100))
+@settings(max_examples=40)
+def test_the_many_member_path_is_the_one_member_path(theta, profiles, t):
+    m = ParetoNBDModel(*theta)
+    members = profiles + profiles[::-1]
+    assert m.expected_purchases_each(t, members) == [m.expected_purchases(t, *c) for c in members]
+    assert m.p_alive_each(members) == [m.p_alive(*c) for c in members]
+    with pytest.raises(InvalidInputError) as info:
+        m.p_alive_each([*members, (1, 2.0, 1.0)])
+    assert info.value.path == f"customers[{len(members)}].t_x"

@@ -39,7 +39,7 @@ Examples:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import attrs
 
@@ -52,6 +52,7 @@ from mteam.membership.repeat import (
     Profile,
     RepeatSummary,
     _customer,
+    _each,
     _horizon,
     _summary,
 )
@@ -268,6 +269,58 @@ class BGNBDModel(Records):
         x, t_x, T = _customer(x, t_x, T)  # noqa: N806
         return _conditional(self.parameters, t, x, t_x, T)
 
+    def p_alive_each(self, customers: Iterable[tuple[int, float, float]]) -> list[float]:
+        """P(alive | x, t_x, T) of each (x, t_x, T) in `customers`, in their order.
+
+        Members with the same profile share one computation.
+
+        Raises:
+            InvalidInputError: a customer that is not an (x, t_x, T) of a member, named by
+                its position (`customers[i]`, `customers[i].t_x`, …).
+
+        Examples:
+            >>> m = BGNBDModel(0.243, 4.414, 0.793, 2.426)
+            >>> [round(p, 3) for p in m.p_alive_each([(2, 30.43, 38.86), (0, 0, 38.86)])]
+            [0.727, 1.0]
+        """
+        theta = self.parameters
+        return _each(customers, lambda x, t_x, big_t: _p_alive(_log_odds(*theta, x, t_x, big_t)))
+
+    def expected_purchases_each(
+        self, t: float, customers: Iterable[tuple[int, float, float]]
+    ) -> list[float]:
+        """E[Y(t) | x, t_x, T] of each (x, t_x, T) in `customers`, in their order.
+
+        The fast path for many members: computed once per distinct profile, and its
+        hypergeometric factor (E[Y(t)] of a member alive at T, which does not depend on t_x)
+        once per distinct (x, T).
+
+        Raises:
+            InvalidInputError: a bad t, or a customer that is not an (x, t_x, T) of a member,
+                named by its position.
+
+        Examples:
+            >>> m = BGNBDModel(0.243, 4.414, 0.793, 2.426)
+            >>> [round(e, 3) for e in m.expected_purchases_each(39, [(2, 30.43, 38.86)] * 2)]
+            [1.226, 1.226]
+            >>> m.expected_purchases_each(39, [(2, 30.43, 38.86), (1, 0, 38.86)])
+            Traceback (most recent call last):
+            ...
+            mteam.errors.InvalidInputError: customers[1].t_x: must be > 0 when x > 0 (x = 1), \
+got 0.0
+        """
+        t = _horizon(t)
+        theta = self.parameters
+        if_alive: dict[tuple[int, float], float] = {}
+
+        def one(x: int, t_x: float, big_t: float) -> float:
+            e = if_alive.get((x, big_t))
+            if e is None:
+                e = if_alive[x, big_t] = _if_alive(theta, t, x, big_t)
+            return _combine(e, _p_alive(_log_odds(*theta, x, t_x, big_t)))
+
+        return _each(customers, one)
+
     def expected_purchases_unconditional(self, t: float) -> float:
         """E[X(t)]: expected purchases of a new member in their first t periods.
 
@@ -322,12 +375,24 @@ class BGNBDModel(Records):
         ]
 
 
-def _conditional(theta: Sequence[float], t: float, x: int, t_x: float, big_t: float) -> float:
+def _if_alive(theta: Sequence[float], t: float, x: int, big_t: float) -> float:
+    """E[Y(t) | alive at T, x, T]: the bracket of eq. 10, which does not depend on t_x."""
     r, alpha, a, b = theta
     if t == 0:
         return 0.0
-    bracket = bgnbd_bracket(r + x, a, b + x, t / (alpha + big_t + t))
-    return max(bracket * _p_alive(_log_odds(r, alpha, a, b, x, t_x, big_t)), 0.0)
+    return bgnbd_bracket(r + x, a, b + x, t / (alpha + big_t + t))
+
+
+def _combine(if_alive: float, p_alive: float) -> float:
+    """E[Y(t) | x, t_x, T] = E[Y(t) | alive] × P(alive), never below 0 by rounding."""
+    return max(if_alive * p_alive, 0.0)
+
+
+def _conditional(theta: Sequence[float], t: float, x: int, t_x: float, big_t: float) -> float:
+    r, alpha, a, b = theta
+    return _combine(
+        _if_alive(theta, t, x, big_t), _p_alive(_log_odds(r, alpha, a, b, x, t_x, big_t))
+    )
 
 
 def fit_bgnbd(summary: RepeatSummary) -> BGNBDModel:

@@ -43,7 +43,7 @@ Examples:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -553,3 +553,32 @@ def _summary(summary: object) -> RepeatSummary:
     if not isinstance(summary, RepeatSummary):
         raise InvalidInputError("summary", f"must be a RepeatSummary, got {show(summary)}")
     return summary
+
+
+def _each(
+    customers: Iterable[tuple[int, float, float]], per_profile: Callable[[int, float, float], float]
+) -> list[float]:
+    """per_profile(x, t_x, T) for each customer, in order.
+
+    Computed and checked once per distinct profile; an error's path names the first customer
+    with the bad value.
+    """
+    check_sequence("customers", customers)
+    done: dict[tuple[int, float, float], float] = {}
+    out = []
+    for i, c in enumerate(customers):
+        try:  # a bool x equals 1 as a key: it must not find 1's value
+            value = done.get(c) if c[0].__class__ is int else None
+        except (TypeError, IndexError, KeyError):  # not a tuple of hashable values: checked next
+            value = None
+        if value is None:
+            item: object = c
+            if not isinstance(item, tuple) or len(item) != 3:  # (x, t_x, T)
+                raise InvalidInputError(f"customers[{i}]", f"must be (x, t_x, T), got {show(c)}")
+            try:
+                x, t_x, big_t = _customer(*c)
+            except InvalidInputError as error:
+                raise InvalidInputError(f"customers[{i}].{error.path}", error.message) from None
+            value = done[c] = per_profile(x, t_x, big_t)
+        out.append(value)
+    return out
