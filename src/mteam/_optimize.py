@@ -347,14 +347,13 @@ def hessian_from_gradient(
     return [[(columns[j][i] + columns[i][j]) / 2 for j in range(n)] for i in range(n)]
 
 
-def _runs_off(objective: Objective, u: Point) -> bool:
-    """Whether the objective is no higher e^8 (about 3,000) times further from 1 in some θ_i.
+def _runs_off(objective: Objective, u: Point, value: float) -> bool:
+    """Whether ℓ is no lower e^8 (about 3,000) times further from 1 in some θ_i.
 
     Where the likelihood rises towards a boundary (θ_i → 0 or ∞) its log-space gradient
     vanishes there too, so a search can stop on the slope; at a true maximum moving one
     parameter by a factor of 3,000 always lowers the likelihood.
     """
-    value = objective(u)
     for i, v in enumerate(u):
         far = tuple(w + math.copysign(_PROBE, v) * (j == i) for j, w in enumerate(u))
         if objective(far) <= value + _RESOLUTION * (1 + abs(value)):
@@ -440,7 +439,11 @@ def maximise_positive(  # noqa: C901 - two searches, each with its fallback
             message = f"BFGS stopped ({message}); Nelder–Mead " + (
                 "converged" if converged else f"did not converge in {iterations} iterations"
             )
-        if not math.isfinite(value) or max(abs(v) for v in u) > _EDGE or _runs_off(objective, u):
+        if (
+            not math.isfinite(value)
+            or max(abs(v) for v in u) > _EDGE
+            or _runs_off(objective, u, value)
+        ):
             converged = False
             message = "no finite maximum: a parameter ran to 0 or to infinity"
         if best is None or converged or value < best[1]:  # the first converged, or the best

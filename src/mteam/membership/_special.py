@@ -113,7 +113,8 @@ def bgnbd_bracket(r: float, a: float, b: float, z: float) -> float:
         term *= ratio
         total += term
         n += 1
-        q = max(abs(ratio), z)
-        if q < 1 and abs(term) * q / (1 - q) <= 1e-17 * abs(total):
+        q = -ratio if ratio < 0 else ratio
+        q = q if q > z else z  # noqa: FURB136 - max(|ratio|, z) without a call: the hot loop
+        if q < 1 and abs(term) * q <= 1e-17 * (1 - q) * abs(total):
             break
     return c * first - math.exp(d * log_1mz) * total
