@@ -26,8 +26,8 @@ and noisy: ratios travel, seconds do not, and a slow spell slows both sides of a
    frequency and monetary value with a groupby on the same frames; Kaplan-Meier from durations
    counted by the engine, and `survival_at` at 200 points, against lifelines;
 8. where lifetimes is installed: `fit_bgnbd` on the CDNOW summary and on a seeded synthetic
-   base against `BetaGeoFitter.fit`, and per-member expected purchases (`expected_purchases_each`,
-   and one `expected_purchases` call per member) against lifetimes' conditional expectation.
+   base against `BetaGeoFitter.fit`, and per-member expected purchases
+   (`expected_purchases_each`) against lifetimes' conditional expectation.
 
     python benchmarks/run.py --bases 100000 --rounds 1   # other sizes (see --help)
 """
@@ -397,20 +397,12 @@ def child_repeat(n: int, repeat: int) -> dict[str, float]:
     def ours_predict() -> object:
         return model.expected_purchases_each(horizon, customers)
 
-    def ours_predict_calls() -> object:
-        expected = model.expected_purchases
-        return [expected(horizon, x, tx, tt) for x, tx, tt in customers]
-
-    timed = _paired(
-        theirs_predict, {"predict": ours_predict, "predict calls": ours_predict_calls}, repeat
-    )
+    timed = _paired(theirs_predict, {"predict": ours_predict}, repeat)
     out.update(
         {
             "predict lifetimes": timed["reference"],
             "predict": timed["predict"],
             "ratio:predict": timed["ratio:predict"],
-            "predict calls": timed["predict calls"],
-            "ratio:predict calls": timed["ratio:predict calls"],
             "rss_mb": _max_rss_mb(),
         }
     )
@@ -679,13 +671,6 @@ def main() -> None:  # noqa: C901, PLR0912, PLR0915 - one table, row by row
             repeat_size,
             rp,
             "predict",
-            "predict lifetimes",
-        )
-        row(
-            "the same, one `expected_purchases` call per member (vs lifetimes)",
-            repeat_size,
-            rp,
-            "predict calls",
             "predict lifetimes",
         )
     member_times = {}
