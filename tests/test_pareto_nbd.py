@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mteam.errors import InvalidInputError
@@ -121,9 +121,83 @@ def test_compression_changes_nothing():
         (lambda: ParetoNBDModel(1, 1, -1, 1), "s"),
         (lambda: ParetoNBDModel(1, 1, 1, 1).p_alive(2, 3, 1), "t_x"),
         (lambda: ParetoNBDModel(1, 1, 1, 1).expected_purchases(math.inf, 0, 0, 1), "t"),
+        (lambda: ParetoNBDModel(1, 1, 1, 1).probability_of_purchases(-1, 1), "k"),
+        (lambda: ParetoNBDModel(1, 1, 1, 1).probability_of_purchases(1.5, 1), "k"),
+        (lambda: ParetoNBDModel(1, 1, 1, 1).probability_of_purchases(1, -1), "t"),
     ],
 )
 def test_bad_input(call, path):
     with pytest.raises(InvalidInputError) as info:
         call()
     assert info.value.path == path
+
+
+def test_probability_of_purchases_agrees_with_lifetimes_on_cdnow(fitted):
+    # lifetimes 0.11 has only the conditional P(X(t) = n | x, t_x, T) for the Pareto/NBD
+    # (Fader & Hardie's note 028, eq. 16); for a member observed for no time at all
+    # (x = t_x = T = 0) the likelihood is 1 and it is the unconditional P(X(t) = n)
+    peer = lifetimes().ParetoNBDFitter()
+    swapped = ParetoNBDModel(fitted.r, fitted.beta, fitted.s, fitted.alpha)  # alpha > beta
+    for model in (fitted, swapped):
+        peer.params_ = pd.Series(
+            dict(zip(["r", "alpha", "s", "beta"], model.parameters, strict=True))
+        )
+        for t in (1.0, 39.0, 78.0):
+            for k in (0, 1, 2, 5, 10, 30):
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    expected = peer.conditional_probability_of_n_purchases_up_to_time(k, t, 0, 0, 0)
+                assert model.probability_of_purchases(k, t) == pytest.approx(
+                    float(expected), abs=1e-6, rel=1e-9
+                )
+
+
+def test_probability_of_purchases_by_hand_and_on_cdnow(fitted):
+    # r = s = alpha = beta = 1 (lambda and mu exponential), t = 1: the 2F1 are 1 at
+    # alpha = beta, and P(X(1) = 0) = 1/4 + B(1, 2)(1 - 1/4) = 5/8,
+    # P(X(1) = 1) = (1/2)^3 + B(2, 2)(1 - 1/4 - 2/8) = 1/8 + 1/12 = 5/24; directly,
+    # P(X(1) = 0) = E[mu/(lambda + mu)(1 - e^-(lambda+mu)) + e^-(lambda+mu)] = 1/2 - 1/8 + 1/4
+    m = ParetoNBDModel(1, 1, 1, 1)
+    assert m.probability_of_purchases(0, 1) == pytest.approx(5 / 8, rel=1e-14)
+    assert m.probability_of_purchases(1, 1) == pytest.approx(5 / 24, rel=1e-14)
+    assert m.probability_of_purchases(0, 0) == 1.0
+    assert m.probability_of_purchases(2, 0) == 0.0
+    # on the CDNOW estimates the distribution sums to 1 and its mean is the closed-form E[X(t)]
+    ps = [fitted.probability_of_purchases(k, 39) for k in range(150)]
+    assert sum(ps) == pytest.approx(1, abs=1e-12)
+    assert sum(k * p for k, p in enumerate(ps)) == pytest.approx(
+        fitted.expected_purchases_unconditional(39), rel=1e-10
+    )
+    # far in the tail (summed term by term, not as a difference): positive and falling
+    far = [fitted.probability_of_purchases(k, 39) for k in (200, 201, 400)]
+    assert 0 < far[2] < far[1] < far[0] < 1e-15
+
+
+@given(
+    st.tuples(st.floats(0.05, 20), st.floats(0.5, 20), st.floats(0.05, 20), st.floats(0.5, 20)),
+    st.floats(0.01, 40),
+)
+@settings(max_examples=25)
+def test_probability_of_purchases_is_a_distribution(theta, t):
+    m = ParetoNBDModel(*theta)
+    big_k = 25
+    ps = [m.probability_of_purchases(k, t) for k in range(big_k)]
+    assert all(0 <= p <= 1 for p in ps)
+    total = sum(ps)
+    mean = m.expected_purchases_unconditional(t)
+    assert total <= 1 + 1e-9
+    # Markov: P(X(t) >= K) <= E[X(t)]/K, so the first K probabilities hold the rest
+    assert total >= 1 - mean / big_k - 1e-9
+    assert sum(k * p for k, p in enumerate(ps)) <= mean * (1 + 1e-9) + 1e-12
+
+
+@given(PARAMS, st.lists(customers(), min_size=1, max_size=6), st.floats(0, 100))
+@settings(max_examples=40)
+def test_the_many_member_path_is_the_one_member_path(theta, profiles, t):
+    m = ParetoNBDModel(*theta)
+    members = profiles + profiles[::-1]
+    assert m.expected_purchases_each(t, members) == [m.expected_purchases(t, *c) for c in members]
+    assert m.p_alive_each(members) == [m.p_alive(*c) for c in members]
+    with pytest.raises(InvalidInputError) as info:
+        m.p_alive_each([*members, (1, 2.0, 1.0)])
+    assert info.value.path == f"customers[{len(members)}].t_x"

@@ -42,10 +42,10 @@ def logaddexp(u: float, v: float) -> float:
 
 
 def log_hyp2f1(a: float, b: float, c: float, z: float) -> float:
-    """Ln ₂F₁(a, b; c; z) for a, b, c > 0 and 0 ≤ z < 1, by its series summed in log space.
+    """Ln ₂F₁(a, b; c; z) for a, b, c > 0 and 0 ≤ z < 1, by its series, rescaled as it grows.
 
-    Every term is positive. The sum is kept relative to its largest term so far (no overflow
-    however large a, b or the sum are), and stops when the next terms together are below
+    Every term is positive. The sum is rescaled whenever it passes 1e250 (no overflow however
+    large a, b or the sum are), and stops when the next terms together are below
     1e-17 of the sum: each ratio of successive terms is (a + k)(b + k)/((c + k)(k + 1)) z, which
     tends to z, so once it is below 1 the rest is at most the last term × q/(1 − q) with
     q = max(ratio, z).
@@ -56,23 +56,20 @@ def log_hyp2f1(a: float, b: float, c: float, z: float) -> float:
     """
     if z == 0:
         return 0.0
-    log_z = math.log(z)
-    ref = 0.0  # the log of the scale of `total`
-    total = 1.0
-    log_term = 0.0
-    k = 0
-    while k < _MAX_TERMS:
+    log_scale = 0.0  # total × e^log_scale is the sum so far
+    total = term = 1.0
+    for k in range(_MAX_TERMS):
         ratio = (a + k) * (b + k) / ((c + k) * (k + 1)) * z
-        log_term += math.log((a + k) * (b + k) / ((c + k) * (k + 1))) + log_z
-        k += 1
-        if log_term > ref + 300:
-            total *= math.exp(ref - log_term)
-            ref = log_term
-        total += math.exp(log_term - ref)
+        term *= ratio
+        total += term
+        if total > 1e250:  # rescale before the sum overflows
+            log_scale += math.log(total)
+            term /= total
+            total = 1.0
         q = max(ratio, z)
-        if q < 1 and log_term + math.log(q / (1 - q)) < ref + math.log(total) - 39.2:
+        if q < 1 and term * q <= 1e-17 * (1 - q) * total:
             break
-    return ref + math.log(total)
+    return log_scale + math.log(total)
 
 
 def bgnbd_bracket(r: float, a: float, b: float, z: float) -> float:
@@ -116,7 +113,8 @@ def bgnbd_bracket(r: float, a: float, b: float, z: float) -> float:
         term *= ratio
         total += term
         n += 1
-        q = max(abs(ratio), z)
-        if q < 1 and abs(term) * q / (1 - q) <= 1e-17 * abs(total):
+        q = -ratio if ratio < 0 else ratio
+        q = q if q > z else z  # noqa: FURB136 - max(|ratio|, z) without a call: the hot loop
+        if q < 1 and abs(term) * q <= 1e-17 * (1 - q) * abs(total):
             break
     return c * first - math.exp(d * log_1mz) * total

@@ -494,8 +494,13 @@ def analyse(
         >>> result = analyse(None, sales, date(2025, 9, 30))
         >>> result.models, result.sbg, result.repeat.members, result.repeat.repeat_buyers
         ('non-contractual', None, 40, 27)
+
+        Members this alike leave the BG/NBD likelihood rising as its parameters grow (no
+        finite maximum): its diagnostics say so, and the figures are those where the search
+        stopped:
+
         >>> result.repeat.bgnbd.diagnostics.converged, round(result.repeat.expected_purchases, 1)
-        (True, 25.1)
+        (False, 25.1)
 
         Spends of 25 and 30 on every repeat purchase leave the Gamma-Gamma fit without a
         finite maximum, so there is no spend model and no value figure (never a NaN):

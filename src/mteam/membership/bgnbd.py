@@ -39,7 +39,7 @@ Examples:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import attrs
 
@@ -47,11 +47,12 @@ from mteam._optimize import Diagnostics, maximise_positive
 from mteam._records import Records
 from mteam._validate import check_int, optional_real, real
 from mteam.errors import InvalidInputError
-from mteam.membership._special import bgnbd_bracket, digamma, logaddexp
+from mteam.membership._special import bgnbd_bracket, digamma
 from mteam.membership.repeat import (
     Profile,
     RepeatSummary,
     _customer,
+    _each,
     _horizon,
     _summary,
 )
@@ -66,48 +67,126 @@ def _log_beta(a: float, b: float) -> float:
     return _lg(a) + _lg(b) - _lg(a + b)
 
 
-def _terms(  # noqa: PLR0917 - the model's own symbols
+def _log_odds(  # noqa: PLR0917 - the model's own symbols
     r: float, alpha: float, a: float, b: float, x: int, t_x: float, big_t: float
-) -> tuple[float, float]:
-    """The log of the likelihood's two terms, (α + T)^−(r+x) and the dropout term."""
-    a3 = -(r + x) * math.log(alpha + big_t)
-    a4 = math.log(a) - math.log(b + x - 1) - (r + x) * math.log(alpha + t_x) if x > 0 else -math.inf
-    return a3, a4
+) -> float:
+    """Ln of the likelihood's dropout term over its alive term (−inf when x = 0).
+
+    d = ln(a/(b + x − 1)) + (r + x) ln((α + T)/(α + t_x)), so that P(alive) = 1/(1 + e^d) and
+    the likelihood's last factor is (α + T)^−(r+x) (1 + e^d).
+    """
+    if x == 0:
+        return -math.inf
+    return math.log(a / (b + x - 1)) + (r + x) * math.log((alpha + big_t) / (alpha + t_x))
 
 
-def _log_likelihood(theta: Sequence[float], profiles: Sequence[Profile]) -> float:
-    r, alpha, a, b = theta
-    total = 0.0
-    base = r * math.log(alpha) - _lg(r) + _lg(a + b) - _lg(b)
-    for p in profiles:
-        x = p.x
-        a3, a4 = _terms(r, alpha, a, b, x, p.t_x, p.T)
-        ll = base + _lg(r + x) + _lg(b + x) - _lg(a + b + x) + logaddexp(a3, a4)
-        total += p.members * ll
-    return total
+def _p_alive(d: float) -> float:
+    """1/(1 + e^d) without overflow."""
+    return 1 / (1 + math.exp(d)) if d < 0 else math.exp(-d) / (1 + math.exp(-d))
 
 
-def _gradient(theta: Sequence[float], profiles: Sequence[Profile]) -> tuple[float, ...]:
-    r, alpha, a, b = theta
-    gr = galpha = ga = gb = 0.0
-    psi_r, psi_b, psi_ab = digamma(r), digamma(b), digamma(a + b)
-    for p in profiles:
-        x, w = p.x, p.members
-        a3, a4 = _terms(r, alpha, a, b, x, p.t_x, p.T)
-        total = logaddexp(a3, a4)
-        p3, p4 = math.exp(a3 - total), math.exp(a4 - total)
-        psi_abx = digamma(a + b + x)
-        gr += w * (
-            digamma(r + x)
-            - psi_r
-            + math.log(alpha)
-            - p3 * math.log(alpha + p.T)
-            - p4 * math.log(alpha + p.t_x)
+@attrs.frozen
+class _Table:
+    """A summary's profiles arranged for the likelihood, built once per fit.
+
+    The likelihood's cost is in its loop over the repeat buyers' profiles, so what depends on
+    x alone (log-gamma, digamma) or on T or t_x alone (their logs) is computed once per
+    distinct value, not per profile.
+
+    Attributes:
+        members: N, all members.
+        by_x: Per distinct x: (x, members with it, and for x > 0 their profiles as
+            (members, index of T, index of t_x)).
+        big_ts: The distinct T, with the members and the Σ x of each: (T, W_T, X_T).
+        t_xs: The distinct t_x > 0.
+    """
+
+    members: int
+    by_x: tuple[tuple[int, int, tuple[tuple[int, int, int], ...]], ...]
+    big_ts: tuple[tuple[float, int, int], ...]
+    t_xs: tuple[float, ...]
+
+    @classmethod
+    def of(cls, profiles: Sequence[Profile]) -> _Table:
+        ts = sorted({p.T for p in profiles})
+        txs = sorted({p.t_x for p in profiles if p.x > 0})
+        t_index = {v: i for i, v in enumerate(ts)}
+        tx_index = {v: i for i, v in enumerate(txs)}
+        weight_t, sum_x = [0] * len(ts), [0] * len(ts)
+        groups: dict[int, tuple[list[int], list[tuple[int, int, int]]]] = {}
+        for p in profiles:
+            i = t_index[p.T]
+            weight_t[i] += p.members
+            sum_x[i] += p.members * p.x
+            count, rows = groups.setdefault(p.x, ([0], []))
+            count[0] += p.members
+            if p.x > 0:
+                rows.append((p.members, i, tx_index[p.t_x]))
+        return cls(
+            sum(weight_t),
+            tuple((x, c[0], tuple(rows)) for x, (c, rows) in sorted(groups.items())),
+            tuple(zip(ts, weight_t, sum_x, strict=True)),
+            tuple(txs),
         )
-        galpha += w * (r / alpha - p3 * (r + x) / (alpha + p.T) - p4 * (r + x) / (alpha + p.t_x))
-        ga += w * (psi_ab - psi_abx + p4 / a)
-        gb += w * (psi_ab + digamma(b + x) - psi_b - psi_abx - (p4 / (b + x - 1) if x else 0.0))
-    return gr, galpha, ga, gb
+
+
+def _evaluate(theta: Sequence[float], table: _Table) -> tuple[float, tuple[float, ...]]:
+    """ℓ(r, α, a, b) summed over the members, and its gradient, in one pass.
+
+    Per member, ℓ = r ln α − ln Γ(r) + ln Γ(a + b) − ln Γ(b) + ln Γ(r + x) + ln Γ(b + x)
+    − ln Γ(a + b + x) − (r + x) ln(α + T) + ln(1 + e^d), with d from `_log_odds`. With
+    π = e^d/(1 + e^d) (the dropout term's share), the derivatives of the last two terms are
+    −ln(α + T) + π Δ in r (Δ = ln(α + T) − ln(α + t_x)), −(r + x)/(α + T)
+    + π (r + x)(1/(α + T) − 1/(α + t_x)) in α, π/a in a and −π/(b + x − 1) in b; the rest is
+    digamma.
+    """
+    r, alpha, a, b = theta
+    n = table.members
+    log_t = [math.log(alpha + t) for t, _, _ in table.big_ts]
+    inv_t = [1 / (alpha + t) for t, _, _ in table.big_ts]
+    log_tx = [math.log(alpha + t) for t in table.t_xs]
+    inv_tx = [1 / (alpha + t) for t in table.t_xs]
+    psi_ab = digamma(a + b)
+    value = n * (r * math.log(alpha) - _lg(r) + _lg(a + b) - _lg(b))
+    gr = n * (math.log(alpha) - digamma(r))
+    galpha = n * r / alpha
+    ga = n * psi_ab
+    gb = n * (psi_ab - digamma(b))
+    for (_, w_t, x_t), lt, it in zip(table.big_ts, log_t, inv_t, strict=True):
+        value -= (r * w_t + x_t) * lt
+        gr -= w_t * lt
+        galpha -= (r * w_t + x_t) * it
+    for x, w_x, rows in table.by_x:
+        value += w_x * (_lg(r + x) + _lg(b + x) - _lg(a + b + x))
+        psi_abx = digamma(a + b + x)
+        gr += w_x * digamma(r + x)
+        ga -= w_x * psi_abx
+        gb += w_x * (digamma(b + x) - psi_abx)
+        if not rows:
+            continue
+        rx = r + x
+        c = math.log(a / (b + x - 1))
+        soft = share = share_log = share_inv = 0.0
+        for w, i, j in rows:
+            delta = log_t[i] - log_tx[j]
+            d = c + rx * delta
+            if d > 0:  # ln(1 + e^d) and π without overflow
+                e = math.exp(-d)
+                soft += w * (d + math.log1p(e))
+                pi = w / (1 + e)
+            else:
+                e = math.exp(d)
+                soft += w * math.log1p(e)
+                pi = w * e / (1 + e)
+            share += pi
+            share_log += pi * delta
+            share_inv += pi * (inv_t[i] - inv_tx[j])
+        value += soft
+        gr += share_log
+        galpha += rx * share_inv
+        ga += share / a
+        gb -= share / (b + x - 1)
+    return value, (gr, galpha, ga, gb)
 
 
 @attrs.frozen
@@ -176,8 +255,7 @@ class BGNBDModel(Records):
             1.0
         """
         x, t_x, T = _customer(x, t_x, T)  # noqa: N806
-        a3, a4 = _terms(self.r, self.alpha, self.a, self.b, x, t_x, T)
-        return math.exp(a3 - logaddexp(a3, a4))
+        return _p_alive(_log_odds(*self.parameters, x, t_x, T))
 
     def expected_purchases(self, t: float, x: int, t_x: float, T: float) -> float:  # noqa: N803
         """E[Y(t) | x, t_x, T]: expected purchases in the next t periods of this member.
@@ -190,6 +268,58 @@ class BGNBDModel(Records):
         t = _horizon(t)
         x, t_x, T = _customer(x, t_x, T)  # noqa: N806
         return _conditional(self.parameters, t, x, t_x, T)
+
+    def p_alive_each(self, customers: Iterable[tuple[int, float, float]]) -> list[float]:
+        """P(alive | x, t_x, T) of each (x, t_x, T) in `customers`, in their order.
+
+        Members with the same profile share one computation.
+
+        Raises:
+            InvalidInputError: a customer that is not an (x, t_x, T) of a member, named by
+                its position (`customers[i]`, `customers[i].t_x`, …).
+
+        Examples:
+            >>> m = BGNBDModel(0.243, 4.414, 0.793, 2.426)
+            >>> [round(p, 3) for p in m.p_alive_each([(2, 30.43, 38.86), (0, 0, 38.86)])]
+            [0.727, 1.0]
+        """
+        theta = self.parameters
+        return _each(customers, lambda x, t_x, big_t: _p_alive(_log_odds(*theta, x, t_x, big_t)))
+
+    def expected_purchases_each(
+        self, t: float, customers: Iterable[tuple[int, float, float]]
+    ) -> list[float]:
+        """E[Y(t) | x, t_x, T] of each (x, t_x, T) in `customers`, in their order.
+
+        The fast path for many members: computed once per distinct profile, and its
+        hypergeometric factor (E[Y(t)] of a member alive at T, which does not depend on t_x)
+        once per distinct (x, T).
+
+        Raises:
+            InvalidInputError: a bad t, or a customer that is not an (x, t_x, T) of a member,
+                named by its position.
+
+        Examples:
+            >>> m = BGNBDModel(0.243, 4.414, 0.793, 2.426)
+            >>> [round(e, 3) for e in m.expected_purchases_each(39, [(2, 30.43, 38.86)] * 2)]
+            [1.226, 1.226]
+            >>> m.expected_purchases_each(39, [(2, 30.43, 38.86), (1, 0, 38.86)])
+            Traceback (most recent call last):
+            ...
+            mteam.errors.InvalidInputError: customers[1].t_x: must be > 0 when x > 0 (x = 1), \
+got 0.0
+        """
+        t = _horizon(t)
+        theta = self.parameters
+        if_alive: dict[tuple[int, float], float] = {}
+
+        def one(x: int, t_x: float, big_t: float) -> float:
+            e = if_alive.get((x, big_t))
+            if e is None:
+                e = if_alive[x, big_t] = _if_alive(theta, t, x, big_t)
+            return _combine(e, _p_alive(_log_odds(*theta, x, t_x, big_t)))
+
+        return _each(customers, one)
 
     def expected_purchases_unconditional(self, t: float) -> float:
         """E[X(t)]: expected purchases of a new member in their first t periods.
@@ -245,13 +375,24 @@ class BGNBDModel(Records):
         ]
 
 
-def _conditional(theta: Sequence[float], t: float, x: int, t_x: float, big_t: float) -> float:
+def _if_alive(theta: Sequence[float], t: float, x: int, big_t: float) -> float:
+    """E[Y(t) | alive at T, x, T]: the bracket of eq. 10, which does not depend on t_x."""
     r, alpha, a, b = theta
     if t == 0:
         return 0.0
-    bracket = bgnbd_bracket(r + x, a, b + x, t / (alpha + big_t + t))
-    a3, a4 = _terms(r, alpha, a, b, x, t_x, big_t)
-    return max(bracket * math.exp(a3 - logaddexp(a3, a4)), 0.0)
+    return bgnbd_bracket(r + x, a, b + x, t / (alpha + big_t + t))
+
+
+def _combine(if_alive: float, p_alive: float) -> float:
+    """E[Y(t) | x, t_x, T] = E[Y(t) | alive] × P(alive), never below 0 by rounding."""
+    return max(if_alive * p_alive, 0.0)
+
+
+def _conditional(theta: Sequence[float], t: float, x: int, t_x: float, big_t: float) -> float:
+    r, alpha, a, b = theta
+    return _combine(
+        _if_alive(theta, t, x, big_t), _p_alive(_log_odds(r, alpha, a, b, x, t_x, big_t))
+    )
 
 
 def fit_bgnbd(summary: RepeatSummary) -> BGNBDModel:
@@ -284,10 +425,11 @@ def fit_bgnbd(summary: RepeatSummary) -> BGNBDModel:
         raise InvalidInputError(
             "summary", "nobody made a repeat purchase: the BG/NBD model has no finite maximum"
         )
+    table = _Table.of(profiles)
     fit = maximise_positive(
-        lambda th: _log_likelihood(th, profiles),
+        lambda th: _evaluate(th, table)[0],
         [(1.0, 1.0, 1.0, 1.0), (0.5, float(max(1.0, profiles[-1].T / 4)), 0.8, 2.5)],
-        gradient=lambda th: _gradient(th, profiles),
+        value_and_gradient=lambda th: _evaluate(th, table),
     )
     r, alpha, a, b = fit.parameters
     return BGNBDModel(

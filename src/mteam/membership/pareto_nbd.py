@@ -37,22 +37,30 @@ Examples:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import attrs
 
 from mteam._optimize import Diagnostics, maximise_positive
 from mteam._records import Records
-from mteam._validate import optional_real, real
+from mteam._validate import check_int, optional_real, real
 from mteam.errors import InvalidInputError
-from mteam.membership._special import logaddexp
-from mteam.membership.repeat import Profile, RepeatSummary, _customer, _horizon, _summary
+from mteam.membership._special import log_hyp2f1, logaddexp
+from mteam.membership.repeat import (
+    Profile,
+    RepeatSummary,
+    _customer,
+    _each,
+    _horizon,
+    _summary,
+)
 from mteam.membership.units import TimeUnit, to_unit
 
 __all__ = ["ParetoNBDModel", "fit_pareto_nbd"]
 
 _lg = math.lgamma
 _MAX_TERMS = 5_000
+_MOST = math.log1p(-1e-3)  # the head's largest share of B₁ that is subtracted
 
 
 def _log_f(a1: float, b: float, z: float) -> float:
@@ -189,8 +197,7 @@ class ParetoNBDModel(Records):
             0.721317
         """
         x, t_x, T = _customer(x, t_x, T)  # noqa: N806
-        alive, bracket = _parts(self.parameters, x, t_x, T)
-        return math.exp(alive - bracket)
+        return _p_alive(self.parameters, x, t_x, T)
 
     def expected_purchases(self, t: float, x: int, t_x: float, T: float) -> float:  # noqa: N803
         """E[Y(t) | x, t_x, T]: expected purchases in the next t periods of this member.
@@ -204,6 +211,53 @@ class ParetoNBDModel(Records):
         x, t_x, T = _customer(x, t_x, T)  # noqa: N806
         return _conditional(self.parameters, t, x, t_x, T)
 
+    def p_alive_each(self, customers: Iterable[tuple[int, float, float]]) -> list[float]:
+        """P(alive | x, t_x, T) of each (x, t_x, T) in `customers`, in their order.
+
+        Members with the same profile share one computation.
+
+        Raises:
+            InvalidInputError: a customer that is not an (x, t_x, T) of a member, named by
+                its position (`customers[i]`, `customers[i].t_x`, …).
+
+        Examples:
+            >>> m = ParetoNBDModel(0.553, 10.578, 0.606, 11.669)
+            >>> [round(p, 3) for p in m.p_alive_each([(2, 30.43, 38.86), (0, 0, 38.86)])]
+            [0.869, 0.295]
+        """
+        theta = self.parameters
+        return _each(customers, lambda x, t_x, big_t: _p_alive(theta, x, t_x, big_t))
+
+    def expected_purchases_each(
+        self, t: float, customers: Iterable[tuple[int, float, float]]
+    ) -> list[float]:
+        """E[Y(t) | x, t_x, T] of each (x, t_x, T) in `customers`, in their order.
+
+        The fast path for many members: computed once per distinct profile, and the
+        expectation of a member alive at T (which does not depend on t_x) once per distinct
+        (x, T).
+
+        Raises:
+            InvalidInputError: a bad t, or a customer that is not an (x, t_x, T) of a member,
+                named by its position.
+
+        Examples:
+            >>> m = ParetoNBDModel(0.553, 10.578, 0.606, 11.669)
+            >>> [round(e, 3) for e in m.expected_purchases_each(39, [(2, 30.43, 38.86)] * 2)]
+            [1.455, 1.455]
+        """
+        t = _horizon(t)
+        theta = self.parameters
+        if_alive: dict[tuple[int, float], float] = {}
+
+        def one(x: int, t_x: float, big_t: float) -> float:
+            e = if_alive.get((x, big_t))
+            if e is None:
+                e = if_alive[x, big_t] = _if_alive(theta, t, x, big_t)
+            return e * _p_alive(theta, x, t_x, big_t)
+
+        return _each(customers, one)
+
     def expected_purchases_unconditional(self, t: float) -> float:
         """E[X(t)]: expected purchases of a new member in their first t periods.
 
@@ -216,6 +270,43 @@ class ParetoNBDModel(Records):
         r, alpha, s, beta = self.parameters
         return r * beta / alpha * _one_minus_power(s - 1, math.log(beta / (beta + t)))
 
+    def probability_of_purchases(self, k: int, t: float) -> float:
+        """P(X(t) = k): the probability that a new member makes k purchases in t periods.
+
+        Fader & Hardie, "Deriving an Expression for P(X(t) = x) Under the Pareto/NBD Model"
+        (2006): a member alive at t (probability e^−μt) buys Poisson(λt); one who drops out at
+        τ < t buys Poisson(λτ). Over λ ~ gamma(r, α) and μ ~ gamma(s, β),
+
+            P(X(t) = k) = Γ(r + k)/(Γ(r) k!) (α/(α + t))^r (t/(α + t))^k (β/(β + t))^s
+                          + α^r β^s B(r + k, s + 1)/B(r, s) × Σ_{i > k} C_i,
+
+        with C_i = Γ(r + s + i)/(Γ(r + s) i!) t^i ₂F₁(r + s + i, s + 1; r + s + k + 1;
+        (α − β)/(α + t)) / (α + t)^(r+s+i) when α ≥ β (and α, β swapped, s + 1 replaced by
+        r + k when α < β). The note writes the sum as B₁ − Σ_{i ≤ k} C_i with B₁ = Σ_{i ≥ 0} C_i
+        in closed form; that difference loses digits as k grows (the head is then nearly all of
+        B₁), so it is used only while the tail is at least 1e-3 of B₁ (at most three digits
+        lost), and the tail, whose terms are all positive, is summed itself otherwise.
+        Everything is in log space.
+
+        Examples:
+            At r = s = α = β = 1 and t = 1, P(X(1) = 0) = 5/8 and P(X(1) = 1) = 5/24 (by
+            hand: the ₂F₁ are 1 at α = β):
+
+            >>> m = ParetoNBDModel(1, 1, 1, 1)
+            >>> round(m.probability_of_purchases(0, 1), 12), round(5 / 8, 12)
+            (0.625, 0.625)
+            >>> round(m.probability_of_purchases(1, 1), 12) == round(5 / 24, 12)
+            True
+            >>> cdnow = ParetoNBDModel(0.553, 10.578, 0.606, 11.669)
+            >>> round(sum(cdnow.probability_of_purchases(k, 39) for k in range(80)), 6)
+            1.0
+        """
+        check_int("k", k, ge=0)
+        t = _horizon(t)
+        if t == 0:
+            return 1.0 if k == 0 else 0.0
+        return math.exp(logaddexp(*_log_pmf_terms(self.parameters, k, t)))
+
     def _rows(self) -> list[dict[str, object]]:
         """One row per parameter: name, estimate, standard error."""
         return [
@@ -224,12 +315,76 @@ class ParetoNBDModel(Records):
         ]
 
 
-def _conditional(theta: Sequence[float], t: float, x: int, t_x: float, big_t: float) -> float:
+def _log_pmf_terms(theta: Sequence[float], k: int, t: float) -> tuple[float, float]:
+    """Ln of P(X(t) = k)'s two terms: alive at t, and dropped out before t (t > 0)."""
     r, alpha, s, beta = theta
+    alive = (
+        _lg(r + k)
+        - _lg(r)
+        - _lg(k + 1)
+        + r * math.log(alpha / (alpha + t))
+        + k * math.log(t / (alpha + t))
+        + s * math.log(beta / (beta + t))
+    )
+    big, second = (alpha, s + 1) if alpha >= beta else (beta, r + k)
+    d = abs(alpha - beta)
+    a1, c = r + s, r + s + k + 1
+    log_t, log_big_t = math.log(t), math.log(big + t)
+    z = d / (big + t)
+
+    def log_c(i: int) -> float:
+        return (
+            _lg(a1 + i)
+            - _lg(a1)
+            - _lg(i + 1)
+            + i * log_t
+            + log_hyp2f1(a1 + i, second, c, z)
+            - (a1 + i) * log_big_t
+        )
+
+    log_b1 = log_hyp2f1(a1, second, c, d / big) - a1 * math.log(big)
+    head = -math.inf
+    for i in range(k + 1):
+        head = logaddexp(head, log_c(i))
+    if head - log_b1 <= _MOST:  # the tail is at least 1e-3 of B₁: subtract the head
+        tail = log_b1 + math.log(-math.expm1(head - log_b1))
+    else:  # sum the tail's positive terms until the rest is below 1e-17 of the sum
+        tail, previous = -math.inf, -math.inf
+        for i in range(k + 1, k + 1 + _MAX_TERMS):
+            term = log_c(i)
+            tail = logaddexp(tail, term)
+            if term < previous and term < tail - 40:
+                break
+            previous = term
+        else:  # falling slowly: the rest as a geometric series with the last ratio
+            q = math.exp(term - previous)
+            if q < 1:
+                tail = logaddexp(tail, term + math.log(q / (1 - q)))
+    scale = r * math.log(alpha) + s * math.log(beta) + _log_beta(r + k, s + 1) - _log_beta(r, s)
+    return alive, scale + tail
+
+
+def _log_beta(a: float, b: float) -> float:
+    return _lg(a) + _lg(b) - _lg(a + b)
+
+
+def _p_alive(theta: Sequence[float], x: int, t_x: float, big_t: float) -> float:
     alive, bracket = _parts(theta, x, t_x, big_t)
+    return math.exp(alive - bracket)
+
+
+def _if_alive(theta: Sequence[float], t: float, x: int, big_t: float) -> float:
+    """E[Y(t) | alive at T, x, T], which does not depend on t_x.
+
+    (r + x)(β + T)/(α + T) × [1 − ((β + T)/(β + T + t))^(s−1)] / (s − 1).
+    """
+    r, alpha, s, beta = theta
     log_q = math.log((beta + big_t) / (beta + big_t + t))
-    scale = (r + x) * (beta + big_t) / (alpha + big_t)
-    return scale * _one_minus_power(s - 1, log_q) * math.exp(alive - bracket)
+    return (r + x) * (beta + big_t) / (alpha + big_t) * _one_minus_power(s - 1, log_q)
+
+
+def _conditional(theta: Sequence[float], t: float, x: int, t_x: float, big_t: float) -> float:
+    return _if_alive(theta, t, x, big_t) * _p_alive(theta, x, t_x, big_t)
 
 
 def fit_pareto_nbd(summary: RepeatSummary) -> ParetoNBDModel:

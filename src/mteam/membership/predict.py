@@ -45,9 +45,11 @@ from mteam._validate import check_instance, check_int, check_range
 from mteam.errors import InvalidInputError
 from mteam.membership.bgnbd import BGNBDModel
 from mteam.membership.bgnbd import _conditional as _bg_conditional
+from mteam.membership.bgnbd import _if_alive as _bg_if_alive
 from mteam.membership.gamma_gamma import GammaGammaModel
 from mteam.membership.pareto_nbd import ParetoNBDModel
 from mteam.membership.pareto_nbd import _conditional as _pn_conditional
+from mteam.membership.pareto_nbd import _if_alive as _pn_if_alive
 from mteam.membership.repeat import MemberRepeat, RepeatSummary, _customer, _summary, elapsed
 from mteam.membership.units import Rate, same_unit
 from mteam.money import Currency, quantize
@@ -177,14 +179,15 @@ class MemberValues(Records):
 def _clv_factor(  # noqa: PLR0917 - a member's profile
     model: TransactionModel, x: int, t_x: float, big_t: float, h: int, d: float
 ) -> float:
-    f = _bg_conditional if isinstance(model, BGNBDModel) else _pn_conditional
+    # E[Y(k) | x, t_x, T] = E[Y(k) | alive, x, T] × P(alive | x, t_x, T): P(alive) once
+    if_alive = _bg_if_alive if isinstance(model, BGNBDModel) else _pn_if_alive
     theta = model.parameters
     total, before = 0.0, 0.0
     for k in range(1, h + 1):
-        now = f(theta, float(k), x, t_x, big_t)
+        now = if_alive(theta, float(k), x, big_t)
         total += (now - before) / (1 + d) ** k
         before = now
-    return total
+    return total * model.p_alive(x, t_x, big_t)
 
 
 def _value(  # noqa: PLR0917 - a member's profile

@@ -43,9 +43,10 @@ Examples:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 import attrs
@@ -553,3 +554,47 @@ def _summary(summary: object) -> RepeatSummary:
     if not isinstance(summary, RepeatSummary):
         raise InvalidInputError("summary", f"must be a RepeatSummary, got {show(summary)}")
     return summary
+
+
+class _Shared(dict[tuple[int, float, float], float]):
+    """Values by profile, each checked and computed when first asked for."""
+
+    def __init__(self, per_profile: Callable[[int, float, float], float]) -> None:
+        super().__init__()
+        self.per_profile = per_profile
+
+    def __missing__(self, c: tuple[int, float, float]) -> float:
+        value = self[c] = self.per_profile(*_checked(0, c))
+        return value
+
+
+def _each(
+    customers: Iterable[tuple[int, float, float]], per_profile: Callable[[int, float, float], float]
+) -> list[float]:
+    """per_profile(x, t_x, T) for each customer, in order.
+
+    Computed and checked once per distinct profile (members who share one share its value;
+    each customer costs one dictionary look-up); an error's path names the first customer
+    with the bad value.
+    """
+    check_sequence("customers", customers)
+    items = customers if isinstance(customers, (list, tuple)) else list(customers)
+    shared = _Shared(per_profile)
+    try:
+        # a bool x equals 1 as a key and would find 1's value unchecked: none may be there
+        if bool not in set(map(type, map(itemgetter(0), items))):
+            return list(map(shared.__getitem__, items))
+    except (TypeError, IndexError, KeyError, InvalidInputError):
+        pass  # something that is no (x, t_x, T): found and named below
+    for i, c in enumerate(items):
+        _checked(i, c)
+    return list(map(shared.__getitem__, items))
+
+
+def _checked(i: int, c: object) -> tuple[int, float, float]:
+    if not isinstance(c, tuple) or len(c) != 3:  # (x, t_x, T)
+        raise InvalidInputError(f"customers[{i}]", f"must be (x, t_x, T), got {show(c)}")
+    try:
+        return _customer(*c)
+    except InvalidInputError as error:
+        raise InvalidInputError(f"customers[{i}].{error.path}", error.message) from None
