@@ -101,7 +101,6 @@ def is_label(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
     raise InvalidInputError(attr.name, f"must be text or a Label, got {show(value)}")
 
 
-
 SEGMENTS: Final = {
     "Champions": Label("Champions", "冠軍會員"),
     "Loyal": Label("Loyal", "忠誠會員"),
