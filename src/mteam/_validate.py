@@ -399,21 +399,6 @@ def check_tuple(path: str, value: object) -> None:
         raise InvalidInputError(path, f"must be a sequence, got {show(value)}")
 
 
-def sequence(*inner: Validator) -> Validator:
-    """An attrs validator for a tuple field: a tuple, then each of the `inner` validators.
-
-    The field's converter is `to_items`, which leaves anything but
-    a sequence as it is, so that this refuses it by the field's name.
-    """
-
-    def validate(inst: object, attr: Any, value: object) -> None:  # noqa: ANN401
-        check_tuple(attr.name, value)
-        for check in inner:
-            check(inst, attr, value)
-
-    return validate
-
-
 def items_of(*types: type) -> Validator:
     """An attrs validator for a tuple field: a tuple, every item an instance of `types`.
 
@@ -572,8 +557,8 @@ def to_items(value: Iterable[Any]) -> tuple[Any, ...]:
     """An attrs converter for a tuple field: a sequence's items as a tuple.
 
     Anything else (a str, bytes, a mapping, a number, None) is passed on unchanged, for the
-    field's validator (`sequence` or
-    `items_of`) to refuse by the field's name.
+    field's validator (`items_of`, `reals` or one that calls `check_tuple`) to refuse by the
+    field's name.
 
     >>> to_items([1, 2]), to_items(x for x in "ab"), to_items("ab")
     ((1, 2), ('a', 'b'), 'ab')

@@ -380,8 +380,8 @@ def format_member_report(
         >>> [line for line in text.splitlines() if line.startswith("CLTV")]
         ['CLTV (TWD, gross margin 35 %, discount 2 % per month, as in the policy)']
         >>> zh = format_member_report(analyse_sample(), language="zh-Hant")
-        >>> [line.split()[0] for line in zh.splitlines() if "662" in line or " 56 " in line]
-        ['冠軍會員', '金卡會員']
+        >>> [line.split() for line in zh.splitlines() if "冠軍" in line or "金卡" in line]
+        [['冠軍會員', '662', '22.1%'], ['金卡會員', '56']]
     """
     check_instance("analysis", analysis, MemberAnalysis)
     policy = policy if policy is not None else MembershipPolicy()
