@@ -258,19 +258,20 @@ class Terminal(io.StringIO):
 
 
 def _slowed(monkeypatch, stream):
-    """Make the analysis wait until the progress line has been drawn (or 30 s have passed)."""
+    """Make the analysis wait until the progress line has been drawn twice (or 30 s passed)."""
     real = mteam.io.analyse_files
     drawn = threading.Event()
 
     def slow(*args, **kwargs):
         deadline = time.monotonic() + 30
-        while "\r" not in stream.getvalue() and time.monotonic() < deadline:
+        while stream.getvalue().count("\r") < 2 and time.monotonic() < deadline:
             time.sleep(0.01)
         drawn.set()
         return real(*args, **kwargs)
 
     monkeypatch.setattr(mteam.io, "analyse_files", slow)
     monkeypatch.setattr(mteam.cli, "PROGRESS_AFTER", 0.0)
+    monkeypatch.setattr(mteam.cli, "_PROGRESS_EVERY", 0.01)
     return drawn
 
 
@@ -326,3 +327,39 @@ def test_a_quick_command_on_a_terminal_gets_no_progress_line():
     code, out, text = run("split", "10", "a=1", stderr=err)
     assert (code, text) == (0, "")
     assert out.endswith("10 TWD\n")
+
+
+def test_a_closed_stream_or_one_without_isatty_gets_no_line():
+    closed = io.StringIO()
+    closed.close()
+    for stream in (closed, object()):
+        with mteam.cli._Progress(stream, "members") as progress:
+            progress.stage("reading")
+        assert progress.width == 0
+
+
+# --- the README's notebook example -------------------------------------------------------------
+
+
+def test_the_readme_notebook_example_runs_with_pandas_and_the_frames_extra_only():
+    """The example imports pandas and mteam alone, and the extra adds narwhals alone (checked
+    once by hand in a fresh venv: `uv pip install ".[frames]" pandas` runs it)."""
+    import doctest  # noqa: PLC0415
+    import re  # noqa: PLC0415
+    import tomllib  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    root = Path(__file__).resolve().parent.parent
+    blocks = re.findall(r"```python\n(.*?)```", (root / "README.md").read_text(), re.DOTALL)
+    (example,) = [b for b in blocks if "frames.analyse(" in b]
+    imported = set(re.findall(r"^>>> (?:from|import) (\w+)", example, re.MULTILINE))
+    assert imported == {"pandas", "datetime", "mteam"}
+    assert "to_records()" in example
+    extras = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    assert [re.split(r"[<>=]", d)[0] for d in extras["optional-dependencies"]["frames"]] == [
+        "narwhals"
+    ]
+    test = doctest.DocTestParser().get_doctest(example, {}, "README", "README.md", 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    runner.run(test)
+    assert runner.summarize(verbose=False) == doctest.TestResults(0, len(test.examples))
