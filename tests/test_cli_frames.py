@@ -122,11 +122,24 @@ def test_auto_takes_the_engine_for_large_csv_files(files, expected, monkeypatch)
     assert seen == ["polars"]  # the first engine installed
 
 
+def test_auto_takes_polars_alone_for_csv_files(files, expected, monkeypatch):
+    monkeypatch.setitem(sys.modules, "polars", None)  # pyarrow and DuckDB are still installed
+    monkeypatch.setattr(mteam.io, "FRAMES_MIN_BYTES", 1000)
+    stages = []
+    real = mteam.io.analyse_files
+    monkeypatch.setattr(
+        mteam.io, "analyse_files", lambda *a, **k: real(*a, **k | {"stage": stages.append})
+    )
+    argv = ("members", str(files / "members.csv"), str(files / "sales.csv"), "--as-of", AS_OF)
+    assert run(*argv, "--format", "json") == (0, expected, "")
+    assert stages == ["reading and analysing members.csv, sales.csv"]
+
+
 def test_the_help_states_the_rule_with_the_threshold(capsys):
     assert main(["members", "--help"]) == 0
     text = " ".join(capsys.readouterr().out.split())
     assert mteam.io.FRAMES_MIN_BYTES == 16 * 2**20
-    assert "CSV files of 16 MiB or more together" in text
+    assert "CSV files of 16 MiB or more together through polars" in text
     assert "--engine {auto,python,polars,pyarrow,duckdb}" in text
 
 

@@ -371,11 +371,12 @@ def _parser() -> argparse.ArgumentParser:
             "is born at their first purchase, and the BG/NBD and Gamma-Gamma models of repeat "
             "purchases replace the sBG model. A file is CSV, or Parquet when its name ends in "
             ".parquet or .pq or it is a folder of Parquet files (with the frames extra and an "
-            'engine: pip install "mteam[frames]" polars). Parquet files, and CSV files of '
-            "16 MiB or more together, are analysed by the first engine installed of polars, "
-            "pyarrow and DuckDB; smaller CSV files, and the repeat-purchase models, in pure "
-            "Python (--engine chooses). The results are the same either way. On a terminal, "
-            "a progress line on standard error shows work that takes more than 2 seconds."
+            'engine: pip install "mteam[frames]" polars). Parquet files are analysed by the '
+            "first engine installed of polars, pyarrow and DuckDB, and CSV files of 16 MiB or "
+            "more together by polars when it is installed; smaller CSV files, and the "
+            "repeat-purchase models, in pure Python (--engine chooses). The results are the "
+            "same either way. On a terminal, a progress line on standard error shows work "
+            "that takes more than 2 seconds."
         ),
     )
     members.add_argument(
@@ -403,10 +404,11 @@ def _parser() -> argparse.ArgumentParser:
         "--engine",
         choices=("auto", "python", "polars", "pyarrow", "duckdb"),
         default="auto",
-        help="auto (default): Parquet, and CSV files of 16 MiB or more together, through the "
-        "first engine installed of polars, pyarrow and DuckDB, smaller CSV files in pure "
-        "Python; python: always pure Python (Parquet rows read by an engine); polars, pyarrow "
-        "or duckdb: that engine (the repeat-purchase models are always fitted in pure Python)",
+        help="auto (default): Parquet through the first engine installed of polars, pyarrow "
+        "and DuckDB, CSV files of 16 MiB or more together through polars, smaller CSV files "
+        "in pure Python; python: always pure Python (Parquet rows read by an engine); polars, "
+        "pyarrow or duckdb: that engine (the repeat-purchase models are always fitted in pure "
+        "Python)",
     )
     members.add_argument(
         "--format",

@@ -516,8 +516,8 @@ ENGINES: Final = ("polars", "pyarrow", "duckdb")
 """The dataframe engines that read files for the frames path, in the order `"auto"` tries them."""
 
 FRAMES_MIN_BYTES = 16 * 2**20
-"""CSV files of at least this many bytes (the two together) go through an engine under
-`engine="auto"` (16 MiB: below it, the pure path is as quick as starting an engine)."""
+"""CSV files of at least this many bytes (the two together) go through polars under
+`engine="auto"` (16 MiB: below it, the pure path is quicker than starting the engine)."""
 
 _PARQUET_SUFFIXES: Final = (".parquet", ".pq")
 _CHOICES: Final = ("auto", "python", *ENGINES)
@@ -777,11 +777,11 @@ def analyse_files(
     `member_id, on, amount`); a path ending in `.parquet` or `.pq`, or a folder (of Parquet
     files), is Parquet. The result is the same whichever path computes it.
 
-    With `engine="auto"`, Parquet files, and CSV files of at least
-    [`FRAMES_MIN_BYTES`][mteam.io.FRAMES_MIN_BYTES] together, go through the first engine
-    installed of polars, pyarrow and DuckDB with
-    [`frames.analyse`][mteam.membership.frames.analyse] (it needs the extra `frames`); smaller
-    CSV files, or any when no engine is installed, take the pure path,
+    With `engine="auto"`, Parquet files go through the first engine installed of polars,
+    pyarrow and DuckDB with [`frames.analyse`][mteam.membership.frames.analyse] (it needs the
+    extra `frames`), and CSV files of at least [`FRAMES_MIN_BYTES`][mteam.io.FRAMES_MIN_BYTES]
+    together through polars; smaller CSV files, or any when polars is not installed, take the
+    pure path,
     [`read_and_analyse`][mteam.io.read_and_analyse]. `engine="python"` always takes the pure
     path (Parquet rows are read by an engine, then analysed as records); `"polars"`,
     `"pyarrow"` or `"duckdb"` always that engine. Wherever the frames path does not compute the
@@ -869,7 +869,9 @@ def _way(
         engine == "python" or (engine == "auto" and _csv_bytes(files) < FRAMES_MIN_BYTES)
     ):
         return "csv", _Reader(None)
-    found = _engine(engine)
+    # large CSV files go through polars only: on them pyarrow and DuckDB are slower than the
+    # pure path (see the command's docs)
+    found = _engine("polars" if engine == "auto" and not parquet else engine)
     if found is None:
         if not parquet and engine == "auto":
             return "csv", _Reader(None)
