@@ -239,16 +239,15 @@ def test_parquet_without_an_engine_names_what_to_install(files, no_engines):
     assert err.endswith('engine: duckdb is not installed: pip install "mteam[frames]" duckdb\n')
 
 
-def test_large_csv_files_without_an_engine_take_the_pure_path(files, expected, no_engines):
+def test_large_csv_files_without_an_engine_take_the_pure_path(
+    files, expected, no_engines, monkeypatch
+):
     del no_engines
-    mteam.io.FRAMES_MIN_BYTES = 0
-    try:
-        code, out, err = run(
-            "members", str(files / "members.csv"), str(files / "sales.csv"), "--as-of", AS_OF,
-            "--format", "json",
-        )  # fmt: skip
-    finally:
-        mteam.io.FRAMES_MIN_BYTES = 16 * 2**20
+    monkeypatch.setattr(mteam.io, "FRAMES_MIN_BYTES", 0)
+    code, out, err = run(
+        "members", str(files / "members.csv"), str(files / "sales.csv"), "--as-of", AS_OF,
+        "--format", "json",
+    )  # fmt: skip
     assert (code, out, err) == (0, expected, "")
 
 

@@ -10,6 +10,8 @@ Everything that reads or writes a file lives here (the domain never does):
   [`members_csv`][mteam.io.members_csv] and [`transactions_csv`][mteam.io.transactions_csv]
   (writers), and the bulk path [`summarise_csv`][mteam.io.summarise_csv] and
   [`read_and_analyse`][mteam.io.read_and_analyse];
+* CSV or Parquet files analysed on the pure path or through a dataframe engine:
+  [`analyse_files`][mteam.io.analyse_files] and [`is_parquet`][mteam.io.is_parquet];
 * the bundled samples: [`load_sample_team`][mteam.io.load_sample_team],
   [`sample_team_text`][mteam.io.sample_team_text] and
   [`analyse_sample`][mteam.io.analyse_sample].
