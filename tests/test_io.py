@@ -425,3 +425,148 @@ def test_as_of_a_pandas_timestamp_is_refused():
         summarise_csv(
             _io.StringIO(MEMBERS), _io.StringIO("member_id,on,amount\n"), pd.Timestamp("2025-06-01")
         )
+
+
+# --- analyse_files: CSV and Parquet files, on the pure path or through an engine -------------
+
+import re  # noqa: E402
+from datetime import UTC, datetime, timedelta  # noqa: E402
+
+import polars as pl  # noqa: E402
+
+from mteam import io as mio  # noqa: E402
+from mteam.membership.analysis import MembershipPolicy  # noqa: E402
+
+AS_OF = date(2025, 12, 31)
+
+
+def _members_frame():
+    return pl.DataFrame(
+        {
+            "member_id": ["a", "b", "c"],
+            "joined_on": [date(2025, 1, 5), date(2025, 2, 1), date(2025, 3, 9)],
+            "left_on": [date(2025, 6, 30), None, None],
+        }
+    )
+
+
+def _sales_frame():
+    return pl.DataFrame(
+        {
+            "member_id": ["a", "b", "b", "c"],
+            "on": [date(2025, 1, 6), date(2025, 2, 2), date(2025, 5, 2), date(2025, 3, 9)],
+            "amount": [30, 45, 20, 12],
+        }
+    )
+
+
+def test_is_parquet_by_suffix_or_folder(tmp_path):
+    assert mio.is_parquet(tmp_path)
+    assert mio.is_parquet(tmp_path / "x.Parquet")
+    assert not mio.is_parquet(tmp_path / "x.csv")
+    with pytest.raises(InvalidInputError, match="path: must be"):
+        mio.is_parquet(3)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"engine": "spark"}, "engine: must be one of auto, python, polars, pyarrow, duckdb"),
+        (
+            {"as_of": datetime(2025, 12, 31, tzinfo=UTC)},
+            "as_of: must be a date (a day, not a datetime)",
+        ),
+        ({"transactions_file": 3}, "files[1]: must be"),
+    ],
+)
+def test_analyse_files_checks_its_arguments(kwargs, message):
+    arguments = {"members_file": "m.csv", "transactions_file": "t.csv", "as_of": AS_OF} | kwargs
+    with pytest.raises(InvalidInputError, match=re.escape(message)):
+        mio.analyse_files(**arguments)
+
+
+def test_a_missing_parquet_file_is_bad_input(tmp_path):
+    with pytest.raises(InvalidInputError, match=r"cannot read .*nope.parquet.*: no such file"):
+        mio.analyse_files(None, tmp_path / "nope.parquet", AS_OF)
+
+
+def test_parquet_rows_become_the_records_of_the_csv_files(tmp_path):
+    _members_frame().write_parquet(tmp_path / "m.parquet")
+    _sales_frame().write_parquet(tmp_path / "t.parquet")
+    (tmp_path / "m.csv").write_text(mio.members_csv([]) + "a,2025-01-05,2025-06-30\n"
+                                    "b,2025-02-01,\nc,2025-03-09,\n")  # fmt: skip
+    (tmp_path / "t.csv").write_text("member_id,on,amount\na,2025-01-06,30\nb,2025-02-02,45\n"
+                                    "b,2025-05-02,20\nc,2025-03-09,12\n")  # fmt: skip
+    policy = MembershipPolicy(models="contractual")
+    csv = mio.analyse_files(tmp_path / "m.csv", tmp_path / "t.csv", AS_OF, policy)
+    stages = []
+    rows = mio.analyse_files(
+        tmp_path / "m.parquet", tmp_path / "t.parquet", AS_OF, policy, engine="python",
+        stage=stages.append,
+    )  # fmt: skip
+    assert rows == csv
+    assert stages == ["reading m.parquet, t.parquet with polars, analysing in Python"]
+
+
+def test_engine_cells_become_days_and_decimals():
+    midnight = datetime(2025, 3, 1)  # noqa: DTZ001 - a naive day at midnight, as engines give
+    assert mio._cell_day(midnight, "on") == date(2025, 3, 1)
+    assert mio._cell_day(date(2025, 3, 1), "on") == date(2025, 3, 1)
+    assert mio._cell_day(None, "left_on", optional=True) is None
+    assert mio._cell_amount(19.99, "amount") == Decimal("19.99")
+    assert mio._cell_amount(7, "amount") == Decimal(7)
+    assert mio._cell_amount(Decimal("1.5"), "amount") == Decimal("1.5")
+    for value in (midnight + timedelta(hours=9), midnight.replace(tzinfo=UTC)):
+        with pytest.raises(InvalidInputError, match="on: must be a day"):
+            mio._cell_day(value, "on")
+    with pytest.raises(InvalidInputError, match="on: must be a date, got '2025-03-01'"):
+        mio._cell_day("2025-03-01", "on")
+    with pytest.raises(InvalidInputError, match="amount: must be a number, got True"):
+        mio._cell_amount(True, "amount")  # noqa: FBT003 - the bad cell
+
+
+def test_bad_parquet_rows_are_named_by_their_row(tmp_path):
+    members = pl.concat([_members_frame(), _members_frame().head(1)]).with_columns(
+        pl.when(pl.col("member_id") == "c").then(pl.lit("")).otherwise("member_id")
+        .alias("member_id")
+    )  # fmt: skip
+    members.write_parquet(tmp_path / "m.parquet")
+    with pytest.raises(InvalidInputError) as caught:
+        mio.analyse_files(tmp_path / "m.parquet", tmp_path / "t.parquet", AS_OF, engine="python")
+    assert [str(p) for p in caught.value.problems] == [
+        "m.parquet:row 3.id: must not be empty, got ''",
+        "m.parquet:row 4.member_id: duplicate id 'a'",
+    ]
+    _members_frame().write_parquet(tmp_path / "m.parquet")
+    sales = _sales_frame().with_columns(pl.col("amount").cast(pl.String))
+    sales.write_parquet(tmp_path / "t.parquet")
+    with pytest.raises(InvalidInputError) as caught:
+        mio.analyse_files(tmp_path / "m.parquet", tmp_path / "t.parquet", AS_OF, engine="python")
+    assert str(caught.value.problems[0]) == "t.parquet:row 1.amount: must be a number, got '30'"
+    stranger = _sales_frame().with_columns(pl.Series("member_id", ["a", "b", "z", "c"]))
+    stranger.write_parquet(tmp_path / "t.parquet")
+    for engine in ("python", "polars"):  # the repeat models: the pure path on the rows
+        with pytest.raises(InvalidInputError, match=r"^t\.parquet:row 3\.member_id: unknown"):
+            mio.analyse_files(
+                tmp_path / "m.parquet", tmp_path / "t.parquet", AS_OF,
+                MembershipPolicy(models="both"), engine=engine,
+            )  # fmt: skip
+
+
+def test_integer_member_ids_are_text_on_every_path(tmp_path):
+    members = _members_frame().with_columns(pl.Series("member_id", [101, 102, 103]))
+    sales = _sales_frame().with_columns(pl.Series("member_id", [101, 102, 102, 103]))
+    members.write_parquet(tmp_path / "m.parquet")
+    sales.write_parquet(tmp_path / "t.parquet")
+    policy = MembershipPolicy(models="contractual")
+    paths = (tmp_path / "m.parquet", tmp_path / "t.parquet", AS_OF, policy)
+    rows = mio.analyse_files(*paths, engine="python")
+    assert rows == mio.analyse_files(*paths, engine="polars")
+    assert rows.rfm_cuts.frequency_ids[0] in {"101", "102", "103"}
+
+
+def test_a_bad_parquet_column_type_is_the_frames_path_error(tmp_path):
+    _members_frame().with_columns(pl.lit(1.5).alias("member_id")).write_parquet(tmp_path / "m.pq")
+    _sales_frame().write_parquet(tmp_path / "t.pq")
+    with pytest.raises(InvalidInputError, match=r"members\.member_id: must be text"):
+        mio.analyse_files(tmp_path / "m.pq", tmp_path / "t.pq", AS_OF)

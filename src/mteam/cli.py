@@ -3,6 +3,10 @@
 Exit codes: 0 success, 2 bad input (every problem on standard error, nothing on standard
 output, no traceback), 1 a bug in mteam (with the traceback, so it can be reported).
 
+While a command works for more than a couple of seconds, a progress line on standard error
+(rewritten in place, ending with a newline) says what it is doing, but only when standard
+error is a terminal: a pipe, a file or a CI log never gets one.
+
 Output is UTF-8 whatever the terminal's encoding (`LANG=C`, `PYTHONIOENCODING=ascii`): a
 report in Traditional Chinese, or a member's name in any script, is never an encoding error.
 A command's output is written once it is complete, so a command that fails writes nothing to
@@ -16,12 +20,15 @@ import io
 import json
 import os
 import sys
+import threading
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from types import TracebackType
+from typing import TYPE_CHECKING, Self, TextIO
 
 import attrs
 
@@ -43,6 +50,71 @@ Handler = Callable[[argparse.Namespace, TextIO], int]
 RELEASE_KEY_VARIABLE = "MTEAM_RELEASE_KEY"
 """The environment variable holding a cycle's release key (never an argument: arguments show
 in process lists and shell history)."""
+
+
+PROGRESS_AFTER = 2.0
+"""Seconds a command works before the progress line appears (on a terminal only)."""
+_PROGRESS_EVERY = 0.5
+
+
+class _Progress:
+    r"""A line on standard error, rewritten with `\r`, while a command works.
+
+    It appears once the command has worked `PROGRESS_AFTER` seconds, and only when the stream
+    is a terminal; it ends with a newline when the command ends.
+    """
+
+    def __init__(self, stream: TextIO, command: str) -> None:
+        self.stream = stream
+        self.command = command
+        self.text = "working"
+        self.start = time.monotonic()
+        self.width = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def stage(self, text: str) -> None:
+        """Say what the command is doing now."""
+        self.text = text
+
+    def __enter__(self) -> Self:
+        try:
+            terminal = self.stream.isatty()
+        except (AttributeError, ValueError):  # no isatty, or a closed stream
+            terminal = False
+        if terminal:
+            self._thread = threading.Thread(target=self._run, daemon=True)
+            self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        if self._stop.wait(PROGRESS_AFTER):
+            return
+        while True:
+            self._draw("…")
+            if self._stop.wait(_PROGRESS_EVERY):
+                return
+
+    def _draw(self, end: str) -> None:
+        seconds = time.monotonic() - self.start
+        line = f"mteam {self.command}: {self.text} {end} {seconds:.0f} s"
+        with self._lock:
+            _write(self.stream, "\r" + line.ljust(self.width))
+            self.width = max(self.width, len(line))
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        _value: BaseException | None,
+        _traceback: TracebackType | None,
+    ) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        if self.width:  # the line was shown: finish it
+            self._draw("stopped after" if kind is not None else "done in")
+            _write(self.stream, "\n")
 
 
 def _decimal_arg(text: str) -> Decimal:
@@ -180,7 +252,7 @@ def _date_arg(text: str) -> date:
 
 
 def _cmd_members(args: argparse.Namespace, out: TextIO) -> int:
-    from mteam.io import analyse_sample, dumps, read_and_analyse  # noqa: PLC0415 - when run
+    from mteam.io import analyse_files, analyse_sample, dumps  # noqa: PLC0415 - when run
     from mteam.membership.analysis import SAMPLE_AS_OF, MembershipPolicy  # noqa: PLC0415
     from mteam.report import format_member_report  # noqa: PLC0415
     from mteam.report.html import member_page  # noqa: PLC0415
@@ -191,13 +263,17 @@ def _cmd_members(args: argparse.Namespace, out: TextIO) -> int:
         )
     if len(args.files) > 2:
         raise InvalidInputError(
-            "files", "give TRANSACTIONS.csv, MEMBERS.csv TRANSACTIONS.csv, or neither"
+            "files", "give TRANSACTIONS, MEMBERS TRANSACTIONS (CSV or Parquet), or neither"
         )
+    if not args.files and args.engine != "auto":
+        raise InvalidInputError("engine", "applies to files: leave it out for the sample")
     policy = MembershipPolicy(models=args.models, holdout_months=args.holdout_months)
     if args.files:
         as_of = args.as_of if args.as_of is not None else date.today()  # noqa: DTZ011
         members = args.files[0] if len(args.files) == 2 else None
-        analysis = read_and_analyse(members, args.files[-1], as_of, policy)
+        analysis = analyse_files(
+            members, args.files[-1], as_of, policy, engine=args.engine, stage=args.progress.stage
+        )
     else:
         if args.as_of is not None and args.as_of != SAMPLE_AS_OF:
             raise InvalidInputError("as_of", f"the sample member base is as of {SAMPLE_AS_OF}")
@@ -290,17 +366,24 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Analyse a member base: retention, cohorts, Kaplan-Meier survival, the sBG model "
             "and its projection, CLTV, RFM segments and tiers. Without files, the bundled "
-            "sample of 3,000 members is analysed as of 2026-10-31. With TRANSACTIONS.csv "
+            "sample of 3,000 members is analysed as of 2026-10-31. With TRANSACTIONS "
             "alone (or members without leave dates), the base is non-contractual: each member "
             "is born at their first purchase, and the BG/NBD and Gamma-Gamma models of repeat "
-            "purchases replace the sBG model."
+            "purchases replace the sBG model. A file is CSV, or Parquet when its name ends in "
+            ".parquet or .pq or it is a folder of Parquet files (with the frames extra and an "
+            'engine: pip install "mteam[frames]" polars). Parquet files are analysed by the '
+            "first engine installed of polars, pyarrow and DuckDB, and CSV files of 16 MiB or "
+            "more together by polars when it is installed; smaller CSV files, and the "
+            "repeat-purchase models, in pure Python (--engine chooses). The results are the "
+            "same either way. On a terminal, a progress line on standard error shows work "
+            "that takes more than 2 seconds."
         ),
     )
     members.add_argument(
         "files",
         nargs="*",
         metavar="FILE",
-        help="MEMBERS.csv TRANSACTIONS.csv, TRANSACTIONS.csv alone, or neither",
+        help="MEMBERS TRANSACTIONS, TRANSACTIONS alone, or neither (CSV or Parquet files)",
     )
     members.add_argument(
         "--models",
@@ -317,6 +400,16 @@ def _parser() -> argparse.ArgumentParser:
         "analysis day, and compare with what the members bought in those N months",
     )
     members.add_argument("--as-of", type=_date_arg, help="the day of the analysis (default today)")
+    members.add_argument(
+        "--engine",
+        choices=("auto", "python", "polars", "pyarrow", "duckdb"),
+        default="auto",
+        help="auto (default): Parquet through the first engine installed of polars, pyarrow "
+        "and DuckDB, CSV files of 16 MiB or more together through polars, smaller CSV files "
+        "in pure Python; python: always pure Python (Parquet rows read by an engine); polars, "
+        "pyarrow or duckdb: that engine (the repeat-purchase models are always fitted in pure "
+        "Python)",
+    )
     members.add_argument(
         "--format",
         choices=("text", "json", "html"),
@@ -410,8 +503,11 @@ def main(
         return int(exc.code or 0)
     handler: Handler = args.handler
     output = io.StringIO()  # written out only once the command has succeeded
+    progress = _Progress(err, handler.__name__.removeprefix("_cmd_"))
+    args.progress = progress
     try:
-        with mteam.batch():  # one job has the process to itself: pause the cyclic collector
+        # one job has the process to itself: pause the cyclic collector
+        with mteam.batch(), progress:
             code = handler(args, output)
     except InvalidInputError as exc:
         _write(err, f"mteam: invalid input: {exc}\n")
