@@ -163,10 +163,13 @@ def test_the_html_review_is_the_whole_team():
     assert "member: the HTML report shows the whole team" in err
 
 
-def test_the_text_member_report_is_english_only():
+def test_the_text_member_report_names_segments_and_tiers_in_the_language():
     code, out, err = run("members", "--language", "zh-Hant")
-    assert (code, out) == (2, "")
-    assert "language: the text report is in English only; use --format html" in err
+    assert (code, err) == (0, "")
+    english = run("members")[1]
+    assert "冠軍會員" in out or "沉睡會員" in out
+    assert "冠軍會員" not in english
+    assert "Champions" in english or "Hibernating" in english
     assert run("members", "--format", "json", "--language", "zh-Hant")[0] == 0
 
 

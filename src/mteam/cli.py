@@ -257,10 +257,6 @@ def _cmd_members(args: argparse.Namespace, out: TextIO) -> int:
     from mteam.report import format_member_report  # noqa: PLC0415
     from mteam.report.html import member_page  # noqa: PLC0415
 
-    if args.format == "text" and args.language != "en":
-        raise InvalidInputError(
-            "language", f"the text report is in English only; use --format html for {args.language}"
-        )
     if len(args.files) > 2:
         raise InvalidInputError(
             "files", "give TRANSACTIONS, MEMBERS TRANSACTIONS (CSV or Parquet), or neither"
@@ -281,9 +277,9 @@ def _cmd_members(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         text = dumps(analysis) + "\n"
     elif args.format == "html":
-        text = member_page(analysis, language=args.language)
+        text = member_page(analysis, language=args.language, policy=policy)
     else:
-        text = format_member_report(analysis, policy)
+        text = format_member_report(analysis, policy, args.language)
     return _emit(text, args.output, out)
 
 
@@ -420,7 +416,7 @@ def _parser() -> argparse.ArgumentParser:
         "--language",
         choices=("en", "zh-Hant"),
         default="en",
-        help="the HTML page's words (the text report is in English only)",
+        help="the HTML page's words; in the text report, the RFM segments' and tiers' names",
     )
     members.add_argument("-o", "--output", metavar="FILE", help=_OUTPUT_HELP)
     members.set_defaults(handler=_cmd_members)
