@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mteam._optimize import maximise_positive
 from mteam.errors import InvalidInputError
 from mteam.membership.bgnbd import BGNBDModel, _evaluate, _Table, fit_bgnbd
 from mteam.membership.repeat import Profile, RepeatSummary
@@ -272,3 +273,31 @@ def test_the_many_member_path_names_a_bad_customer(customers, path):
         with pytest.raises(InvalidInputError) as info:
             call()
         assert info.value.path == path
+
+
+def test_the_optimiser_reports_its_failures_as_data():
+    def broken(_theta):
+        raise ZeroDivisionError  # outside the model's domain everywhere
+
+    fit = maximise_positive(broken, [(1.0, 1.0)], value_and_gradient=lambda t: (broken(t), ()))
+    assert not fit.diagnostics.converged
+    assert fit.covariance is None
+    assert fit.standard_errors == (None, None)
+
+    def nan_gradient(theta):
+        return -((theta[0] - 2) ** 2), (math.nan,)
+
+    fit = maximise_positive(lambda t: -((t[0] - 2) ** 2), [(1.0,)], value_and_gradient=nan_gradient)
+    assert not math.isnan(fit.parameters[0])
+
+    def value_and_gradient(theta):
+        x, y = theta
+        return -((x - 2) ** 2) - 10 * (y - 3) ** 2, (-2 * (x - 2), -20 * (y - 3))
+
+    short = maximise_positive(
+        lambda t: value_and_gradient(t)[0],
+        [(1.0, 1.0)],
+        value_and_gradient=value_and_gradient,
+        max_iterations=1,
+    )
+    assert "1 iterations" in short.diagnostics.message or short.diagnostics.method == "nelder-mead"

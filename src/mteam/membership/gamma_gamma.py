@@ -215,7 +215,7 @@ def fit_gamma_gamma(summary: RepeatSummary) -> GammaGammaModel:
     mean = sum(w * m for _, m, w in rows) / sum(w for _, _, w in rows)
     fit = maximise_positive(
         lambda th: _evaluate(th, rows)[0],
-        [(2.0, 3.0, mean), (1.0, 1.0, 1.0)],
+        [(1.0, 1.0, 1.0), (2.0, 3.0, mean)],
         value_and_gradient=lambda th: _evaluate(th, rows),
     )
     p, q, g = fit.parameters
