@@ -301,3 +301,30 @@ def test_the_optimiser_reports_its_failures_as_data():
         max_iterations=1,
     )
     assert "1 iterations" in short.diagnostics.message or short.diagnostics.method == "nelder-mead"
+
+
+# The bracket of the expected purchases, against 50-digit evaluations of its closed form
+# c [1 − (1 − z)^r ₂F₁(r, b; c; z)] / (a − 1) (mpmath 1.3, `mp.dps = 50`, `hyp2f1`): a and b
+# in the millions (a fit with no spread in the drop-out probability), c − r < 0 with z near 1
+# (where Euler's transform alternates and lost every digit), b large, r large, and CDNOW-like.
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            (0.6477345970640032, 8760957.929810595, 8974878.89109067, 0.5430372617123732),
+            0.52343056222794701452,
+        ),
+        (
+            (138.56636863872836, 0.5013793350923498, 0.1761094166476562, 0.8661841109727132),
+            15.75408251170300678,
+        ),
+        ((2.5, 3.0, 1e6, 0.3), 1.0714261607277166967),
+        ((300.2, 0.8, 2.4, 0.9), 36.377879316539955779),
+        ((1000.5, 2.0, 3.0, 0.53), 3.9893720617662488206),
+        ((0.243, 0.793, 2.426, 0.4), 0.14820782528548921038),
+    ],
+)
+def test_the_expected_purchases_bracket_is_exact_where_its_series_are_not(args, expected):
+    from mteam.membership._special import bgnbd_bracket  # noqa: PLC0415
+
+    assert bgnbd_bracket(*args) == pytest.approx(expected, rel=1e-13)
