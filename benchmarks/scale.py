@@ -171,8 +171,10 @@ def _run_dask(data: Path, score: bool, memory: str) -> dict[str, float]:
         ) as cluster,
         Client(cluster),
     ):
-        members = dd.read_parquet(str(data / "members"))
-        sales = dd.read_parquet(str(data / "transactions"))
+        members = dd.read_parquet(str(data / "members"), dtype_backend="pyarrow")
+        sales = dd.read_parquet(str(data / "transactions"), dtype_backend="pyarrow")
+        # decimal amounts fail under a distributed client (see the Run on Dask how-to)
+        sales = sales.astype({"amount": "float64"})
         times = {}
         begin = time.perf_counter()
         result = frames.analyse(members, sales, AS_OF, _policy())
@@ -197,7 +199,7 @@ def _kind(proc) -> str:
         return "other"
     if "java" in name:
         return "jvm"
-    if "pyspark" in cmd and "daemon" in cmd or "pyspark.worker" in cmd:
+    if ("pyspark" in cmd and "daemon" in cmd) or "pyspark.worker" in cmd:
         return "python-workers"
     if "distributed" in cmd or "multiprocessing" in cmd:
         return "dask-workers"
@@ -244,7 +246,12 @@ def _measure(args: argparse.Namespace, engine: str) -> dict[str, object]:
     if child.returncode:
         raise SystemExit(f"{engine} failed (exit {child.returncode})")
     times = json.loads(out.strip().splitlines()[-1])
-    return {"engine": engine, "wall_s": wall, **times, "peak_mb": {k: v >> 20 for k, v in peaks.items()}}
+    return {
+        "engine": engine,
+        "wall_s": wall,
+        **times,
+        "peak_mb": {k: v >> 20 for k, v in peaks.items()},
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -270,8 +277,10 @@ def main(argv: list[str] | None = None) -> None:
         print(f"generated {counts} in {time.perf_counter() - begin:.0f} s")
     counts = json.loads(stamp.read_text())["counts"]
     size = sum(f.stat().st_size for f in args.dir.glob("*/part-*.parquet")) >> 20
-    print(f"base: {counts['members']:,} members, {counts['transactions']:,} transactions, "
-          f"{size:,} MB of Parquet; {os.cpu_count()} cores")
+    print(
+        f"base: {counts['members']:,} members, {counts['transactions']:,} transactions, "
+        f"{size:,} MB of Parquet; {os.cpu_count()} cores"
+    )
     for engine in args.engines.split(","):
         print(json.dumps(_measure(args, engine)), flush=True)
 
