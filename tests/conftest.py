@@ -1,10 +1,15 @@
-"""Hypothesis profiles: `dev` (fast, the default), `ci` (more examples, derandomised), `fuzz`.
+"""Hypothesis profiles, and the dataframe engines' session-wide fixtures.
 
+Profiles: `dev` (fast, the default), `ci` (more examples, derandomised), `fuzz`.
 `.ci/run` sets `HYPOTHESIS_PROFILE=ci`; `CI` being set selects it too.
 """
 
+import importlib.util
 import os
+import shutil
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -21,3 +26,90 @@ settings.register_profile("dev", max_examples=40, deadline=None)
 settings.register_profile("fuzz", parent=settings.get_profile("ci"), max_examples=5000)
 
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+# --- the dataframe engines: one Spark session and one Dask cluster for the whole run ----------
+#
+# An engine that is not installed is skipped, except in CI (`CI` set, as `.ci/run` does), where
+# every engine must run: a missing one fails the test that needs it instead of passing quietly.
+
+
+def missing_engine(*modules: str, java: bool = False) -> str | None:
+    """Why these engine modules (and Java, for Spark) cannot run here, or None when they can."""
+    absent = [m for m in modules if importlib.util.find_spec(m) is None]
+    if absent:
+        return f"{', '.join(absent)} not installed (the `tests` dependency group has it)"
+    if java and not (shutil.which("java") or os.environ.get("JAVA_HOME")):
+        return "Spark needs Java 17 (java on PATH or JAVA_HOME), found neither"
+    return None
+
+
+def require_engine(*modules: str, java: bool = False) -> None:
+    """Skip the calling test when an engine cannot run here; fail instead in CI."""
+    reason = missing_engine(*modules, java=java)
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI runs every engine: {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture(name="require_engine", scope="session")
+def require_engine_fixture() -> object:
+    """`require_engine(*modules, java=False)` for a test's body (skips, or fails in CI)."""
+    return require_engine
+
+
+def spark_builder() -> object:
+    """The local SparkSession's settings for many tiny queries (the docs' examples use theirs).
+
+    Two cores and two shuffle partitions (a shuffle still spans partitions), no UI and no
+    progress bar, the session time zone UTC (dates never shift), Arrow conversions off (rows
+    travel as plain Python values), no adaptive re-planning (nothing to coalesce), and the
+    JVM's quick compiler only: the JIT's second tier costs more CPU than a test run wins back.
+    """
+    from pyspark.sql import SparkSession  # noqa: PLC0415 - only where Spark is installed
+
+    return (
+        SparkSession.builder.master("local[2]")
+        .appName("mteam-tests")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "false")
+        .config("spark.sql.adaptive.enabled", "false")
+        .config("spark.driver.memory", "1g")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+    )
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[object]:
+    """The run's one local SparkSession (started on first use, stopped at the end)."""
+    require_engine("pyspark", java=True)
+    session = spark_builder().getOrCreate()  # type: ignore[attr-defined]
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def dask_client() -> Iterator[object]:
+    """The run's one `distributed.LocalCluster`: one in-process worker with two threads.
+
+    In-process (no worker processes to start) keeps its cost per compute small; the how-to's
+    test runs Dask with worker processes, as a user's cluster does.
+    """
+    require_engine("dask", "distributed")
+    from distributed import Client, LocalCluster  # noqa: PLC0415 - (same, Dask)
+
+    cluster = LocalCluster(
+        processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None
+    )
+    client = Client(cluster)
+    yield client
+    client.close()
+    cluster.close()
