@@ -55,6 +55,7 @@ Examples:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
@@ -69,8 +70,10 @@ from mteam.membership.analysis import (
     MembershipPolicy,
     _Aggregates,
     _from_aggregates,
+    _RepeatInputs,
 )
 from mteam.membership.cltv import CohortValue
+from mteam.membership.repeat import Profile, RepeatSummary, SpendProfile, elapsed
 from mteam.membership.retention import CohortCell, CohortTable, RetentionCounts
 from mteam.membership.rfm import (
     _NEVER,
@@ -79,7 +82,7 @@ from mteam.membership.rfm import (
     _rank_cut_positions,
     _shared_cut_points,
 )
-from mteam.membership.summary import TRAILING_MONTHS, MemberBase, MemberStats
+from mteam.membership.summary import TRAILING_MONTHS, MemberBase, MemberStats, add_months
 from mteam.membership.survival import DurationTable
 from mteam.membership.tiers import PointsPolicy, TierPolicy
 from mteam.membership.units import TimeUnit
@@ -162,20 +165,49 @@ def _check_types(frame: Any, name: str, columns: Mapping[str, str]) -> Any:  # n
     return frame.select(exprs)
 
 
-def _jdn(expr: Any, *, cast: bool = True) -> Any:  # noqa: ANN401
-    """The Julian day number of a date expression, by integer arithmetic on y, m, d.
+def _with_jdn(frame: Any, y: Any, m: Any, d: Any, out: str) -> Any:  # noqa: ANN401
+    """Column `out`: the Julian day number of the integer parts y, m, d (expressions).
+
+    Integer arithmetic, in steps: each floor division is of a column (narwhals writes one for
+    SQL engines as a CASE that repeats its operands, so nested divisions would grow the query
+    exponentially).
+    """
+    nw = _nw()
+    t = f"_{out}_"
+    yy, mm = nw.col(f"{t}yy"), nw.col(f"{t}mm")
+    return (
+        frame.with_columns(y.alias(f"{t}y"), m.alias(f"{t}m"), d.alias(f"{t}d"))
+        .with_columns(((14 - nw.col(f"{t}m")) // 12).alias(f"{t}a"))
+        .with_columns(
+            (nw.col(f"{t}y") + 4800 - nw.col(f"{t}a")).alias(f"{t}yy"),
+            (nw.col(f"{t}m") + 12 * nw.col(f"{t}a") - 3).alias(f"{t}mm"),
+        )
+        .with_columns(
+            (
+                nw.col(f"{t}d")
+                + (153 * mm + 2) // 5
+                + 365 * yy
+                + yy // 4
+                - yy // 100
+                + yy // 400
+                - 32045
+            ).alias(out)
+        )
+        .drop(*(f"{t}{p}" for p in ("y", "m", "d", "a", "yy", "mm")))
+    )
+
+
+def _with_day_number(frame: Any, col: str, out: str, *, cast: bool = True) -> Any:  # noqa: ANN401
+    """Column `out`: the Julian day number of a date column.
 
     A column with nulls is not cast (pandas holds its missing years as NaN floats).
     """
     nw = _nw()
+    c = nw.col(col)
     y, m, d = (
-        part.cast(nw.Int64) if cast else part
-        for part in (expr.dt.year(), expr.dt.month(), expr.dt.day())
+        part.cast(nw.Int64) if cast else part for part in (c.dt.year(), c.dt.month(), c.dt.day())
     )
-    a = (14 - m) // 12
-    yy = y + 4800 - a
-    mm = m + 12 * a - 3
-    return d + (153 * mm + 2) // 5 + 365 * yy + yy // 4 - yy // 100 + yy // 400 - 32045
+    return _with_jdn(frame, y, m, d, out)
 
 
 def _last_day(y: Any, m: Any) -> Any:  # noqa: ANN401
@@ -196,18 +228,16 @@ def _months_between(y1: Any, m1: Any, d1: Any, y2: Any, m2: Any, d2: Any) -> Any
     return k - nw.when(short).then(1).otherwise(0)
 
 
-def _ymd(prefix: str, col: str, *, cast: bool = True) -> list[Any]:
+def _with_ymd(frame: Any, prefix: str, col: str, *, cast: bool = True) -> Any:  # noqa: ANN401
+    """Columns `{prefix}y`, `{prefix}m`, `{prefix}d` and the day number `{prefix}n` of a date."""
     nw = _nw()
     c = nw.col(col)
     parts = (c.dt.year(), c.dt.month(), c.dt.day())
     # a nullable column's parts are 0 where it is null (its day number stays null)
     y, m, d = (p.cast(nw.Int64) if cast else p.fill_null(0).cast(nw.Int64) for p in parts)
-    return [
-        y.alias(f"{prefix}y"),
-        m.alias(f"{prefix}m"),
-        d.alias(f"{prefix}d"),
-        _jdn(c, cast=cast).alias(f"{prefix}n"),
-    ]
+    return _with_day_number(frame, col, f"{prefix}n", cast=cast).with_columns(
+        y.alias(f"{prefix}y"), m.alias(f"{prefix}m"), d.alias(f"{prefix}d")
+    )
 
 
 def _not_midnight(col: str) -> Any:  # noqa: ANN401
@@ -235,48 +265,93 @@ def _missing(value: object) -> bool:
     return value is None or value != value  # noqa: PLR0124 - NaN is the one value not itself
 
 
-def _check(frame: Any, flags: Mapping[str, tuple[Any, Any, str, str]]) -> None:  # noqa: ANN401
-    """Count every problem in one pass; raise them all, with a few member ids each.
+Flag = tuple[Any, Any, str, str]
+"""A problem: its count as an aggregate, its rows (with `member_id`), the column, the message."""
 
-    `flags`: key → (the count as an aggregate expression, the rows at fault as a frame with a
-    `member_id` column, the column's path, the message).
+
+def _check(groups: list[tuple[Any, Mapping[str, Flag], Mapping[str, Any]]]) -> dict[str, Any]:
+    """Count every problem of every frame in one collect; raise the first frame's, if any.
+
+    `groups`: (frame, its flags by key, other aggregates wanted by key); the frames' one-row
+    counts are joined side by side, so the checks are one round trip. The problems of a frame
+    are raised together, with a few member ids each; the other aggregates are returned.
     """
     nw = _nw()
-    counts = _collect_rows(
-        frame.select([count.alias(key) for key, (count, _, _, _) in flags.items()])
-    )[0]
-    problems = []
-    for key, (_, rows, path, message) in flags.items():
-        n = _int(counts[key])
-        if n:
-            ids = _collect_rows(rows.select(nw.col("member_id")).head(_EXAMPLES))
-            examples = ", ".join(show(r["member_id"]) for r in ids)
-            problems.append((path, f"{message}: {n} row{'s' * (n != 1)}, e.g. {examples}"))
-    if len(problems) == 1:
-        raise InvalidInputError(*problems[0])
-    if problems:
-        raise InvalidInputError.from_problems(
-            [InvalidInputError(p, m).problems[0] for p, m in problems]
+    row: Any = None
+    for g, (frame, flags, extra) in enumerate(groups):
+        counts = frame.select(
+            *(count.alias(f"{g}:{key}") for key, (count, _, _, _) in flags.items()),
+            *(expr.alias(key) for key, expr in extra.items()),
         )
+        row = counts if row is None else row.join(counts, how="cross")
+    values = _collect_rows(row)[0]
+    for g, (_, flags, _) in enumerate(groups):
+        problems = []
+        for key, (_, rows, path, message) in flags.items():
+            n = _int(values[f"{g}:{key}"])
+            if n:
+                ids = _collect_rows(rows.select(nw.col("member_id")).head(_EXAMPLES))
+                examples = ", ".join(show(r["member_id"]) for r in ids)
+                problems.append((path, f"{message}: {n} row{'s' * (n != 1)}, e.g. {examples}"))
+        if len(problems) == 1:
+            raise InvalidInputError(*problems[0])
+        if problems:
+            raise InvalidInputError.from_problems(
+                [InvalidInputError(p, m).problems[0] for p, m in problems]
+            )
+    return values
 
 
-def _flag(frame: Any, expr: Any, path: str, message: str) -> tuple[Any, Any, str, str]:  # noqa: ANN401
+def _flag(frame: Any, expr: Any, path: str, message: str) -> Flag:  # noqa: ANN401
     """A problem flagged row by row: its count and its rows."""
     nw = _nw()
     return (expr.cast(nw.Int64).sum(), frame.filter(expr), path, message)
 
 
-def _minor_units(dtype: Any, exponent: int) -> tuple[Any, Any]:  # noqa: ANN401
-    """The amount in integer minor units, and the flag of amounts with too many decimals."""
+_ROW_LIMIT: Final = 1e18
+"""|amount| x 10**digits must stay below this: an int64, and a decimal of 18 digits."""
+_SUM_LIMIT: Final = float(2**62)
+"""Sums of minor units must stay below this (half of int64's range: a float bound with room)."""
+
+
+def _digits(dtype: Any, exponent: int) -> int:  # noqa: ANN401
+    """The power of ten that makes an amount whole while it is read (a finer decimal's scale)."""
+    nw = _nw()
+    scale = getattr(dtype, "scale", None) if dtype == nw.Decimal else None
+    return max(exponent, scale) if isinstance(scale, int) else exponent
+
+
+def _too_large(dtype: Any, exponent: int) -> Any:  # noqa: ANN401
+    """The flag of amounts too large to read as 64-bit integers of their finest unit."""
+    nw = _nw()
+    size = nw.col("amount").cast(nw.Float64).abs() * float(10 ** _digits(dtype, exponent))
+    return size >= _ROW_LIMIT
+
+
+def _minor_units(dtype: Any, exponent: int, *, guarded: bool = False) -> tuple[Any, Any]:  # noqa: ANN401
+    """The amount in integer minor units, and the flag of amounts with too many decimals.
+
+    `guarded`: null (or 0) in place of the amounts too large to read or null, so that the
+    checks themselves never overflow an engine's cast.
+    """
     nw = _nw()
     scale = 10**exponent
     amount = nw.col("amount")
+    bad = amount.is_null() | _too_large(dtype, exponent).fill_null(value=True)
     if dtype.is_integer():
+        if guarded:
+            amount = nw.when(bad).then(0).otherwise(amount)
         return (amount.cast(nw.Int64) * scale), nw.lit(value=False)
     if dtype == nw.Decimal and isinstance(getattr(dtype, "scale", None), int):
         # the decimal's own scale s makes it an exact integer of 10**-s units (a cast of a
         # fractional decimal to an integer is an error on pyarrow and pandas' ArrowDtype);
-        # the currency's minor units are a whole multiple or quotient of those
+        # the currency's minor units are a whole multiple or quotient of those. A wide
+        # decimal is narrowed to 18 digits first (what the checks allow), so that the product
+        # stays within the 38 digits of decimal128
+        if guarded:
+            amount = nw.when(~bad).then(amount)
+        if (getattr(dtype, "precision", None) or 38) > 18:  # int64's digits
+            amount = amount.cast(nw.Decimal(18, dtype.scale))
         units = (amount * 10**dtype.scale).cast(nw.Int64)
         if dtype.scale <= exponent:
             return units * 10 ** (exponent - dtype.scale), nw.lit(value=False)
@@ -288,6 +363,8 @@ def _minor_units(dtype: Any, exponent: int) -> tuple[Any, Any]:  # noqa: ANN401
         whole = scaled.cast(nw.Int64)
         return whole, (scaled - whole) != 0
     scaled = amount.cast(nw.Float64) * scale
+    if guarded:
+        scaled = nw.when(bad).then(0.0).otherwise(scaled)
     whole = scaled.round(0).cast(nw.Int64)
     off = (scaled - whole).abs() > (scaled.abs() + 1) * 1e-9
     return whole, off | ~scaled.is_finite()
@@ -296,7 +373,7 @@ def _minor_units(dtype: Any, exponent: int) -> tuple[Any, Any]:  # noqa: ANN401
 class _Inputs:
     """The checked inputs: members and transactions with day numbers and minor units."""
 
-    def __init__(  # noqa: C901 - one check list per input kind, kept in one place
+    def __init__(  # noqa: C901, PLR0915 - one check list per input kind, kept in one place
         self,
         members: object,
         transactions: object,
@@ -305,6 +382,7 @@ class _Inputs:
         columns: Mapping[str, str] | None,
         currency: Currency | None,
         allow_refunds: bool,
+        points_rate: Decimal | None = None,
     ) -> None:
         nw = _nw()
         if not isinstance(as_of, date) or type(as_of) is not date:
@@ -326,25 +404,27 @@ class _Inputs:
             _renamed(sales, TRANSACTION_COLUMNS, columns, "transactions"), "transactions", columns
         )
         amount_dtype = sales.collect_schema()["amount"]
-        minor, imprecise = _minor_units(amount_dtype, self.exponent)
+        minor, _ = _minor_units(amount_dtype, self.exponent)
+        _, imprecise = _minor_units(amount_dtype, self.exponent, guarded=True)
         on_is_datetime = sales.collect_schema()["on"] == nw.Datetime
         col = columns.get
 
         def path(frame: str, column: str) -> str:
             return f"{frame}.{col(column, column)}"
 
+        groups: list[tuple[Any, Mapping[str, Flag], Mapping[str, Any]]] = []
         if members is not None:
             people, _ = _lazy(members, "members")
             people = _check_types(
                 _renamed(people, MEMBER_COLUMNS, columns, "members"), "members", columns
             )
-            self._check_members(people, path)
-            people = people.with_columns(
-                *_ymd("j", "joined_on"), *_ymd("l", "left_on", cast=False)
+            groups = [self._check_members(people, path)]
+            people = _with_ymd(
+                _with_ymd(people, "j", "joined_on"), "l", "left_on", cast=False
             ).select("member_id", "jy", "jm", "jd", "jn", "ly", "lm", "ld", "ln")
         # the transactions' checks, on day numbers that tolerate nulls (pandas' NaN years)
-        raw = sales.with_columns(
-            _jdn(nw.col("on"), cast=False).alias("tn"), imprecise.alias("imprecise")
+        raw = _with_day_number(sales, "on", "tn", cast=False).with_columns(
+            imprecise.alias("imprecise")
         )
         if members is not None:
             raw = raw.join(people.select("member_id", "jn"), on="member_id", how="left")
@@ -397,8 +477,28 @@ class _Inputs:
                 path("transactions", "amount"),
                 "must be >= 0 (refunds are not allowed)",
             )
-        _check(raw, flags)
-        sales = sales.with_columns(*_ymd("t", "on"), minor.alias("minor"))
+        amount_path = path("transactions", "amount")
+        flags["too_large"] = _flag(
+            raw,
+            _too_large(amount_dtype, self.exponent).fill_null(value=False),
+            amount_path,
+            f"is too large to sum exactly (|amount| x 10^{_digits(amount_dtype, self.exponent)}"
+            " must be below 10^18, 64-bit integers)",
+        )
+        spent = nw.col("amount").cast(nw.Float64).abs().sum()
+        groups.append((raw, flags, {"spent": spent}))
+        facts = _check(groups)
+        self.left = 0 if members is None else _int(facts["left"])
+        factor = 1 if points_rate is None else max(1, points_rate.as_integer_ratio()[0])
+        total = float(facts["spent"] or 0) * 10**self.exponent * factor
+        if not total < _SUM_LIMIT:
+            raise InvalidInputError(
+                amount_path,
+                f"is too large to sum exactly: the amounts' sizes total {total:.3g} minor units"
+                + (f" (x {factor}, the points' rate)" if factor > 1 else "")
+                + ", more than 2^62 (64-bit integers)",
+            )
+        sales = _with_ymd(sales, "t", "on").with_columns(minor.alias("minor"))
         if members is None:
             first = sales.group_by("member_id").agg(nw.col("tn").min().alias("jn"))
             people = (
@@ -437,12 +537,16 @@ class _Inputs:
             nw.when(nw.col("tn") > window_n).then(nw.col("minor")).otherwise(0).alias("recent"),
         )
 
-    def _check_members(self, people: Any, path: Any) -> None:  # noqa: ANN401
+    def _check_members(
+        self,
+        people: Any,  # noqa: ANN401
+        path: Any,  # noqa: ANN401
+    ) -> tuple[Any, Mapping[str, Flag], Mapping[str, Any]]:
+        """The members' flags, and the count of members who left."""
         nw = _nw()
         schema = people.collect_schema()
-        raw = people.with_columns(
-            _jdn(nw.col("joined_on"), cast=False).alias("jn"),
-            _jdn(nw.col("left_on"), cast=False).alias("ln"),
+        raw = _with_day_number(
+            _with_day_number(people, "joined_on", "jn", cast=False), "left_on", "ln", cast=False
         )
         copies = people.group_by("member_id").agg(nw.len().alias("copies"))
         dupes = copies.filter(nw.col("copies") > 1)
@@ -486,7 +590,7 @@ class _Inputs:
                     path("members", c),
                     "has a time of day other than midnight",
                 )
-        _check(raw, flags)
+        return raw, flags, {"left": (~nw.col("ln").is_null()).cast(nw.Int64).sum()}
 
     def per_member(self) -> Any:  # noqa: ANN401
         """One row per member: their joining and leaving, and their figures (0 without any)."""
@@ -540,6 +644,31 @@ def summarise(
 
     Raises:
         InvalidInputError: bad input (see the module docs).
+
+    Examples:
+        Polars frames, amounts in whole units (no currency given):
+
+        >>> import polars as pl
+        >>> from datetime import date
+        >>> members = pl.DataFrame({
+        ...     "member_id": ["a", "b"],
+        ...     "joined_on": [date(2025, 1, 10), date(2025, 1, 20)],
+        ...     "left_on": [None, date(2025, 4, 30)]})
+        >>> sales = pl.DataFrame({
+        ...     "member_id": ["a", "a", "b"],
+        ...     "on": [date(2025, 1, 12), date(2025, 3, 15), date(2025, 2, 1)],
+        ...     "amount": [30, 45, 20]})
+        >>> base = summarise(members, sales, date(2025, 6, 30))
+        >>> base.stats["b"].left_on, base.stats["b"].revenue, base.stats["a"].last_purchase
+        (datetime.date(2025, 4, 30), Decimal('20'), datetime.date(2025, 3, 15))
+
+        An amount finer than the currency is refused, with the rows at fault:
+
+        >>> summarise(members, sales.with_columns(pl.col("amount") / 8), date(2025, 6, 30))
+        Traceback (most recent call last):
+        ...
+        mteam.errors.InvalidInputError: transactions.amount: has more decimals than the \
+currency's 0 (pass currency=): 3 rows, e.g. 'a', 'a', 'b'
     """
     inputs = _Inputs(
         members,
@@ -617,71 +746,174 @@ def _tier_index(policy: TierPolicy, exponent: int) -> Any:  # noqa: ANN401
 _DIMENSIONS: Final = ("rkey", "n", "revenue")
 
 
-def _cuts(frame: Any, policy: RFMPolicy, n: int | None, inputs: _Inputs) -> RFMCuts:  # noqa: ANN401
-    """The cut points: one collect of the three value-count tables, one for the ids."""
+def _collect_tables(
+    tables: Mapping[str, tuple[Any, tuple[str, ...]]],
+) -> dict[str, list[tuple[int, ...]]]:
+    """Several small integer tables in one collect, each as its rows of ints.
+
+    Each table (a frame and the columns wanted) is padded to one schema (`table, c0, c1, …`,
+    0 in the columns it lacks) and the tables are concatenated: a lazy engine runs them as one
+    query, one round trip.
+    """
     nw = _nw()
-    tables = [
-        frame.group_by(key)
-        .agg(nw.len().alias("count"))
-        .select(
-            nw.lit(i).cast(nw.Int64).alias("dim"),
-            nw.col(key).cast(nw.Int64).alias("value"),
-            nw.col("count").cast(nw.Int64),
+    names = list(tables)
+    width = max(len(cols) for _, cols in tables.values())
+    parts = [
+        frame.select(
+            nw.lit(i).cast(nw.Int64).alias("table"),
+            *(nw.col(c).cast(nw.Int64).alias(f"c{k}") for k, c in enumerate(cols)),
+            *(nw.lit(0).cast(nw.Int64).alias(f"c{k}") for k in range(len(cols), width)),
         )
-        for i, key in enumerate(_DIMENSIONS)
+        for i, (frame, cols) in enumerate(tables.values())
     ]
-    counts: list[dict[int, int]] = [{}, {}, {}]
-    for r in _collect_rows(nw.concat(tables, how="vertical")):
-        counts[_int(r["dim"])][_int(r["value"])] = _int(r["count"])
-    if n is None:  # the number of members, from the recency counts
-        n = sum(counts[0].values())
-    if not n:
-        return RFMCuts(policy.ties, 0, (), (), (), (), (), ())
-    if policy.ties == "shared":
-        dims = [_shared_cut_points(c, n) for c in counts]
-    else:
-        # each cut point is the j-th smallest id among the members with the value v: the
-        # largest of the j + 1 smallest, one row per cut point
-        wanted = [
-            (d, i, *_rank_position(counts[d], p))
-            for d in range(3)
-            for i, p in enumerate(_rank_cut_positions(n))
-        ]
-        queries = [
+    out: dict[str, list[tuple[int, ...]]] = {name: [] for name in names}
+    for r in _collect_rows(nw.concat(parts, how="vertical")):
+        name = names[_int(r["table"])]
+        out[name].append(tuple(_int(r[f"c{k}"]) for k in range(len(tables[name][1]))))
+    return out
+
+
+def _value_counts(frame: Any) -> dict[str, tuple[Any, tuple[str, ...]]]:  # noqa: ANN401
+    """The tables of members per recency key, purchases and revenue (for the cut points)."""
+    nw = _nw()
+    return {
+        key: (frame.group_by(key).agg(nw.len().alias("count")), (key, "count"))
+        for key in _DIMENSIONS
+    }
+
+
+def _counted(tables: Mapping[str, list[tuple[int, ...]]]) -> list[dict[int, int]]:
+    return [{row[0]: row[1] for row in tables[key]} for key in _DIMENSIONS]
+
+
+_Plan = list[list[tuple[int, Any]]]
+"""Per dimension, each cut point's value and its tie-break: None (shared ties), an id, or the
+name of the column that holds the id."""
+
+
+def _plan(counts: list[dict[int, int]], n: int, ties: str) -> tuple[_Plan, list[Any]]:
+    """The cut points' values from the counts; for ranked ties, the queries for their ids.
+
+    Rank ties: each cut point is the j-th smallest id among the members with the value v,
+    to be found in the engine; the plan names its column `id{k}`, and the second list holds
+    (k, dimension, v, j) for each.
+    """
+    if ties == "shared":
+        return [[(v, None) for v, _ in _shared_cut_points(c, n)] for c in counts], []
+    wanted = [
+        (d * 4 + i, d, *_rank_position(counts[d], p))
+        for d in range(3)
+        for i, p in enumerate(_rank_cut_positions(n))
+    ]
+    plan: _Plan = [[(v, f"id{k}") for k, dd, v, _ in wanted if dd == d] for d in range(3)]
+    return plan, wanted
+
+
+def _id_row(frame: Any, wanted: list[Any]) -> Any:  # noqa: ANN401
+    """One row, lazily: the member id of each rank cut point, in column `id{k}`."""
+    nw = _nw()
+    row: Any = None
+    for k, d, v, j in wanted:
+        one = (
             frame.filter(nw.col(_DIMENSIONS[d]) == v)
             .select("member_id", _DIMENSIONS[d])  # two columns: Dask sorts a frame, not a series
             .sort("member_id")
             .head(j + 1)
-            .select(
-                nw.col("member_id").max(),
-            )
-            .with_columns(nw.lit(d * 4 + i).cast(nw.Int64).alias("cut"))
-            for d, i, v, j in wanted
-        ]
-        if frame.implementation is nw.Implementation.DASK:
-            # narwhals 2.29 cannot sort then take the head of a Dask frame: the tie groups' ids
-            # come back, all in one collect, and are sorted here
-            tied_ids: dict[int, list[str]] = {}
-            groups = [
-                frame.filter(nw.col(_DIMENSIONS[d]) == v).select(
-                    "member_id", nw.lit(d * 4 + i).cast(nw.Int64).alias("cut")
-                )
-                for d, i, v, _ in wanted
-            ]
-            for r in _collect_rows(nw.concat(groups)) if groups else []:
-                tied_ids.setdefault(_int(r["cut"]), []).append(str(r["member_id"]))
-            ids = {d * 4 + i: sorted(tied_ids[d * 4 + i])[j] for d, i, _, j in wanted}
+            .select(nw.col("member_id").max().alias(f"id{k}"))
+        )
+        row = one if row is None else row.join(one, how="cross")
+    return row
+
+
+def _dask_ids(frame: Any, wanted: list[Any]) -> dict[str, str]:  # noqa: ANN401
+    """The rank cut points' ids on Dask, in one collect of the tie groups' ids.
+
+    narwhals 2.29 cannot sort then take the head of a Dask frame: the groups' ids come back
+    and are sorted here.
+    """
+    nw = _nw()
+    groups = [
+        frame.filter(nw.col(_DIMENSIONS[d]) == v).select(
+            "member_id", nw.lit(k).cast(nw.Int64).alias("cut")
+        )
+        for k, d, v, _ in wanted
+    ]
+    tied: dict[int, list[str]] = {}
+    for r in _collect_rows(nw.concat(groups)):
+        tied.setdefault(_int(r["cut"]), []).append(str(r["member_id"]))
+    return {f"id{k}": sorted(tied[k])[j] for k, _, _, j in wanted}
+
+
+def _with_ids(
+    frame: Any,  # noqa: ANN401
+    plan: _Plan,
+    wanted: list[Any],
+) -> tuple[Any, _Plan, bool, dict[str, str]]:
+    """The frame ready to score, its scoring plan, whether the plan's ids are columns, the ids.
+
+    The id row is joined on lazily; on Dask the ids are collected and scored as values.
+    """
+    nw = _nw()
+    if not wanted:
+        return frame, plan, False, {}
+    if frame.implementation is nw.Implementation.DASK:
+        ids = _dask_ids(frame, wanted)
+        return frame, [[(v, ids[c]) for v, c in dim] for dim in plan], False, ids
+    return frame.join(_id_row(frame, wanted), how="cross"), plan, True, {}
+
+
+def _score_expr(key: str, cuts: list[tuple[int, Any]], *, columns: bool) -> Any:  # noqa: ANN401
+    """1 + the cut points reached: the value above, or equal with the id at or above."""
+    nw = _nw()
+    expr = nw.lit(1)
+    for value, tie in cuts:
+        if tie is None:
+            reached = nw.col(key) >= value
         else:
-            rows = _collect_rows(nw.concat(queries)) if queries else []
-            ids = {_int(r["cut"]): str(r["member_id"]) for r in rows}
-        dims = [tuple((v, ids[d * 4 + i]) for dd, i, v, _ in wanted if dd == d) for d in range(3)]
-    recency, frequency, monetary = dims
+            member = nw.col(tie) if columns else nw.lit(tie)
+            reached = (nw.col(key) > value) | (
+                (nw.col(key) == value) & (nw.col("member_id") >= member)
+            )
+        expr = expr + nw.when(reached).then(1).otherwise(0)
+    return expr.cast(nw.Int64)
+
+
+def _scored(frame: Any, plan: _Plan, *, columns: bool) -> Any:  # noqa: ANN401
+    """r, f and m by the plan (`columns`: its ids are the names of the columns holding them)."""
+    return frame.with_columns(
+        *(
+            _score_expr(key, cuts, columns=columns).alias(score)
+            for key, cuts, score in zip(_DIMENSIONS, plan, ("r", "f", "m"), strict=True)
+        )
+    )
+
+
+def _plan_of(cuts: RFMCuts, inputs: _Inputs) -> _Plan:
+    """The scoring plan of given cut points (their ids as values)."""
+    recency = [_NEVER if d is None else d.toordinal() for d in cuts.recency]
+    monetary = [int(v.scaleb(inputs.exponent)) for v in cuts.monetary]
+    dims = (
+        (recency, cuts.recency_ids),
+        (list(cuts.frequency), cuts.frequency_ids),
+        (monetary, cuts.monetary_ids),
+    )
+    return [
+        [(v, None if cuts.ties == "shared" else i) for v, i in zip(values, ids, strict=True)]
+        for values, ids in dims
+    ]
+
+
+def _rfm_cuts(ties: str, n: int, plan: _Plan, ids: Mapping[str, str], inputs: _Inputs) -> RFMCuts:
+    """The cut points of a plan, its ids found (`ids`: column name → id)."""
+    recency, frequency, monetary = (
+        [(v, "" if c is None else ids[c]) for v, c in dim] for dim in plan
+    )
     return RFMCuts(
-        policy.ties,
+        ties,
         n,
         tuple(None if k == _NEVER else inputs.day(k + _ORDINAL_TO_JDN) for k, _ in recency),
         tuple(i for _, i in recency),
-        tuple(int(k) for k, _ in frequency),
+        tuple(k for k, _ in frequency),
         tuple(i for _, i in frequency),
         tuple(inputs.amount(k) for k, _ in monetary),
         tuple(i for _, i in monetary),
@@ -698,28 +930,6 @@ def _rank_position(counts: dict[int, int], position: int) -> tuple[int, int]:
     raise AssertionError(position)  # positions are below the number of members
 
 
-def _score_expr(key: str, values: tuple[Any, ...], ids: tuple[str, ...]) -> Any:  # noqa: ANN401
-    nw = _nw()
-    expr = nw.lit(1)
-    for value, member_id in zip(values, ids, strict=True):
-        reached = (nw.col(key) > value) | (
-            (nw.col(key) == value) & (nw.col("member_id") >= member_id)
-        )
-        expr = expr + nw.when(reached).then(1).otherwise(0)
-    return expr
-
-
-def _scored(frame: Any, cuts: RFMCuts, inputs: _Inputs) -> Any:  # noqa: ANN401
-    nw = _nw()
-    recency = tuple(_NEVER if d is None else d.toordinal() for d in cuts.recency)
-    monetary = tuple(int(v.scaleb(inputs.exponent)) for v in cuts.monetary)
-    return frame.with_columns(
-        _score_expr("rkey", recency, cuts.recency_ids).cast(nw.Int64).alias("r"),
-        _score_expr("n", cuts.frequency, cuts.frequency_ids).cast(nw.Int64).alias("f"),
-        _score_expr("revenue", monetary, cuts.monetary_ids).cast(nw.Int64).alias("m"),
-    )
-
-
 def _with_keys(inputs: _Inputs) -> Any:  # noqa: ANN401
     nw = _nw()
     frame = inputs.per_member()
@@ -729,7 +939,8 @@ def _with_keys(inputs: _Inputs) -> Any:  # noqa: ANN401
     )
 
 
-def _points(inputs: _Inputs, policy: PointsPolicy) -> tuple[int, int]:
+def _points(inputs: _Inputs, policy: PointsPolicy) -> Any:  # noqa: ANN401
+    """One row: the unexpired points held by all members, and the members holding some."""
     nw = _nw()
     cutoff = inputs.as_of - relativedelta(months=policy.expiry_months)
     cutoff_n = cutoff.toordinal() + _ORDINAL_TO_JDN
@@ -743,13 +954,166 @@ def _points(inputs: _Inputs, policy: PointsPolicy) -> tuple[int, int]:
         .group_by("member_id")
         .agg(nw.col("points").sum().alias("points"))
     )
-    row = _collect_rows(
-        per_member.select(
-            nw.col("points").sum().alias("held"),
-            (nw.col("points") != 0).cast(nw.Int64).sum().alias("holders"),
+    return per_member.select(
+        nw.col("points").sum().alias("held"),
+        (nw.col("points") != 0).cast(nw.Int64).sum().alias("holders"),
+    )
+
+
+# --- the repeat purchases --------------------------------------------------------------------
+
+
+def _day_number(day: date) -> int:
+    return day.toordinal() + _ORDINAL_TO_JDN
+
+
+_PROFILE: Final = ("x", "first", "last", "spend")
+
+
+def _repeat_members(daily: Any, end: date) -> Any:  # noqa: ANN401
+    """Per member with a purchase day by `end`: x, first and last day, the repeat spend.
+
+    As `repeat.repeat_members` counts them: the days are day numbers, the spend minor units.
+
+    The times t_x and T in calendar months are computed in Python, once per distinct row of
+    the profile table (`repeat.elapsed`): the same arithmetic as the pure path's.
+    """
+    nw = _nw()
+    days = daily.filter(nw.col("tn") <= _day_number(end))
+    per = days.group_by("member_id").agg(
+        nw.col("tn").min().alias("first"),
+        nw.col("tn").max().alias("last"),
+        nw.len().alias("days"),
+        nw.col("spent").sum().alias("total"),
+    )
+    opening = (
+        days.join(per.select("member_id", "first"), on="member_id")
+        .filter(nw.col("tn") == nw.col("first"))
+        .select("member_id", nw.col("spent").alias("opening"))
+    )
+    return per.join(opening, on="member_id").select(
+        "member_id",
+        (nw.col("days") - 1).alias("x"),
+        "first",
+        "last",
+        (nw.col("total") - nw.col("opening")).alias("spend"),
+    )
+
+
+def _repeat_tables(
+    inputs: _Inputs, policy: MembershipPolicy
+) -> tuple[dict[str, tuple[Any, tuple[str, ...]]], Any]:
+    """The repeat purchases' count tables, and the purchase days (member, day, spent).
+
+    `repeat`: members per distinct (x, first day, last day, repeat spend) up to `as_of`; with
+    a refund policy, `refunds`: the days whose total is below 0; with a holdout, `calibration`
+    (the same to the end of calibration, with the holdout purchases) and `holdout_days` (the
+    calibration members buying on each day after it).
+    """
+    nw = _nw()
+    daily = inputs.sales.group_by("member_id", "tn").agg(nw.col("minor").sum().alias("spent"))
+    counts = nw.len().alias("count")
+    tables: dict[str, tuple[Any, tuple[str, ...]]] = {
+        "repeat": (
+            _repeat_members(daily, inputs.as_of).group_by(*_PROFILE).agg(counts),
+            (*_PROFILE, "count"),
         )
-    )[0]
-    return _int(row["held"]), _int(row["holders"])
+    }
+    if policy.allow_refunds:
+        negative = (nw.col("spent") < 0).cast(nw.Int64).sum().alias("days")
+        tables["refunds"] = (daily.select(negative), ("days",))
+    if policy.holdout_months is not None:
+        end = add_months(inputs.as_of, -policy.holdout_months)
+        members = _repeat_members(daily, end)
+        later = daily.filter(nw.col("tn") > _day_number(end)).join(
+            members.select("member_id"), on="member_id"
+        )
+        held = later.group_by("member_id").agg(nw.len().alias("holdout"))
+        members = members.join(held, on="member_id", how="left").with_columns(
+            nw.col("holdout").fill_null(0)
+        )
+        tables["calibration"] = (
+            members.group_by(*_PROFILE).agg(counts, nw.col("holdout").sum()),
+            (*_PROFILE, "count", "holdout"),
+        )
+        tables["holdout_days"] = (
+            later.group_by("tn").agg(nw.len().alias("members")),
+            ("tn", "members"),
+        )
+    return tables, daily
+
+
+def _refund_day(daily: Any, inputs: _Inputs) -> InvalidInputError:  # noqa: ANN401
+    """The error of the first (member, day) whose purchases total below 0, as the pure path's."""
+    nw = _nw()
+    negative = daily.filter(nw.col("spent") < 0)
+    who = _collect_rows(negative.select(nw.col("member_id").min()))[0]["member_id"]
+    days = _collect_rows(negative.filter(nw.col("member_id") == who).select("tn", "spent"))
+    first = min(days, key=lambda r: _int(r["tn"]))
+    return InvalidInputError(
+        "policy.allow_refunds",
+        "the repeat-purchase models need every purchase day's total >= 0: "
+        f"{who}'s purchases on {inputs.day(first['tn'])} total {inputs.amount(first['spent'])}",
+    )
+
+
+def _summary(
+    rows: list[tuple[int, ...]],
+    end: date,
+    inputs: _Inputs,
+    holdout: tuple[date, tuple[int, ...]] | None = None,
+) -> tuple[RepeatSummary, dict[tuple[int, float, float, Decimal], int]]:
+    """The repeat summary of the profile table's rows, and the members per (x, t_x, T, spend)."""
+    if not rows:
+        raise InvalidInputError(
+            "transactions", f"must hold a purchase on or before {end}: none found"
+        )
+    values: dict[tuple[int, float, float, Decimal], int] = {}
+    profiles, spends = [], []
+    for x, first, last, spend, count, *held in rows:
+        start = inputs.day(first)
+        t_x = elapsed(start, inputs.day(last), TimeUnit.MONTH)
+        key = (x, t_x, elapsed(start, end, TimeUnit.MONTH), inputs.amount(spend))
+        values[key] = values.get(key, 0) + count
+        profiles.append(Profile(x, key[1], key[2], count, held[0] if held else 0))
+        if x and spend > 0:
+            spends.append(SpendProfile(x, key[3], count))
+    summary = RepeatSummary(
+        TimeUnit.MONTH,
+        profiles,
+        spends,
+        () if holdout is None else holdout[1],
+        end,
+        None if holdout is None else holdout[0],
+    )
+    return summary, values
+
+
+def _repeat_inputs(
+    tables: Mapping[str, list[tuple[int, ...]]],
+    daily: Any,  # noqa: ANN401
+    inputs: _Inputs,
+    policy: MembershipPolicy,
+) -> _RepeatInputs:
+    """What the repeat-purchase section is fitted on, from the collected tables."""
+    if policy.allow_refunds and tables["refunds"][0][0]:
+        raise _refund_day(daily, inputs)
+    summary, values = _summary(tables["repeat"], inputs.as_of, inputs)
+    calibration = None
+    if policy.holdout_months is not None:
+        end = add_months(inputs.as_of, -policy.holdout_months)
+        periods = math.ceil(elapsed(end, inputs.as_of, TimeUnit.MONTH) - 1e-12)
+        by_period = [0] * periods
+        for day, buyers in tables["holdout_days"]:  # as `repeat._fold` counts them
+            k = math.ceil(elapsed(end, inputs.day(day), TimeUnit.MONTH) - 1e-12)
+            by_period[min(max(k, 1), periods) - 1] += buyers
+        calibration, _ = _summary(
+            tables["calibration"], end, inputs, (inputs.as_of, tuple(by_period))
+        )
+    return _RepeatInputs(summary, tuple(sorted(values.items())), calibration)
+
+
+# --- analyse ---------------------------------------------------------------------------------
 
 
 def analyse(
@@ -762,7 +1126,10 @@ def analyse(
 ) -> MemberAnalysis:
     """The member-base analysis of two native frames: `analysis.analyse` on a dataframe engine.
 
-    Equal (`==`) to `analysis.analyse` on the same records; only count tables leave the engine.
+    Equal (`==`) to `analysis.analyse` on the same records; only count tables leave the engine,
+    in three collects (four on Dask): the checks; every count table at once (the cohorts', the
+    durations', the RFM values', the tiers', the points' and the repeat purchases' profiles);
+    the RFM cut points' ids with the segment sizes.
 
     Args:
         members: The members frame, or None for a transaction-only base.
@@ -773,12 +1140,42 @@ def analyse(
         columns: Our column name → yours.
 
     Raises:
-        InvalidInputError: bad input (see the module docs), or too little data to fit the sBG
-            model.
+        InvalidInputError: bad input (see the module docs), or too little data to fit the
+            models chosen.
+
+    Examples:
+        >>> import polars as pl
+        >>> from datetime import date
+        >>> members = pl.DataFrame({
+        ...     "member_id": ["a", "b", "c", "d"],
+        ...     "joined_on": [date(2025, 1, 10), date(2025, 1, 20), date(2025, 2, 3),
+        ...                   date(2025, 2, 14)],
+        ...     "left_on": [None, date(2025, 4, 30), date(2025, 3, 20), None]})
+        >>> sales = pl.DataFrame({
+        ...     "member_id": ["a", "a", "b", "c", "d"],
+        ...     "on": [date(2025, 1, 12), date(2025, 3, 15), date(2025, 2, 1), date(2025, 2, 3),
+        ...            date(2025, 5, 2)],
+        ...     "amount": [30, 45, 20, 15, 60]})
+        >>> result = analyse(members, sales, date(2025, 6, 30))
+        >>> result.models, result.members, result.current_members, result.average_order_value
+        ('contractual', 4, 2, Decimal('34'))
+        >>> result.segment_counts["Loyal"], result.segment_counts["Hibernating"]
+        (2, 2)
     """
-    nw = _nw()
     policy = policy if policy is not None else MembershipPolicy()
     check_instance("policy", policy, MembershipPolicy)
+    return _from_aggregates(_aggregates(members, transactions, as_of, policy, columns), policy)
+
+
+def _aggregates(  # noqa: PLR0915 - the count tables' one collect and their reading
+    members: object,
+    transactions: object,
+    as_of: date,
+    policy: MembershipPolicy,
+    columns: Mapping[str, str] | None,
+) -> _Aggregates:
+    """The count tables and totals of the analysis, as `analysis._analyse_base` gathers them."""
+    nw = _nw()
     inputs = _Inputs(
         members,
         transactions,
@@ -786,6 +1183,7 @@ def analyse(
         columns=columns,
         currency=policy.currency,
         allow_refunds=policy.allow_refunds,
+        points_rate=None if policy.points is None else policy.points.earn_rate,
     )
     frame = _with_keys(inputs)
     start = as_of - relativedelta(months=12) + timedelta(days=1)
@@ -793,7 +1191,8 @@ def analyse(
     observed, alive = _observed_alive(as_of)
     present_start = (nw.col("jn") <= start_n) & (nw.col("ln").is_null() | (nw.col("ln") >= start_n))
     present_end = nw.col("ln").is_null() | (nw.col("ln") >= inputs.as_of_n)
-    table = _collect_rows(
+    keys = ("jy", "jm", "observed", "alive", "current", "at_start", "retained", "joined", "tier")
+    main = (
         frame.with_columns(
             observed.alias("observed"),
             alive.alias("alive"),
@@ -803,80 +1202,113 @@ def analyse(
             (~present_start & (nw.col("jn") > start_n)).alias("joined"),
             _tier_index(policy.tiers, inputs.exponent).alias("tier"),
         )
-        .group_by(
-            "jy", "jm", "observed", "alive", "current", "at_start", "retained", "joined", "tier"
-        )
+        .group_by(*keys)
         .agg(
             nw.len().alias("count"),
             nw.col("n").sum().alias("purchases"),
             nw.col("revenue").sum().alias("revenue"),
         )
     )
-    if not table:
+    activity = inputs.sales.group_by("jy", "jm", "age").agg(
+        nw.col("member_id").n_unique().alias("buyers"),
+        nw.col("minor").sum().alias("revenue"),
+    )
+    wanted_tables: dict[str, tuple[Any, tuple[str, ...]]] = {
+        "main": (main, (*keys, "count", "purchases", "revenue")),
+        "activity": (activity, ("jy", "jm", "age", "buyers", "revenue")),
+        **_value_counts(frame),
+    }
+    if policy.points is not None:
+        wanted_tables["points"] = (_points(inputs, policy.points), ("held", "holders"))
+    need_repeat = policy.models in {"non-contractual", "both"} or (
+        policy.models == "auto" and inputs.left == 0
+    )
+    daily = None
+    if need_repeat:
+        repeat_tables, daily = _repeat_tables(inputs, policy)
+        wanted_tables.update(repeat_tables)
+    tables = _collect_tables(wanted_tables)
+    if not tables["main"]:
         raise InvalidInputError("members", "must not be empty")
-    n = sum(_int(r["count"]) for r in table)
+    repeat = _repeat_inputs(tables, daily, inputs, policy) if need_repeat else None
     last_observed: dict[str, dict[int, int]] = {}
     last_alive: dict[str, dict[int, int]] = {}
     durations: dict[int, list[int]] = {}
     tiers = [0] * len(policy.tiers.tiers)
-    at_start = retained = joined = current = purchases = revenue = 0
-    for r in table:
-        count = _int(r["count"])
-        cohort = f"{_int(r['jy']):04d}-{_int(r['jm']):02d}"
-        o, a = _int(r["observed"]), _int(r["alive"])
+    n = at_start = retained = joined = current = purchases = revenue = 0
+    for jy, jm, o, a, now, at, kept, new, tier, count, bought, spent in tables["main"]:
+        cohort = f"{jy:04d}-{jm:02d}"
         row = last_observed.setdefault(cohort, {})
         row[o] = row.get(o, 0) + count
         row = last_alive.setdefault(cohort, {})
         row[a] = row.get(a, 0) + count
-        durations.setdefault(a, [0, 0])[1 if r["current"] else 0] += count
-        tiers[_int(r["tier"])] += count
-        current += count if r["current"] else 0
-        at_start += count if r["at_start"] else 0
-        retained += count if r["retained"] else 0
-        joined += count if r["joined"] else 0
-        purchases += _int(r["purchases"])
-        revenue += _int(r["revenue"])
+        durations.setdefault(a, [0, 0])[now] += count
+        tiers[tier] += count
+        n += count
+        current += count * now
+        at_start += count * at
+        retained += count * kept
+        joined += count * new
+        purchases += bought
+        revenue += spent
     active: dict[str, dict[int, int]] = {}
     cohort_revenue: dict[str, dict[int, Decimal]] = {}
-    for r in _collect_rows(
-        inputs.sales.group_by("jy", "jm", "age").agg(
-            nw.col("member_id").n_unique().alias("buyers"),
-            nw.col("minor").sum().alias("revenue"),
-        )
-    ):
-        cohort = f"{_int(r['jy']):04d}-{_int(r['jm']):02d}"
-        active.setdefault(cohort, {})[_int(r["age"])] = _int(r["buyers"])
-        cohort_revenue.setdefault(cohort, {})[_int(r["age"])] = inputs.amount(r["revenue"])
-    cuts = _cuts(frame, policy.rfm, n, inputs)
-    grid = {(r, f): policy.rfm.segment(r, f) for r in range(1, 6) for f in range(1, 6)}
-    segments = {rule.name: 0 for rule in policy.rfm.segments}
-    for r in _collect_rows(
-        _scored(frame, cuts, inputs).group_by("r", "f").agg(nw.len().alias("count"))
-    ):
-        segments[grid[_int(r["r"]), _int(r["f"])]] += _int(r["count"])
-    points = (0, 0) if policy.points is None else _points(inputs, policy.points)
+    for jy, jm, age, buyers, spent in tables["activity"]:
+        cohort = f"{jy:04d}-{jm:02d}"
+        active.setdefault(cohort, {})[age] = buyers
+        cohort_revenue.setdefault(cohort, {})[age] = inputs.amount(spent)
+    cuts, segments = _segments(frame, policy.rfm, _counted(tables), n, inputs)
+    points = tables["points"][0] if "points" in tables else (0, 0)
     sizes = {c: sum(row.values()) for c, row in last_observed.items()}
-    return _from_aggregates(
-        _Aggregates(
-            as_of=as_of,
-            members=n,
-            current_members=current,
-            purchases=purchases,
-            revenue=inputs.amount(revenue),
-            retention=RetentionCounts(start, as_of, at_start, retained, joined),
-            cohorts=_cohort_table(as_of, last_observed, last_alive, active),
-            durations=DurationTable(
-                TimeUnit.MONTH, {t: (e, c) for t, (e, c) in sorted(durations.items())}
-            ),
-            cohort_values=_cohort_values(sizes, cohort_revenue, policy.gross_margin),
-            rfm_cuts=cuts,
-            segment_counts=segments,
-            tier_counts={t.name.en: k for t, k in zip(policy.tiers.tiers, tiers, strict=True)},
-            points_held=points[0],
-            points_holders=points[1],
+    return _Aggregates(
+        as_of=as_of,
+        members=n,
+        current_members=current,
+        purchases=purchases,
+        revenue=inputs.amount(revenue),
+        retention=RetentionCounts(start, as_of, at_start, retained, joined),
+        cohorts=_cohort_table(as_of, last_observed, last_alive, active),
+        durations=DurationTable(
+            TimeUnit.MONTH, {t: (e, c) for t, (e, c) in sorted(durations.items())}
         ),
-        policy,
+        cohort_values=_cohort_values(sizes, cohort_revenue, policy.gross_margin),
+        rfm_cuts=cuts,
+        segment_counts=segments,
+        tier_counts={t.name.en: k for t, k in zip(policy.tiers.tiers, tiers, strict=True)},
+        points_held=points[0],
+        points_holders=points[1],
+        repeat=repeat,
     )
+
+
+def _segments(
+    frame: Any,  # noqa: ANN401
+    policy: RFMPolicy,
+    counts: list[dict[int, int]],
+    n: int,
+    inputs: _Inputs,
+) -> tuple[RFMCuts, dict[str, int]]:
+    """The cut points and the segment sizes, in one collect (two on Dask).
+
+    The ids of the rank cut points are found in the same query that counts the members per
+    (r, f).
+    """
+    nw = _nw()
+    plan, wanted = _plan(counts, n, policy.ties)
+    ready, scoring, columns, ids = _with_ids(frame, plan, wanted)
+    names = [f"id{k}" for k, *_ in wanted] if columns else []
+    rows = _collect_rows(
+        _scored(ready, scoring, columns=columns)
+        .group_by("r", "f")
+        .agg(nw.len().alias("count"), *(nw.col(c).max() for c in names))
+    )
+    if columns:
+        ids = {c: str(rows[0][c]) for c in names}
+    grid = {(r, f): policy.segment(r, f) for r in range(1, 6) for f in range(1, 6)}
+    segments = {rule.name: 0 for rule in policy.segments}
+    for r in rows:
+        segments[grid[_int(r["r"]), _int(r["f"])]] += _int(r["count"])
+    return _rfm_cuts(policy.ties, n, plan, ids, inputs), segments
 
 
 def _cohort_table(
@@ -946,6 +1378,27 @@ def score(
 
     Raises:
         InvalidInputError: bad input (see the module docs).
+
+    Examples:
+        A lazy polars frame in, a lazy frame out:
+
+        >>> import polars as pl
+        >>> from datetime import date
+        >>> members = pl.LazyFrame({
+        ...     "member_id": ["a", "b", "c"],
+        ...     "joined_on": [date(2025, 1, 10), date(2025, 1, 20), date(2025, 2, 3)],
+        ...     "left_on": [None, date(2025, 4, 30), None]})
+        >>> sales = pl.LazyFrame({
+        ...     "member_id": ["a", "a", "b"],
+        ...     "on": [date(2025, 1, 12), date(2025, 3, 15), date(2025, 2, 1)],
+        ...     "amount": [30, 45, 6000]})
+        >>> scores = score(members, sales, date(2025, 6, 30))
+        >>> type(scores).__name__
+        'LazyFrame'
+        >>> scores.sort("member_id").select("member_id", "recency", "r", "f", "segment",
+        ...                                 "tier").collect().rows()
+        [('a', 107, 4, 4, 'Champions', 'Member'), ('b', 149, 2, 2, 'Hibernating', 'Silver'), \
+('c', None, 1, 1, 'Hibernating', 'Member')]
     """
     nw = _nw()
     policy = policy if policy is not None else MembershipPolicy()
@@ -960,8 +1413,13 @@ def score(
     )
     frame = _with_keys(inputs)
     if cuts is None:
-        cuts = _cuts(frame, policy.rfm, None, inputs)
-    check_instance("cuts", cuts, RFMCuts)
+        counts = _counted(_collect_tables(_value_counts(frame)))
+        n = sum(counts[0].values())
+        plan, wanted = _plan(counts, n, policy.rfm.ties) if n else ([[], [], []], [])
+    else:
+        check_instance("cuts", cuts, RFMCuts)
+        plan, wanted = _plan_of(cuts, inputs), []
+    ready, scoring, by_column, _ = _with_ids(frame, plan, wanted)
     segment = nw.lit(policy.rfm.segments[-1].name)
     for rule in reversed(policy.rfm.segments):
         segment = (
@@ -978,7 +1436,7 @@ def score(
     index = _tier_index(policy.tiers, inputs.exponent)
     for i, t in enumerate(policy.tiers.tiers[1:], start=1):
         tier = nw.when(index == i).then(nw.lit(t.name.en)).otherwise(tier)
-    out = _scored(frame, cuts, inputs).select(
+    out = _scored(ready, scoring, columns=by_column).select(
         nw.col("member_id"),
         nw.col("n").alias("purchases"),
         nw.col("revenue").alias("revenue_minor"),
