@@ -10,6 +10,7 @@ pure path's (`analysis.analyse` gathers the same aggregates from records), and t
 analysis is then equal (`==`) on a base whose models converge.
 """
 
+import importlib.util
 import random
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -26,14 +27,10 @@ from mteam.membership.records import Member, Transaction
 from mteam.money import USD
 from tests.test_frames import (
     AS_OF,
-    FAST,
-    FEW,
-    INSTALLED,
     _columns,
     _outcome,
+    _per_engine,
     constructor,
-    dask_client,
-    spark,
 )
 
 pytest.importorskip("narwhals")
@@ -81,7 +78,7 @@ HOLDOUTS = st.sampled_from([None, 1, 3, 7])
 
 
 def test_random_purchase_logs_give_the_pure_counts(constructor):
-    @(FEW if constructor.slow else FAST)
+    @_per_engine(constructor.engine)
     @given(purchase_logs(), HOLDOUTS)
     def check(sales, holdout):
         policy = MembershipPolicy(currency=USD, holdout_months=holdout)
@@ -108,7 +105,7 @@ def member_bases(draw: st.DrawFn) -> tuple[list[Member], list[Transaction]]:
 
 
 def test_members_with_the_models_of_both_kinds_give_the_pure_counts(constructor):
-    @(FEW if constructor.slow else FAST)
+    @_per_engine(constructor.engine)
     @given(member_bases(), st.sampled_from(["auto", "both", "non-contractual"]), HOLDOUTS)
     def check(data, models, holdout):
         members, sales = data
@@ -195,11 +192,11 @@ def _wide_decimals(amounts: list[Decimal]) -> object:
 def _engines(table: object) -> dict[str, object]:
     """The same Arrow table as pyarrow, polars and DuckDB frames (those installed)."""
     out = {"pyarrow": table}
-    if "polars" in INSTALLED:
+    if importlib.util.find_spec("polars"):
         import polars as pl
 
         out["polars"] = pl.from_arrow(table)
-    if "duckdb" in INSTALLED:
+    if importlib.util.find_spec("duckdb"):
         import duckdb
 
         out["duckdb"] = duckdb.connect().from_arrow(table)
