@@ -429,6 +429,23 @@ def reals(*, ge: float | None = None, le: float | None = None) -> Validator:
     return validate
 
 
+def optional_reals(size: int, *, ge: float | None = None) -> Validator:
+    """An attrs validator for a tuple field: `size` items, each None or a finite real number.
+
+    A wrong item is named by its index (`standard_errors[1]`), a wrong length by the field.
+    """
+
+    def validate(_inst: object, attr: Any, value: tuple[object, ...]) -> None:  # noqa: ANN401
+        check_tuple(attr.name, value)
+        for i, item in enumerate(value):
+            if item is not None:
+                check_range(f"{attr.name}[{i}]", item, ge=ge)
+        if len(value) != size:
+            raise InvalidInputError(attr.name, f"must have {size} items, got {len(value)}")
+
+    return validate
+
+
 def optional_matrix(size: int) -> Validator:
     """An attrs validator: None, or a `size` × `size` tuple of tuples of finite numbers.
 

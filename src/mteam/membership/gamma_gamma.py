@@ -34,7 +34,17 @@ import attrs
 
 from mteam._optimize import Diagnostics, maximise_positive
 from mteam._records import Records
-from mteam._validate import check_int, optional_real, real, show
+from mteam._validate import (
+    check_int,
+    of_type,
+    optional_matrix,
+    optional_real,
+    optional_reals,
+    real,
+    show,
+    to_items,
+    whole,
+)
 from mteam.errors import InvalidInputError
 from mteam.membership._special import digamma
 from mteam.membership.repeat import RepeatSummary, _summary
@@ -107,11 +117,17 @@ class GammaGammaModel(Records):
     q: float = attrs.field(validator=real(gt=0))
     gamma: float = attrs.field(validator=real(gt=0))
     log_likelihood: float | None = attrs.field(default=None, validator=optional_real())
-    standard_errors: tuple[float | None, ...] = (None, None, None)
-    covariance: tuple[tuple[float, ...], ...] | None = None
-    members: int = 0
-    correlation: float | None = None
-    diagnostics: Diagnostics | None = None
+    standard_errors: tuple[float | None, ...] = attrs.field(
+        default=(None, None, None), converter=to_items, validator=optional_reals(3, ge=0)
+    )
+    covariance: tuple[tuple[float, ...], ...] | None = attrs.field(
+        default=None, validator=optional_matrix(3)
+    )
+    members: int = attrs.field(default=0, validator=whole(ge=0))
+    correlation: float | None = attrs.field(default=None, validator=optional_real())
+    diagnostics: Diagnostics | None = attrs.field(
+        default=None, validator=of_type(Diagnostics, type(None))
+    )
 
     names = ("p", "q", "gamma")
 

@@ -43,7 +43,16 @@ import attrs
 
 from mteam._optimize import Diagnostics, maximise_positive
 from mteam._records import Records
-from mteam._validate import check_int, optional_real, real
+from mteam._validate import (
+    check_int,
+    of_type,
+    optional_matrix,
+    optional_real,
+    optional_reals,
+    real,
+    to_items,
+    whole,
+)
 from mteam.errors import InvalidInputError
 from mteam.membership._special import log_hyp2f1, logaddexp
 from mteam.membership.repeat import (
@@ -164,10 +173,16 @@ class ParetoNBDModel(Records):
     beta: float = attrs.field(validator=real(gt=0))
     unit: TimeUnit = attrs.field(default=TimeUnit.WEEK, converter=to_unit)
     log_likelihood: float | None = attrs.field(default=None, validator=optional_real())
-    standard_errors: tuple[float | None, ...] = (None, None, None, None)
-    covariance: tuple[tuple[float, ...], ...] | None = None
-    members: int = 0
-    diagnostics: Diagnostics | None = None
+    standard_errors: tuple[float | None, ...] = attrs.field(
+        default=(None, None, None, None), converter=to_items, validator=optional_reals(4, ge=0)
+    )
+    covariance: tuple[tuple[float, ...], ...] | None = attrs.field(
+        default=None, validator=optional_matrix(4)
+    )
+    members: int = attrs.field(default=0, validator=whole(ge=0))
+    diagnostics: Diagnostics | None = attrs.field(
+        default=None, validator=of_type(Diagnostics, type(None))
+    )
 
     names = ("r", "alpha", "s", "beta")
 

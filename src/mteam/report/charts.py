@@ -49,7 +49,7 @@ from typing import Final, cast
 
 import attrs
 
-from mteam._validate import check_instance, check_int, check_sequence, show
+from mteam._validate import check_instance, check_int, check_sequence, of_type, show
 from mteam.errors import InvalidInputError
 from mteam.labels import LANGUAGES, Label
 from mteam.membership.retention import CohortTable
@@ -299,11 +299,11 @@ class Series:
     upper: tuple[float, ...] | None = attrs.field(
         default=None, converter=_upper, validator=_check_series
     )
-    step: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    step: bool = attrs.field(default=False, validator=of_type(bool))
     band_label: str = attrs.field(
         default="confidence band", validator=lambda _i, _a, v: _check_text("band_label", v)
     )
-    dashed: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    dashed: bool = attrs.field(default=False, validator=of_type(bool))
 
 
 # --- SVG text --------------------------------------------------------------------------------

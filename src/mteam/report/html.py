@@ -32,11 +32,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Final, TypeAlias
+from typing import Any, Final, TypeAlias
 
 import attrs
 
-from mteam._validate import check_instance, show, to_tuple
+from mteam._validate import check_instance, check_tuple, items_of, of_type, show, to_items, to_tuple
 from mteam.catalog import Catalog, load_catalog
 from mteam.errors import InvalidInputError
 from mteam.labels import LANGUAGES, Label, segment_label
@@ -66,29 +66,22 @@ def _text(_inst: object, attr: attrs.Attribute[str], value: str) -> None:
     check_instance(attr.name, value, str)
 
 
-def _texts(value: Iterable[object]) -> tuple[str, ...]:
-    out = to_tuple(value)
-    for i, v in enumerate(out):
-        check_instance(f"[{i}]", v, str)
-    return out
+def _check_rows(
+    _inst: object, attr: attrs.Attribute[Any], value: tuple[tuple[object, ...], ...]
+) -> None:
+    check_tuple(attr.name, value)
+    for i, row in enumerate(value):
+        check_tuple(f"{attr.name}[{i}]", row)
+        for j, cell in enumerate(row):
+            check_instance(f"{attr.name}[{i}][{j}]", cell, str)
 
 
-def _rows(value: Iterable[Iterable[object]]) -> tuple[tuple[str, ...], ...]:
-    rows = to_tuple(value)
-    out = []
-    for i, row in enumerate(rows):
-        try:
-            out.append(_texts(row))
-        except InvalidInputError as err:
-            raise err.with_prefix(f"rows[{i}]") from None
-    return tuple(out)
-
-
-def _bools(value: Iterable[object]) -> tuple[bool, ...]:
-    out = to_tuple(value)
-    for i, v in enumerate(out):
-        check_instance(f"numeric[{i}]", v, bool)
-    return out
+def _to_rows(value: Iterable[Iterable[object]]) -> tuple[tuple[str, ...], ...]:
+    """The rows and each row's cells as tuples; anything else left to `_check_rows`."""
+    rows = to_items(value)
+    if rows.__class__ is not tuple:  # a str, a mapping, a number: refused by name
+        return rows
+    return tuple(to_items(row) for row in rows)
 
 
 @attrs.frozen
@@ -149,11 +142,13 @@ class Table:
     """
 
     caption: str = attrs.field(validator=_text)
-    header: tuple[str, ...] = attrs.field(converter=_texts)
-    rows: tuple[tuple[str, ...], ...] = attrs.field(converter=_rows, validator=_check_table)
-    numeric: tuple[bool, ...] = attrs.field(default=(), converter=_bools)
-    row_headers: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
-    hidden: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    header: tuple[str, ...] = attrs.field(converter=to_items, validator=items_of(str))
+    rows: tuple[tuple[str, ...], ...] = attrs.field(converter=_to_rows, validator=_check_rows)
+    numeric: tuple[bool, ...] = attrs.field(
+        default=(), converter=to_items, validator=[items_of(bool), _check_table]
+    )
+    row_headers: bool = attrs.field(default=True, validator=of_type(bool))
+    hidden: bool = attrs.field(default=False, validator=of_type(bool))
 
 
 def _check_svg(_inst: object, _attr: object, value: str) -> None:
@@ -186,20 +181,11 @@ class Figure:
 
     svg: str = attrs.field(validator=_check_svg)
     caption: str = attrs.field(default="", validator=_text)
-    table: Table | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(Table))
-    )
+    table: Table | None = attrs.field(default=None, validator=of_type(Table, type(None)))
 
 
 Block: TypeAlias = Paragraph | Table | Figure
 """What a section holds."""
-
-
-def _blocks(value: Iterable[object]) -> tuple[Block, ...]:
-    out = to_tuple(value)
-    for i, v in enumerate(out):
-        check_instance(f"blocks[{i}]", v, Paragraph, Table, Figure)
-    return out
 
 
 @attrs.frozen
@@ -217,7 +203,9 @@ class Section:
     """
 
     title: str = attrs.field(validator=_text)
-    blocks: tuple[Block, ...] = attrs.field(converter=_blocks)
+    blocks: tuple[Block, ...] = attrs.field(
+        converter=to_items, validator=items_of(Paragraph, Table, Figure)
+    )
 
 
 # --- the page --------------------------------------------------------------------------------
