@@ -212,7 +212,11 @@ def _with_day_number(frame: Any, col: str, out: str, *, cast: bool = True) -> An
 
 def _last_day(y: Any, m: Any) -> Any:  # noqa: ANN401
     nw = _nw()
-    leap = ((y % 4) == 0) & (((y % 100) != 0) | ((y % 400) == 0))
+
+    def divides(k: int) -> Any:  # noqa: ANN401 - `y % k == 0`; pandas' Arrow integers have no `%`
+        return (y // k) * k == y
+
+    leap = divides(4) & (~divides(100) | divides(400))
     return (
         nw.when(m == 2)
         .then(nw.when(leap).then(29).otherwise(28))
