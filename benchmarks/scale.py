@@ -173,8 +173,6 @@ def _run_dask(data: Path, score: bool, memory: str) -> dict[str, float]:
     ):
         members = dd.read_parquet(str(data / "members"), dtype_backend="pyarrow")
         sales = dd.read_parquet(str(data / "transactions"), dtype_backend="pyarrow")
-        # decimal amounts fail under a distributed client (see the Run on Dask how-to)
-        sales = sales.astype({"amount": "float64"})
         times = {}
         begin = time.perf_counter()
         result = frames.analyse(members, sales, AS_OF, _policy())

@@ -106,8 +106,10 @@ def dask_client() -> Iterator[object]:
     require_engine("dask", "distributed")
     from distributed import Client, LocalCluster  # noqa: PLC0415 - (same, Dask)
 
+    # the scheduler's HTTP server on a free port (":0"): None still tries 8787, and a port in
+    # use (another cluster on the machine) is a warning, an error under the test settings
     cluster = LocalCluster(
-        processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None
+        processes=False, n_workers=1, threads_per_worker=2, dashboard_address=":0"
     )
     client = Client(cluster)
     yield client

@@ -547,3 +547,37 @@ def test_pandas_arrow_dates_give_the_pure_results():
     assert frames.summarise(m, t, AS_OF, currency=USD) == summarise(members, sales, AS_OF)
     policy = MembershipPolicy(currency=USD, models="contractual")
     assert frames.analyse(m, t, AS_OF, policy) == analyse(members, sales, AS_OF, policy)
+
+
+def test_dask_shuffles_keep_decimal_amounts_exact(request, tmp_path):
+    # a join of two many-partition Dask frames shuffles them, and the shuffle turns an Arrow
+    # decimal column into Python objects: the amounts are read before the join
+    request.getfixturevalue("dask_client")  # skips where Dask is not installed (not in CI)
+    import dask.dataframe as dd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    members = [
+        Member(f"m{i:02d}", date(2025, 1, 1 + i), date(2025, 6, 30) if i % 3 == 0 else None)
+        for i in range(20)
+    ]
+    sales = [
+        Transaction(f"m{i:02d}", date(2025, 3, 1 + k), Decimal(f"{i}.{k}5"))
+        for i in range(20)
+        for k in range(3)
+    ]
+    m, t = _arrow(*_columns(members, sales))
+    t = t.cast(pa.schema([t.schema[0], t.schema[1], pa.field("amount", pa.decimal128(12, 2))]))
+    for name, table in (("members", m), ("transactions", t)):
+        (tmp_path / name).mkdir()
+        half = len(table) // 2
+        pq.write_table(table.slice(0, half), tmp_path / name / "0.parquet")
+        pq.write_table(table.slice(half), tmp_path / name / "1.parquet")
+    read = {
+        name: dd.read_parquet(tmp_path / name, dtype_backend="pyarrow")
+        for name in ("members", "transactions")
+    }
+    assert read["transactions"].npartitions == 2
+    policy = MembershipPolicy(currency=USD, models="contractual")
+    got = frames.analyse(read["members"], read["transactions"], AS_OF, policy)
+    assert got == analyse(members, sales, AS_OF, policy)

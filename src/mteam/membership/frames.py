@@ -427,8 +427,15 @@ class _Inputs:
                 _with_ymd(people, "j", "joined_on"), "l", "left_on", cast=False
             ).select("member_id", "jy", "jm", "jd", "jn", "ly", "lm", "ld", "ln")
         # the transactions' checks, on day numbers that tolerate nulls (pandas' NaN years)
+        # every flag and figure of the amount is taken before the join with the members: a
+        # shuffle may not keep the amount's type (Dask's turns Arrow decimals into objects)
+        amount_path = path("transactions", "amount")
         raw = _with_day_number(sales, "on", "tn", cast=False).with_columns(
-            imprecise.alias("imprecise")
+            imprecise.alias("imprecise"),
+            nw.col("amount").is_null().alias("no_amount"),
+            (nw.col("amount") < 0).fill_null(value=False).alias("below_zero"),
+            _too_large(amount_dtype, self.exponent).fill_null(value=False).alias("too_large"),
+            nw.col("amount").cast(nw.Float64).abs().alias("size"),
         )
         if members is not None:
             raw = raw.join(people.select("member_id", "jn"), on="member_id", how="left")
@@ -437,9 +444,7 @@ class _Inputs:
                 raw, nw.col("member_id").is_null(), path("transactions", "member_id"), "is null"
             ),
             "null_on": _flag(raw, nw.col("on").is_null(), path("transactions", "on"), "is null"),
-            "null_amount": _flag(
-                raw, nw.col("amount").is_null(), path("transactions", "amount"), "is null"
-            ),
+            "null_amount": _flag(raw, nw.col("no_amount"), amount_path, "is null"),
             "late": _flag(
                 raw,
                 (nw.col("tn") > self.as_of_n).fill_null(value=False),
@@ -449,7 +454,7 @@ class _Inputs:
             "imprecise": _flag(
                 raw,
                 nw.col("imprecise").fill_null(value=False),
-                path("transactions", "amount"),
+                amount_path,
                 f"has more decimals than the currency's {self.exponent}"
                 + ("" if currency is not None else " (pass currency=)"),
             ),
@@ -476,21 +481,16 @@ class _Inputs:
             )
         if not allow_refunds:
             flags["negative"] = _flag(
-                raw,
-                (nw.col("amount") < 0).fill_null(value=False),
-                path("transactions", "amount"),
-                "must be >= 0 (refunds are not allowed)",
+                raw, nw.col("below_zero"), amount_path, "must be >= 0 (refunds are not allowed)"
             )
-        amount_path = path("transactions", "amount")
         flags["too_large"] = _flag(
             raw,
-            _too_large(amount_dtype, self.exponent).fill_null(value=False),
+            nw.col("too_large"),
             amount_path,
             f"is too large to sum exactly (|amount| x 10^{_digits(amount_dtype, self.exponent)}"
             " must be below 10^18, 64-bit integers)",
         )
-        spent = nw.col("amount").cast(nw.Float64).abs().sum()
-        groups.append((raw, flags, {"spent": spent}))
+        groups.append((raw, flags, {"spent": nw.col("size").sum()}))
         facts = _check(groups)
         self.left = 0 if members is None else _int(facts["left"])
         factor = 1 if points_rate is None else max(1, points_rate.as_integer_ratio()[0])
