@@ -260,3 +260,11 @@ def test_survival_at_equals_a_linear_scan(data, times):
 def test_a_survival_that_rounds_to_one_has_the_band_one():
     # 1 − d/n rounds to 1.0 only for n beyond 10^16; the band is then [1, 1], not a nan
     assert _band(1.0, 0.0, 1.96) == (1.0, 1.0)
+
+
+def test_a_duration_table_takes_its_unit_by_name():
+    # plain values in: the unit's name, as every other unit field takes it
+    table = DurationTable("Days", {1: (1, 0)})
+    assert table.unit is TimeUnit.DAY
+    with pytest.raises(InvalidInputError, match="unit"):
+        DurationTable("fortnight", {1: (1, 0)})

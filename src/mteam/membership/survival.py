@@ -79,7 +79,7 @@ from typing import Final, cast
 import attrs
 
 from mteam._records import Records
-from mteam._validate import as_flag, as_items, as_number, check_int, of_type, show
+from mteam._validate import as_flag, as_items, as_number, check_int, show
 from mteam.errors import InvalidInputError
 from mteam.membership.summary import MemberBase, _check_base, months_between
 from mteam.membership.units import TimeUnit, to_unit
@@ -127,7 +127,7 @@ class DurationTable(Records):
         {'duration': 5, 'unit': 'month', 'events': 0, 'censored': 1}]
     """
 
-    unit: TimeUnit = attrs.field(validator=of_type(TimeUnit))
+    unit: TimeUnit = attrs.field(converter=to_unit)
     counts: dict[int, tuple[int, int]] = attrs.field(validator=_check_counts)
 
     def _rows(self) -> list[dict[str, object]]:
