@@ -43,6 +43,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -409,6 +410,57 @@ def child_repeat(n: int, repeat: int) -> dict[str, float]:
     return out
 
 
+def _parquet_timings(
+    pd_members: Any,
+    pd_sales: Any,
+    repeat: int,
+    results: dict[str, object],
+) -> dict[str, float]:
+    """`frames.analyse` from Parquet files on polars and DuckDB against pandas' RFM from them.
+
+    The files are written by pandas, as a pandas user's files are (the days as timestamps at
+    midnight); each engine reads them inside the timed call. The analyses go to `results`.
+    """
+    import duckdb  # type: ignore[import-not-found]
+    import pandas as pd
+    import polars as pl  # type: ignore[import-not-found]
+
+    from mteam.membership import frames
+    from mteam.membership.analysis import SAMPLE_AS_OF
+
+    as_of = pd.Timestamp(SAMPLE_AS_OF)
+    with tempfile.TemporaryDirectory() as scratch:
+        members_pq, sales_pq = Path(scratch, "members.parquet"), Path(scratch, "sales.parquet")
+        pd_members.to_parquet(members_pq)
+        pd_sales.to_parquet(sales_pq)
+
+        def theirs() -> object:
+            sales = pd.read_parquet(sales_pq)
+            grouped = sales.groupby("member_id").agg(
+                last=("on", "max"), frequency=("on", "size"), monetary=("amount", "sum")
+            )
+            grouped["recency"] = (as_of - grouped["last"]).dt.days
+            return grouped
+
+        def ours(engine: str) -> Callable[[], None]:
+            def run() -> None:
+                if engine == "polars":
+                    members, sales = pl.scan_parquet(members_pq), pl.scan_parquet(sales_pq)
+                else:
+                    db = duckdb.connect()
+                    members = db.read_parquet(str(members_pq))
+                    sales = db.read_parquet(str(sales_pq))
+                results[f"{engine} parquet"] = frames.analyse(members, sales, SAMPLE_AS_OF)
+
+            return run
+
+        return _paired(
+            theirs,
+            {"polars parquet": ours("polars"), "duckdb parquet": ours("duckdb")},
+            repeat,
+        )
+
+
 def child_frames(n: int, repeat: int) -> dict[str, float]:
     import duckdb  # type: ignore[import-not-found]
     import lifelines
@@ -460,6 +512,9 @@ def child_frames(n: int, repeat: int) -> dict[str, float]:
     )
     assert results["duckdb"] == results["polars"] == results["pandas"]
 
+    parquet = _parquet_timings(pd_members, pd_sales, repeat, results)
+    assert results["polars parquet"] == results["duckdb parquet"] == results["polars"]
+
     # Kaplan-Meier of the membership durations in days: the engine counts, mteam fits
     spans = pl_members.select(
         (pl.col("left_on").fill_null(SAMPLE_AS_OF) - pl.col("joined_on"))
@@ -509,6 +564,8 @@ def child_frames(n: int, repeat: int) -> dict[str, float]:
     return {
         "pandas rfm": analysed["reference"],
         **{k: v for k, v in analysed.items() if k != "reference"},
+        "pandas parquet": parquet["reference"],
+        **{k: v for k, v in parquet.items() if k != "reference"},
         "lifelines km": km["reference"],
         "km": km["km"],
         "ratio:km": km["ratio:km"],
@@ -637,6 +694,15 @@ def main() -> None:  # noqa: C901, PLR0912, PLR0915 - one table, row by row
                 fr,
                 engine,
                 "pandas rfm",
+            )
+        for engine in ("polars", "duckdb"):
+            row(
+                f"`frames.analyse` from Parquet on {engine} (vs pandas read_parquet + groupby "
+                f"RFM; {label})",
+                n,
+                fr,
+                f"{engine} parquet",
+                "pandas parquet",
             )
         row("Kaplan-Meier, engine-counted durations (vs lifelines)", n, fr, "km", "lifelines km")
         row(

@@ -56,7 +56,8 @@ Examples:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Final
@@ -165,49 +166,26 @@ def _check_types(frame: Any, name: str, columns: Mapping[str, str]) -> Any:  # n
     return frame.select(exprs)
 
 
-def _with_jdn(frame: Any, y: Any, m: Any, d: Any, out: str) -> Any:  # noqa: ANN401
-    """Column `out`: the Julian day number of the integer parts y, m, d (expressions).
-
-    Integer arithmetic, in steps: each floor division is of a column (narwhals writes one for
-    SQL engines as a CASE that repeats its operands, so nested divisions would grow the query
-    exponentially).
-    """
-    nw = _nw()
-    t = f"_{out}_"
-    yy, mm = nw.col(f"{t}yy"), nw.col(f"{t}mm")
-    return (
-        frame.with_columns(y.alias(f"{t}y"), m.alias(f"{t}m"), d.alias(f"{t}d"))
-        .with_columns(((14 - nw.col(f"{t}m")) // 12).alias(f"{t}a"))
-        .with_columns(
-            (nw.col(f"{t}y") + 4800 - nw.col(f"{t}a")).alias(f"{t}yy"),
-            (nw.col(f"{t}m") + 12 * nw.col(f"{t}a") - 3).alias(f"{t}mm"),
-        )
-        .with_columns(
-            (
-                nw.col(f"{t}d")
-                + (153 * mm + 2) // 5
-                + 365 * yy
-                + yy // 4
-                - yy // 100
-                + yy // 400
-                - 32045
-            ).alias(out)
-        )
-        .drop(*(f"{t}{p}" for p in ("y", "m", "d", "a", "yy", "mm")))
-    )
-
-
 def _with_day_number(frame: Any, col: str, out: str, *, cast: bool = True) -> Any:  # noqa: ANN401
-    """Column `out`: the Julian day number of a date column.
+    """Column `out`: the Julian day number of a date column, `date.toordinal() + 1721425`.
 
-    A column with nulls is not cast (pandas holds its missing years as NaN floats).
+    As `date.toordinal` counts: 365 days a year before the date's, the leap days among them
+    and the day of the year, in integer arithmetic on the year and the day of the year. Each
+    floor division is of a column (narwhals writes one for SQL engines as a CASE that repeats
+    its operands). A column with nulls is not cast (pandas holds its missing years as NaN).
     """
     nw = _nw()
     c = nw.col(col)
-    y, m, d = (
-        part.cast(nw.Int64) if cast else part for part in (c.dt.year(), c.dt.month(), c.dt.day())
+    year, day = (p.cast(nw.Int64) if cast else p for p in (c.dt.year(), c.dt.ordinal_day()))
+    before, doy = f"_{out}_y", f"_{out}_d"
+    y = nw.col(before)
+    return (
+        frame.with_columns((year - 1).alias(before), day.alias(doy))
+        .with_columns(
+            (365 * y + y // 4 - y // 100 + y // 400 + nw.col(doy) + _ORDINAL_TO_JDN).alias(out)
+        )
+        .drop(before, doy)
     )
-    return _with_jdn(frame, y, m, d, out)
 
 
 def _last_day(y: Any, m: Any) -> Any:  # noqa: ANN401
@@ -374,6 +352,34 @@ def _minor_units(dtype: Any, exponent: int, *, guarded: bool = False) -> tuple[A
     return whole, off | ~scaled.is_finite()
 
 
+def _first_purchases(sales: Any) -> Any:  # noqa: ANN401
+    """The members of a transaction-only base: each joins on their first purchase's day.
+
+    The day's parts come back from the minimum of one integer key, yyyymmdd, in one group-by.
+    """
+    nw = _nw()
+    key = nw.col("ty") * 10000 + nw.col("tm") * 100 + nw.col("td")
+    return (
+        sales.with_columns(key.alias("_k"))
+        .group_by("member_id")
+        .agg(nw.col("tn").min().alias("jn"), nw.col("_k").min())
+        .with_columns((nw.col("_k") // 10000).alias("jy"), (nw.col("_k") // 100).alias("_h"))
+        .with_columns(
+            (nw.col("_h") - nw.col("jy") * 100).alias("jm"),
+            (nw.col("_k") - nw.col("_h") * 100).alias("jd"),
+        )
+        .with_columns(
+            # null leaving parts, typed as the joining day's (pandas and Dask cannot cast a
+            # null literal to an integer type)
+            *(
+                nw.when(nw.col("jn").is_null()).then(nw.col("jn")).alias(c)
+                for c in ("ly", "lm", "ld", "ln")
+            )
+        )
+        .select("member_id", "jy", "jm", "jd", "jn", "ly", "lm", "ld", "ln")
+    )
+
+
 class _Inputs:
     """The checked inputs: members and transactions with day numbers and minor units."""
 
@@ -503,43 +509,22 @@ class _Inputs:
                 + ", more than 2^62 (64-bit integers)",
             )
         sales = _with_ymd(sales, "t", "on").with_columns(minor.alias("minor"))
+        window = as_of - relativedelta(months=TRAILING_MONTHS)
+        window_n = window.toordinal() + _ORDINAL_TO_JDN
+        self.purchases = sales.select(
+            "member_id",
+            "tn",
+            "minor",
+            nw.when(nw.col("tn") > window_n).then(nw.col("minor")).otherwise(0).alias("recent"),
+        )
         if members is None:
-            first = sales.group_by("member_id").agg(nw.col("tn").min().alias("jn"))
-            people = (
-                sales.join(first, on="member_id")
-                .filter(nw.col("tn") == nw.col("jn"))
-                .group_by("member_id")
-                .agg(
-                    nw.col("ty").min().alias("jy"),
-                    nw.col("tm").min().alias("jm"),
-                    nw.col("td").min().alias("jd"),
-                    nw.col("tn").min().alias("jn"),
-                )
-                .with_columns(
-                    # null leaving parts, typed as the joining day's (pandas and Dask cannot
-                    # cast a null literal to an integer type)
-                    *(
-                        nw.when(nw.col("jn").is_null()).then(nw.col("jn")).alias(c)
-                        for c in ("ly", "lm", "ld", "ln")
-                    )
-                )
-            )
+            people = _first_purchases(sales)
         self.members = people
-        joined = sales.join(people.select("member_id", "jy", "jm", "jd", "jn"), on="member_id")
+        joined = sales.join(people.select("member_id", "jy", "jm", "jd"), on="member_id")
         age = _months_between(
             nw.col("jy"), nw.col("jm"), nw.col("jd"), nw.col("ty"), nw.col("tm"), nw.col("td")
         )
-        window = as_of - relativedelta(months=TRAILING_MONTHS)
-        window_n = window.toordinal() + _ORDINAL_TO_JDN
-        self.sales = joined.select(
-            "member_id",
-            "jy",
-            "jm",
-            "tn",
-            "minor",
-            age.alias("age"),
-            nw.when(nw.col("tn") > window_n).then(nw.col("minor")).otherwise(0).alias("recent"),
-        )
+        self.sales = joined.select("member_id", "jy", "jm", "minor", age.alias("age"))
 
     def _check_members(
         self,
@@ -599,7 +584,7 @@ class _Inputs:
     def per_member(self) -> Any:  # noqa: ANN401
         """One row per member: their joining and leaving, and their figures (0 without any)."""
         nw = _nw()
-        figures = self.sales.group_by("member_id").agg(
+        figures = self.purchases.group_by("member_id").agg(
             nw.len().alias("n"),
             nw.col("minor").sum().alias("revenue"),
             nw.col("tn").min().alias("first"),
@@ -934,6 +919,32 @@ def _rank_position(counts: dict[int, int], position: int) -> tuple[int, int]:
     raise AssertionError(position)  # positions are below the number of members
 
 
+@contextmanager
+def _held(frame: Any, *, eager: bool) -> Iterator[Any]:  # noqa: ANN401
+    """The frame computed once and held by its engine, for the collects that read it again.
+
+    DuckDB materialises the relation; Spark caches the DataFrame (released afterwards); polars
+    computes an eager input's frame. A lazy polars frame stays lazy; pandas and pyarrow compute
+    every step as it is written; Dask is left to its planner (persisting the frame makes
+    dask-expr tokenize its whole expression graph, slower than the work it saves). What is
+    held stays in the engine: nothing comes to Python.
+    """
+    nw = _nw()
+    impl = frame.implementation
+    if impl is nw.Implementation.DUCKDB:
+        yield nw.from_native(frame.to_native().materialize())
+    elif impl is nw.Implementation.PYSPARK:
+        cached = frame.to_native().cache()
+        try:
+            yield nw.from_native(cached)
+        finally:
+            cached.unpersist()
+    elif impl is nw.Implementation.POLARS and eager:
+        yield frame.collect().lazy()
+    else:
+        yield frame
+
+
 def _with_keys(inputs: _Inputs) -> Any:  # noqa: ANN401
     nw = _nw()
     frame = inputs.per_member()
@@ -953,7 +964,7 @@ def _points(inputs: _Inputs, policy: PointsPolicy) -> Any:  # noqa: ANN401
     scaled = nw.col("minor") * num
     points = nw.when(scaled >= 0).then(scaled // den).otherwise(-((-scaled) // den))
     per_member = (
-        inputs.sales.filter(nw.col("tn") > cutoff_n)
+        inputs.purchases.filter(nw.col("tn") > cutoff_n)
         .with_columns(points.alias("points"))
         .group_by("member_id")
         .agg(nw.col("points").sum().alias("points"))
@@ -1015,7 +1026,7 @@ def _repeat_tables(
     calibration members buying on each day after it).
     """
     nw = _nw()
-    daily = inputs.sales.group_by("member_id", "tn").agg(nw.col("minor").sum().alias("spent"))
+    daily = inputs.purchases.group_by("member_id", "tn").agg(nw.col("minor").sum().alias("spent"))
     counts = nw.len().alias("count")
     tables: dict[str, tuple[Any, tuple[str, ...]]] = {
         "repeat": (
@@ -1171,7 +1182,7 @@ def analyse(
     return _from_aggregates(_aggregates(members, transactions, as_of, policy, columns), policy)
 
 
-def _aggregates(  # noqa: PLR0915 - the count tables' one collect and their reading
+def _aggregates(
     members: object,
     transactions: object,
     as_of: date,
@@ -1179,7 +1190,6 @@ def _aggregates(  # noqa: PLR0915 - the count tables' one collect and their read
     columns: Mapping[str, str] | None,
 ) -> _Aggregates:
     """The count tables and totals of the analysis, as `analysis._analyse_base` gathers them."""
-    nw = _nw()
     inputs = _Inputs(
         members,
         transactions,
@@ -1189,7 +1199,14 @@ def _aggregates(  # noqa: PLR0915 - the count tables' one collect and their read
         allow_refunds=policy.allow_refunds,
         points_rate=None if policy.points is None else policy.points.earn_rate,
     )
-    frame = _with_keys(inputs)
+    with _held(_with_keys(inputs), eager=inputs.eager) as frame:
+        return _tables(inputs, frame, policy)
+
+
+def _tables(inputs: _Inputs, frame: Any, policy: MembershipPolicy) -> _Aggregates:  # noqa: ANN401
+    """The aggregates from the members' figures with their keys (`_with_keys`), held."""
+    nw = _nw()
+    as_of = inputs.as_of
     start = as_of - relativedelta(months=12) + timedelta(days=1)
     start_n = start.toordinal() + _ORDINAL_TO_JDN
     observed, alive = _observed_alive(as_of)
