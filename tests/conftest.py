@@ -30,6 +30,12 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 
 # --- the dataframe engines: one Spark session and one Dask cluster for the whole run ----------
 #
+# The suite runs on every core (pytest-xdist, `-n auto --dist loadgroup` in pyproject.toml).
+# Each worker is a process with its own session-wide fixtures, so the tests of one engine are
+# kept on one worker: one JVM for Spark and one LocalCluster for Dask in the whole run, not one
+# per worker. The two groups are the largest, so they start first, on different workers; the
+# rest of the suite fills the gaps test by test.
+#
 # An engine that is not installed is skipped, except in CI (`CI` set, as `.ci/run` does), where
 # every engine must run: a missing one fails the test that needs it instead of passing quietly.
 
@@ -115,3 +121,17 @@ def dask_client() -> Iterator[object]:
     yield client
     client.close()
     cluster.close()
+
+
+ENGINE_GROUPS = ("spark", "dask")  # a test whose id names the engine runs in its group
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Put each engine's tests in one `xdist_group` (a no-op without pytest-xdist)."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        nodeid = item.nodeid.lower()
+        group = next((g for g in ENGINE_GROUPS if g in nodeid), None)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
