@@ -920,14 +920,14 @@ def _rank_position(counts: dict[int, int], position: int) -> tuple[int, int]:
 
 
 @contextmanager
-def _held(frame: Any, *, eager: bool) -> Iterator[Any]:  # noqa: ANN401
+def _held(frame: Any) -> Iterator[Any]:  # noqa: ANN401
     """The frame computed once and held by its engine, for the collects that read it again.
 
-    DuckDB materialises the relation; Spark caches the DataFrame (released afterwards); polars
-    computes an eager input's frame. A lazy polars frame stays lazy; pandas and pyarrow compute
-    every step as it is written; Dask is left to its planner (persisting the frame makes
-    dask-expr tokenize its whole expression graph, slower than the work it saves). What is
-    held stays in the engine: nothing comes to Python.
+    DuckDB materialises the relation and polars collects it (both in the process's memory,
+    one row per member); Spark caches the DataFrame on its executors (released afterwards).
+    pandas and pyarrow compute every step as it is written anyway; Dask is left to its planner
+    (persisting the frame makes dask-expr tokenize its whole expression graph, slower than the
+    work it saves). Nothing comes to Python objects.
     """
     nw = _nw()
     impl = frame.implementation
@@ -939,7 +939,7 @@ def _held(frame: Any, *, eager: bool) -> Iterator[Any]:  # noqa: ANN401
             yield nw.from_native(cached)
         finally:
             cached.unpersist()
-    elif impl is nw.Implementation.POLARS and eager:
+    elif impl is nw.Implementation.POLARS:
         yield frame.collect().lazy()
     else:
         yield frame
@@ -1199,7 +1199,7 @@ def _aggregates(
         allow_refunds=policy.allow_refunds,
         points_rate=None if policy.points is None else policy.points.earn_rate,
     )
-    with _held(_with_keys(inputs), eager=inputs.eager) as frame:
+    with _held(_with_keys(inputs)) as frame:
         return _tables(inputs, frame, policy)
 
 
