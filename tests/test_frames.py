@@ -271,6 +271,30 @@ def test_the_sample_is_the_same_on_every_engine(constructor):
         assert t.sparkSession._jsparkSession.sharedState().cacheManager().isEmpty()
 
 
+IN_PROCESS = [name for name in ENGINES if name not in {"dask", "pyspark"}]
+
+
+@pytest.mark.parametrize("engine", IN_PROCESS)
+def test_analyse_makes_three_collects_and_score_with_cuts_one(engine, require_engine, monkeypatch):
+    """What the frames guide promises: the checks, the count tables, the segment sizes."""
+    require_engine(ENGINES[engine][0])
+    members = [Member("a", date(2024, 1, 31)), Member("b", date(2024, 2, 29), date(2025, 3, 31))]
+    sales = [
+        Transaction("a", date(2024, 2, 29), Decimal("19.99")),
+        Transaction("b", date(2024, 3, 1), Decimal(100)),
+    ]
+    policy = MembershipPolicy(currency=USD, models="contractual")
+    m, t = ENGINES[engine][1](*_columns(members, sales))
+    collected: list[object] = []
+    real = frames._collect_rows
+    monkeypatch.setattr(frames, "_collect_rows", lambda f: collected.append(f) or real(f))
+    result = frames.analyse(m, t, AS_OF, policy)
+    assert len(collected) == 3
+    collected.clear()
+    frames.score(m, t, AS_OF, policy, cuts=result.rfm_cuts)
+    assert len(collected) == 1  # the checks only
+
+
 LAZY = {"polars-lazy": "LazyFrame", "duckdb": "DuckDBPyRelation", "dask": "DataFrame"}
 
 

@@ -1144,7 +1144,8 @@ def analyse(
     Equal (`==`) to `analysis.analyse` on the same records; only count tables leave the engine,
     in three collects (four on Dask): the checks; every count table at once (the cohorts', the
     durations', the RFM values', the tiers', the points' and the repeat purchases' profiles);
-    the RFM cut points' ids with the segment sizes.
+    the RFM cut points' ids with the segment sizes. The members' figures, which most of those
+    tables read, are computed once and held by the engine in between (see the frames guide).
 
     Args:
         members: The members frame, or None for a transaction-only base.
