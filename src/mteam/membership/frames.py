@@ -923,18 +923,20 @@ def _rank_position(counts: dict[int, int], position: int) -> tuple[int, int]:
 def _held(frame: Any) -> Iterator[Any]:  # noqa: ANN401
     """The frame computed once and held by its engine, for the collects that read it again.
 
-    DuckDB materialises the relation and polars collects it (both in the process's memory,
-    one row per member); Spark caches the DataFrame on its executors (released afterwards).
+    DuckDB materialises the relation (from DuckDB 2; earlier versions run its query again for
+    each collect) and polars collects it (both in the process's memory, one row per member);
+    Spark caches the DataFrame on its executors (released afterwards).
     pandas and pyarrow compute every step as it is written anyway; Dask is left to its planner
     (persisting the frame makes dask-expr tokenize its whole expression graph, slower than the
     work it saves). Nothing comes to Python objects.
     """
     nw = _nw()
     impl = frame.implementation
-    if impl is nw.Implementation.DUCKDB:
-        yield nw.from_native(frame.to_native().materialize())
-    elif impl is nw.Implementation.PYSPARK:
-        cached = frame.to_native().cache()
+    native = frame.to_native()
+    if impl is nw.Implementation.DUCKDB and hasattr(native, "materialize"):  # DuckDB 2
+        yield nw.from_native(native.materialize())
+    elif impl in {nw.Implementation.PYSPARK, nw.Implementation.PYSPARK_CONNECT}:
+        cached = native.cache()
         try:
             yield nw.from_native(cached)
         finally:
