@@ -131,10 +131,24 @@ def _policy():
     return MembershipPolicy(currency=USD, models="contractual")
 
 
+def _timed(members, sales, write, *, score: bool) -> dict[str, float]:
+    """The wall time of `frames.analyse`, and with `score` of `frames.score` written by `write`."""
+    from mteam.membership import frames
+
+    times = {}
+    begin = time.perf_counter()
+    result = frames.analyse(members, sales, AS_OF, _policy())
+    times["analyse_s"] = time.perf_counter() - begin
+    times["members"] = result.members
+    if score:
+        begin = time.perf_counter()
+        write(frames.score(members, sales, AS_OF, _policy(), cuts=result.rfm_cuts))
+        times["score_s"] = time.perf_counter() - begin
+    return times
+
+
 def _run_spark(data: Path, score: bool, memory: str, _partitions: int) -> dict[str, float]:
     from pyspark.sql import SparkSession
-
-    from mteam.membership import frames
 
     spark = (
         SparkSession.builder.master("local[2]")
@@ -149,16 +163,12 @@ def _run_spark(data: Path, score: bool, memory: str, _partitions: int) -> dict[s
     spark.sparkContext.setLogLevel("ERROR")
     members = spark.read.parquet(str(data / "members"))
     sales = spark.read.parquet(str(data / "transactions"))
-    times = {}
-    begin = time.perf_counter()
-    result = frames.analyse(members, sales, AS_OF, _policy())
-    times["analyse_s"] = time.perf_counter() - begin
-    times["members"] = result.members
-    if score:
-        begin = time.perf_counter()
-        out = frames.score(members, sales, AS_OF, _policy(), cuts=result.rfm_cuts)
-        out.write.mode("overwrite").parquet(str(data / "scores-spark"))
-        times["score_s"] = time.perf_counter() - begin
+    times = _timed(
+        members,
+        sales,
+        lambda out: out.write.mode("overwrite").parquet(str(data / "scores-spark")),
+        score=score,
+    )
     spark.stop()
     return times
 
@@ -166,8 +176,6 @@ def _run_spark(data: Path, score: bool, memory: str, _partitions: int) -> dict[s
 def _run_dask(data: Path, score: bool, memory: str, partitions: int) -> dict[str, float]:
     import dask.dataframe as dd
     from distributed import Client, LocalCluster
-
-    from mteam.membership import frames
 
     with (
         LocalCluster(
@@ -180,17 +188,9 @@ def _run_dask(data: Path, score: bool, memory: str, partitions: int) -> dict[str
         if partitions:  # at most 15: Dask 2026.8 fails to plan a join after a shuffled group-by
             members = members.repartition(npartitions=min(partitions, members.npartitions))
             sales = sales.repartition(npartitions=min(partitions, sales.npartitions))
-        times = {}
-        begin = time.perf_counter()
-        result = frames.analyse(members, sales, AS_OF, _policy())
-        times["analyse_s"] = time.perf_counter() - begin
-        times["members"] = result.members
-        if score:
-            begin = time.perf_counter()
-            out = frames.score(members, sales, AS_OF, _policy(), cuts=result.rfm_cuts)
-            out.to_parquet(str(data / "scores-dask"))
-            times["score_s"] = time.perf_counter() - begin
-    return times
+        return _timed(
+            members, sales, lambda out: out.to_parquet(str(data / "scores-dask")), score=score
+        )
 
 
 # --- memory sampling --------------------------------------------------------------------------
